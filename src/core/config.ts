@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
 import type { ParamValue } from './strategy.js';
 
 /** When an order decided on bar i is filled. */
@@ -49,3 +51,53 @@ export const DEFAULT_CONFIG: Omit<BacktestConfig, 'strategy'> = {
   fillAt: FillTiming.NextOpen,
   riskFreeRate: 0,
 };
+
+/** What callers may pass: the strategy plus any settings that differ from {@link DEFAULT_CONFIG}. */
+export type BacktestConfigInput = Partial<Omit<BacktestConfig, 'strategy'>> & Pick<BacktestConfig, 'strategy'>;
+
+const finite = (name: string) =>
+  z.number({ error: `${name} must be a number` }).refine(Number.isFinite, { message: `${name} must be a finite number` });
+
+const configSchema = z.strictObject({
+  strategy: z.strictObject({
+    name: z.string().min(1, 'strategy.name must not be empty'),
+    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  }),
+  initialCash: finite('initialCash').refine((v) => v > 0, 'initialCash must be greater than 0'),
+  commission: finite('commission').refine(
+    (v) => v >= 0 && v < 1,
+    'commission is a fraction of traded value and must be in [0, 1), e.g. 0.001 for 0.1 %',
+  ),
+  fixedFee: finite('fixedFee').refine((v) => v >= 0, 'fixedFee must be 0 or more'),
+  slippageBps: finite('slippageBps').refine(
+    (v) => v >= 0 && v < 10_000,
+    'slippageBps must be in [0, 10000) basis points',
+  ),
+  size: finite('size').refine((v) => v > 0 && v <= 1, 'size is a fraction of equity and must be in (0, 1]'),
+  fractional: z.boolean({ error: 'fractional must be true or false' }),
+  fillAt: z.enum([FillTiming.NextOpen, FillTiming.Close], { error: 'fillAt must be "next-open" or "close"' }),
+  riskFreeRate: finite('riskFreeRate').refine(
+    (v) => v > -1 && v < 1,
+    'riskFreeRate is an annual fraction and must be in (-1, 1), e.g. 0.02 for 2 %',
+  ),
+});
+
+/**
+ * Fills in defaults and checks every setting, so the engine can trust its config.
+ * Throws a {@link ConfigError} naming the first bad setting.
+ *
+ * @example
+ * const config = resolveConfig({ strategy: { name: 'buy-and-hold', params: {} }, commission: 0.001 });
+ */
+export function resolveConfig(input: BacktestConfigInput): BacktestConfig {
+  const parsed = configSchema.safeParse({ ...DEFAULT_CONFIG, ...input });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') ?? '';
+    const message = issue?.message ?? 'invalid config';
+    throw new ConfigError(
+      issue?.code === 'unrecognized_keys' ? `unknown config setting: ${message}` : message.includes(path) ? message : `${path}: ${message}`,
+    );
+  }
+  return parsed.data;
+}
