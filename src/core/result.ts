@@ -108,4 +108,14 @@ export interface BacktestResultData {
   readonly skippedOrders: number;
   readonly metrics: Metrics;
   readonly bars: BarsFingerprint;
+  /** The model file behind the run, when the strategy is a model policy. */
+  readonly model?: ModelFingerprint;
+}
+
+/** Identifies the model file a run used. */
+export interface ModelFingerprint {
+  /** Path as the user gave it. */
+  readonly path: string;
+  /** SHA-256 of the file's bytes, hex. */
+  readonly sha256: string;
 }

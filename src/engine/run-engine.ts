@@ -127,31 +127,45 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
     if (target !== 0) openPosition(target, basePrice, index);
   };
 
-  for (let i = 0; i < n; i++) {
-    if (pending !== NO_ORDER) {
-      moveTo(pending as Direction, open[i] as number, i);
-      pending = NO_ORDER;
-    }
+  const seenTime = seen.timeMs;
+  const seenOpen = seen.open;
+  const seenHigh = seen.high;
+  const seenLow = seen.low;
+  const seenClose = seen.close;
+  const seenVolume = seen.volume;
+  const { high, low, volume } = bars;
+  const publicContext = context as StrategyContext;
 
-    seen.timeMs[i] = timeMs[i] as number;
-    seen.open[i] = open[i] as number;
-    seen.high[i] = bars.high[i] as number;
-    seen.low[i] = bars.low[i] as number;
-    seen.close[i] = close[i] as number;
-    seen.volume[i] = bars.volume[i] as number;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      if (pending !== NO_ORDER) {
+        moveTo(pending as Direction, open[i] as number, i);
+        pending = NO_ORDER;
+      }
 
-    const closePrice = close[i] as number;
-    context.index = i;
-    context.position = position;
-    context.equity = cash + quantity * closePrice;
-    const decision = callStrategy(strategy, context, bars);
-    if (decision !== undefined && decision !== null && decision !== position) {
-      if (decision !== 1 && decision !== -1 && decision !== 0) throw badDecision(decision, i, bars);
-      if (fillAtClose) moveTo(decision, closePrice, i);
-      else pending = decision;
+      seenTime[i] = timeMs[i] as number;
+      seenOpen[i] = open[i] as number;
+      seenHigh[i] = high[i] as number;
+      seenLow[i] = low[i] as number;
+      seenClose[i] = close[i] as number;
+      seenVolume[i] = volume[i] as number;
+
+      const closePrice = close[i] as number;
+      context.index = i;
+      context.position = position;
+      context.equity = cash + quantity * closePrice;
+      const decision = strategy.onBar(publicContext);
+      if (decision !== undefined && decision !== null && decision !== position) {
+        if (decision !== 1 && decision !== -1 && decision !== 0) throw badDecision(decision, i, bars);
+        if (fillAtClose) moveTo(decision, closePrice, i);
+        else pending = decision;
+      }
+      if (quantity !== 0) barsInMarket++;
+      equity[i] = cash + quantity * closePrice;
     }
-    if (quantity !== 0) barsInMarket++;
-    equity[i] = cash + quantity * closePrice;
+  } catch (error) {
+    throw asStrategyError(error, i, bars);
   }
 
   // A position still open after the last bar is closed at its close, costs included, and
@@ -164,17 +178,11 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
   return { equity, trades, skippedOrders, barsInMarket };
 }
 
-/** Calls the strategy, turning anything it throws into a StrategyError that names the bar. */
-function callStrategy(strategy: Strategy, context: MutableContext, bars: BarSeries): Direction | undefined | null {
-  try {
-    return strategy.onBar(context as StrategyContext);
-  } catch (error) {
-    if (error instanceof StrategyError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StrategyError(`strategy failed on bar ${context.index} (${barTime(bars, context.index)}): ${reason}`, {
-      cause: error,
-    });
-  }
+/** Turns anything the strategy threw into a StrategyError that names the bar. */
+function asStrategyError(error: unknown, index: number, bars: BarSeries): StrategyError {
+  if (error instanceof StrategyError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StrategyError(`strategy failed on bar ${index} (${barTime(bars, index)}): ${reason}`, { cause: error });
 }
 
 function badDecision(decision: unknown, index: number, bars: BarSeries): StrategyError {

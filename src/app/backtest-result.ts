@@ -1,0 +1,80 @@
+import type { BacktestConfig } from '../core/config.js';
+import type { BacktestResultData, BarsFingerprint, EquityCurve, Metrics, ModelFingerprint, Trade } from '../core/result.js';
+import type { Timeframe } from '../core/timeframe.js';
+import type { TradingDatabase } from '../store/index.js';
+
+/** Where and how {@link BacktestResult.saveToDb} saves. */
+export interface SaveToDbOptions {
+  /** An open database, or a file path; default: `BACKTEST_DB` or `./data/trading.db`. */
+  readonly db?: TradingDatabase | string;
+  /** Model file to record; defaults to the model the run used, if any. */
+  readonly modelPath?: string;
+  /** Overrides the timeframe recorded (defaults to the bars' timeframe). */
+  readonly timeframe?: Timeframe;
+  readonly notes?: string;
+  /** Groups the run with the other runs of one parameter sweep. */
+  readonly sweepId?: string;
+}
+
+/**
+ * The outcome of one backtest: plain data plus `saveToDb`. The store module is imported only
+ * when saving, so running a backtest never loads the database driver.
+ *
+ * @example
+ * const result = await runBacktest({ bars, strategy: 'sma-cross', params: { fast: 10, slow: 30 } });
+ * const id = await result.saveToDb({ notes: 'baseline' });
+ */
+export class BacktestResult implements BacktestResultData {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly config: BacktestConfig;
+  readonly equityCurve: EquityCurve;
+  readonly trades: readonly Trade[];
+  readonly skippedOrders: number;
+  readonly metrics: Metrics;
+  readonly model?: ModelFingerprint;
+  #bars: BarsFingerprint | (() => BarsFingerprint);
+
+  /**
+   * `bars` may be given as a function: hashing a million bars costs more than the backtest
+   * itself, so it is done only when the fingerprint is first read (on save or JSON output).
+   */
+  constructor(data: Omit<BacktestResultData, 'bars'> & { bars: BarsFingerprint | (() => BarsFingerprint) }) {
+    this.symbol = data.symbol;
+    this.timeframe = data.timeframe;
+    this.config = data.config;
+    this.equityCurve = data.equityCurve;
+    this.trades = data.trades;
+    this.skippedOrders = data.skippedOrders;
+    this.metrics = data.metrics;
+    this.#bars = data.bars;
+    if (data.model !== undefined) this.model = data.model;
+  }
+
+  /** Identifies the exact bars the run used. */
+  get bars(): BarsFingerprint {
+    if (typeof this.#bars === 'function') this.#bars = this.#bars();
+    return this.#bars;
+  }
+
+  /** Saves the summary (and a downsampled equity curve) and returns the new row id. */
+  async saveToDb(options: SaveToDbOptions = {}): Promise<number> {
+    const { saveResultToDb } = await import('./save-result.js');
+    return saveResultToDb(this, options);
+  }
+
+  /** Plain data for JSON output; the equity curve is left out unless asked for (it can be huge). */
+  toJSON(options: { includeEquityCurve?: boolean } = {}): Record<string, unknown> {
+    return {
+      symbol: this.symbol,
+      timeframe: this.timeframe,
+      config: this.config,
+      ...(this.model === undefined ? {} : { model: this.model }),
+      bars: this.bars,
+      metrics: this.metrics,
+      skippedOrders: this.skippedOrders,
+      trades: this.trades,
+      ...(options.includeEquityCurve === true ? { equityCurve: this.equityCurve } : {}),
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import type { BarSeries } from '../core/bars.js';
+import type { BacktestConfigInput } from '../core/config.js';
+import { resolveConfig } from '../core/config.js';
+import { DataError } from '../core/errors.js';
+import type { ModelFingerprint } from '../core/result.js';
+import type { ParamValue, Strategy, StrategyDefinition } from '../core/strategy.js';
+import { fingerprintBars } from '../data/index.js';
+import { runEngine } from '../engine/run-engine.js';
+import { computeMetrics } from '../metrics/index.js';
+import { getStrategy, resolveParams } from '../strategies/index.js';
+import { BacktestResult } from './backtest-result.js';
+
+/** Everything one backtest needs. */
+export interface RunBacktestOptions {
+  readonly bars: BarSeries;
+  /** A built-in strategy name (`sma-cross`) or a definition (for example a loaded user module). */
+  readonly strategy: string | StrategyDefinition;
+  /** Strategy parameters; strings are parsed (as from `--param k=v`), missing ones take defaults. */
+  readonly params?: Readonly<Record<string, string | ParamValue>>;
+  /** Settings that differ from the defaults (cash, costs, sizing, fill timing). */
+  readonly config?: Partial<Omit<BacktestConfigInput, 'strategy'>>;
+  /** The model file behind the strategy, recorded with the result. */
+  readonly model?: ModelFingerprint;
+}
+
+/**
+ * Runs one backtest end to end: checks the parameters and config, prepares the strategy,
+ * replays the bars and computes the metrics.
+ *
+ * @example
+ * const result = await runBacktest({ bars, strategy: 'sma-cross', params: { fast: 10, slow: 30 } });
+ * console.log(result.metrics.sharpe_ratio);
+ */
+export async function runBacktest(options: RunBacktestOptions): Promise<BacktestResult> {
+  const definition = typeof options.strategy === 'string' ? getStrategy(options.strategy) : options.strategy;
+  const params = resolveParams(definition, options.params ?? {});
+  const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params } });
+  const strategy = definition.create(params);
+  return runPrepared(options.bars, strategy, config, options.model);
+}
+
+/** The part of {@link runBacktest} after the strategy exists; used by sweeps that build it themselves. */
+export async function runPrepared(
+  bars: BarSeries,
+  strategy: Strategy,
+  config: ReturnType<typeof resolveConfig>,
+  model?: ModelFingerprint,
+): Promise<BacktestResult> {
+  if (bars.length === 0) throw new DataError({ source: bars.symbol, reason: 'no bars to backtest' });
+  if (strategy.prepare !== undefined) await strategy.prepare(bars);
+  const output = runEngine(bars, strategy, config);
+  const last = bars.length - 1;
+  const metrics = computeMetrics({
+    timeMs: bars.timeMs,
+    equity: output.equity,
+    trades: output.trades,
+    initialCash: config.initialCash,
+    barsInMarket: output.barsInMarket,
+    firstClose: bars.close[0] as number,
+    lastClose: bars.close[last] as number,
+    riskFreeRate: config.riskFreeRate,
+  });
+  return new BacktestResult({
+    symbol: bars.symbol,
+    timeframe: bars.timeframe,
+    config,
+    equityCurve: { timeMs: bars.timeMs, equity: output.equity },
+    trades: output.trades,
+    skippedOrders: output.skippedOrders,
+    metrics,
+    bars: () => fingerprintBars(bars),
+    ...(model === undefined ? {} : { model }),
+  });
+}

@@ -1,0 +1,132 @@
+import { basename, extname, resolve } from 'node:path';
+import { createBarSeries, type BarSeries } from '../../core/bars.js';
+import { UsageError } from '../../core/errors.js';
+import type { FillTiming } from '../../core/config.js';
+import type { StrategyDefinition } from '../../core/strategy.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import { runBacktest } from '../../app/run-backtest.js';
+import { toJsonText } from '../../app/json-text.js';
+import type { BacktestResult } from '../../app/backtest-result.js';
+import { inferTimeframe } from '../../data/infer-timeframe.js';
+import { loadBarsCsv } from '../../data/index.js';
+import { getStrategy, loadStrategyModule, parseParamFlags } from '../../strategies/index.js';
+import type { CliIO } from '../cli-io.js';
+import { formatTimeMs, formatValue, renderMetricsTable, renderTable } from '../format.js';
+
+/** Flags of `backtest run`, as commander parses them. */
+export interface RunCommandOptions {
+  readonly data?: string;
+  readonly symbol?: string;
+  readonly timeframe?: Timeframe;
+  readonly strategy: string;
+  readonly param: readonly string[];
+  readonly cash: number;
+  readonly commission: number;
+  readonly fixedFee: number;
+  readonly slippageBps: number;
+  readonly size: number;
+  readonly fractional: boolean;
+  readonly fillAt: FillTiming;
+  readonly riskFreeRate: number;
+  readonly saveToDb: boolean;
+  readonly notes?: string;
+  readonly db?: string;
+  readonly trades: boolean;
+  readonly json: boolean;
+}
+
+/** `backtest run`: one backtest, printed as tables or JSON, optionally saved. */
+export async function runCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
+  const bars = loadBarsForRun(options, io);
+  const definition = await resolveStrategy(options.strategy, io.cwd);
+  const result = await runBacktest({
+    bars,
+    strategy: definition,
+    params: parseParamFlags([...options.param]),
+    config: {
+      initialCash: options.cash,
+      commission: options.commission,
+      fixedFee: options.fixedFee,
+      slippageBps: options.slippageBps,
+      size: options.size,
+      fractional: options.fractional,
+      fillAt: options.fillAt,
+      riskFreeRate: options.riskFreeRate,
+    },
+  });
+
+  let savedId: number | undefined;
+  if (options.saveToDb) {
+    savedId = await result.saveToDb({
+      ...(options.db === undefined ? {} : { db: resolve(io.cwd, options.db) }),
+      ...(options.notes === undefined ? {} : { notes: options.notes }),
+    });
+  }
+
+  if (options.json) {
+    io.out(`${toJsonText({ ...(savedId === undefined ? {} : { id: savedId }), ...result.toJSON() })}\n`);
+    return;
+  }
+  io.out(renderRunSummary(result));
+  if (options.trades) io.out(renderTrades(result));
+  if (savedId !== undefined) io.out(`Saved backtest to database with id=${savedId}\n`);
+}
+
+function loadBarsForRun(options: RunCommandOptions, io: CliIO): BarSeries {
+  if (options.data === undefined) {
+    throw new UsageError('no bars given: pass --data FILE (a CSV of time, open, high, low, close, volume)');
+  }
+  const path = resolve(io.cwd, options.data);
+  const symbol = options.symbol ?? basename(path, extname(path)).toUpperCase();
+  const loaded = loadBarsCsv(path, { symbol, timeframe: options.timeframe ?? '1Day' });
+  if (options.timeframe !== undefined) return loaded;
+  const inferred = inferTimeframe(loaded);
+  if (inferred === undefined) {
+    throw new UsageError(`cannot tell the timeframe of ${options.data} from its bar spacing; pass --timeframe`);
+  }
+  return createBarSeries(symbol, inferred, loaded);
+}
+
+/** A built-in name, or a path to a user's strategy module. */
+export async function resolveStrategy(nameOrPath: string, cwd: string): Promise<StrategyDefinition> {
+  const looksLikeFile = /[\\/]/.test(nameOrPath) || /\.(ts|mts|js|mjs)$/.test(nameOrPath);
+  return looksLikeFile ? loadStrategyModule(resolve(cwd, nameOrPath)) : getStrategy(nameOrPath);
+}
+
+/** Header lines and the metrics table of one run. */
+export function renderRunSummary(result: BacktestResult): string {
+  const { config, bars } = result;
+  const params = Object.entries(config.strategy.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const lines = [
+    `${result.symbol} ${result.timeframe}  ${formatTimeMs(bars.firstTimeMs)} → ${formatTimeMs(bars.lastTimeMs)}  (${bars.count} bars)`,
+    `Strategy ${config.strategy.name}${params === '' ? '' : ` ${params}`}` +
+      (result.model === undefined ? '' : `  model ${result.model.path}`),
+    `Cash ${formatValue(config.initialCash, 'money')}  commission ${config.commission * 100} %  fee ${config.fixedFee}  ` +
+      `slippage ${config.slippageBps} bps  size ${config.size * 100} %  fill at ${config.fillAt}` +
+      (config.fractional ? '  fractional' : ''),
+  ];
+  if (result.skippedOrders > 0) lines.push(`Skipped orders (could not afford one unit): ${result.skippedOrders}`);
+  return `${lines.join('\n')}\n${renderMetricsTable(result.metrics)}`;
+}
+
+function renderTrades(result: BacktestResult): string {
+  if (result.trades.length === 0) return 'No trades.\n';
+  return renderTable(
+    ['#', 'Side', 'Quantity', 'Entry', 'Entry price', 'Exit', 'Exit price', 'P&L', 'Return [%]', 'Costs'],
+    result.trades.map((t, i) => [
+      String(i + 1),
+      t.side,
+      formatValue(t.quantity, 'ratio').replace(/\.?0+$/, ''),
+      formatTimeMs(t.entryTimeMs),
+      formatValue(t.entryPrice, 'money'),
+      formatTimeMs(t.exitTimeMs),
+      formatValue(t.exitPrice, 'money'),
+      formatValue(t.pnl, 'money'),
+      formatValue(t.returnPct, 'money'),
+      formatValue(t.costs, 'money'),
+    ]),
+    2,
+  );
+}

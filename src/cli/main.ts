@@ -1,0 +1,182 @@
+/**
+ * The `backtest` command line. Declares the commands and loads each command's module only
+ * when it runs, so `--help` and light commands start fast. This is the only place that turns
+ * errors into exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { AppError } from '../core/errors.js';
+import { TIMEFRAMES } from '../core/timeframe.js';
+import { packageVersion } from '../app/package-version.js';
+import { type CliIO, processIO } from './cli-io.js';
+import {
+  collect,
+  parseDateToUnixSeconds,
+  parseId,
+  parseNumber,
+  parsePositiveInteger,
+  parseTimeframe,
+} from './option-parsers.js';
+
+const DB_HELP = 'SQLite database file (default: $BACKTEST_DB or ./data/trading.db)';
+
+/** Builds the command tree; `io` receives all output. */
+export function createProgram(io: CliIO): Command {
+  const program = new Command('backtest')
+    .description('Fast, reproducible backtests whose results are saved, listed, compared and ranked.')
+    .version(packageVersion(), '-V, --version')
+    .option('--verbose', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('Backtest one strategy or model on one bar series and print its metrics')
+    .option('--data <file>', 'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database')
+    .option('--symbol <symbol>', 'symbol of the bars (default: the data file name, e.g. GOOG for GOOG.csv)')
+    .addOption(new Option('--timeframe <timeframe>', `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`).argParser(parseTimeframe))
+    .option('--strategy <name|file>', 'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module', 'sma-cross')
+    .option('--param <name=value>', 'strategy parameter, repeatable (e.g. --param fast=10)', collect, [])
+    .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
+    .option('--commission <fraction>', 'commission as a fraction of traded value, per side (0.001 = 0.1 %)', parseNumber, 0)
+    .option('--fixed-fee <amount>', 'fixed fee per order, account currency', parseNumber, 0)
+    .option('--slippage-bps <bps>', 'slippage against the trader, basis points', parseNumber, 0)
+    .option('--size <fraction>', 'fraction of equity per position, in (0, 1]', parseNumber, 1)
+    .option('--fractional', 'allow fractional quantities (default: whole units, rounded down)', false)
+    .addOption(new Option('--fill-at <when>', 'when an order decided on a bar fills').choices(['next-open', 'close']).default('next-open'))
+    .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0)
+    .option('--save-to-db', 'save the run to the database', false)
+    .option('--notes <text>', 'notes stored with the saved run')
+    .option('--db <path>', DB_HELP)
+    .option('--trades', 'also print the trade list', false)
+    .option('--json', 'print one JSON object instead of tables', false)
+    .action(async (options) => {
+      const { runCommand } = await import('./commands/run.js');
+      await runCommand(options, io);
+    });
+
+  program
+    .command('list')
+    .description('List saved runs, newest first')
+    .option('--symbol <symbol>', 'only this symbol')
+    .addOption(new Option('--timeframe <timeframe>', 'only this timeframe').argParser(parseTimeframe))
+    .option('--model <path>', 'only runs of this model file')
+    .option('--sweep <id>', 'only runs of this sweep')
+    .option('--since <date>', 'only runs saved on or after this date (YYYY-MM-DD, ISO time or unix seconds)', parseDateToUnixSeconds)
+    .option('--limit <n>', 'at most this many runs', parsePositiveInteger, 20)
+    .option('--sort <metric>', 'sort by a metric, best first (default: newest first)')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (options) => {
+      const { listCommand } = await import('./commands/list.js');
+      await listCommand(options, io);
+    });
+
+  program
+    .command('best')
+    .description('Show the best saved run for a symbol and timeframe by a metric')
+    .argument('<symbol>', 'symbol, e.g. GOOG')
+    .argument('<timeframe>', `timeframe: ${TIMEFRAMES.join(', ')}`, parseTimeframe)
+    .option('--metric <metric>', 'metric to rank by', 'total_return')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (symbol, timeframe, options) => {
+      const { bestCommand } = await import('./commands/best.js');
+      await bestCommand({ ...options, symbol, timeframe }, io);
+    });
+
+  program
+    .command('show')
+    .description('Show every stored field of one run')
+    .argument('<id>', 'run id', parseId)
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (id, options) => {
+      const { showCommand } = await import('./commands/show.js');
+      await showCommand({ ...options, id }, io);
+    });
+
+  program
+    .command('compare')
+    .description('Compare runs side by side: metrics as rows, runs as columns, best marked')
+    .argument('<ids...>', 'two or more run ids')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (ids: string[], options) => {
+      const { compareCommand } = await import('./commands/compare.js');
+      await compareCommand({ ...options, ids: ids.map(parseId) }, io);
+    });
+
+  program
+    .command('delete')
+    .description('Delete saved runs')
+    .argument('<ids...>', 'run ids')
+    .option('--yes', 'do not ask for confirmation', false)
+    .option('--db <path>', DB_HELP)
+    .action(async (ids: string[], options) => {
+      const { deleteCommand } = await import('./commands/delete.js');
+      await deleteCommand({ ...options, ids: ids.map(parseId) }, io);
+    });
+
+  program
+    .command('export')
+    .description('Export saved runs as CSV or JSON')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--symbol <symbol>', 'only this symbol')
+    .addOption(new Option('--timeframe <timeframe>', 'only this timeframe').argParser(parseTimeframe))
+    .option('--model <path>', 'only runs of this model file')
+    .option('--sweep <id>', 'only runs of this sweep')
+    .option('--since <date>', 'only runs saved on or after this date', parseDateToUnixSeconds)
+    .option('--db <path>', DB_HELP)
+    .action(async (options) => {
+      const { exportCommand } = await import('./commands/export.js');
+      await exportCommand(options, io);
+    });
+
+  program
+    .command('import')
+    .description('Import runs from a file written by `backtest export`')
+    .argument('<file>', 'CSV or JSON file')
+    .addOption(new Option('--format <format>', 'file format (default: from the file extension)').choices(['csv', 'json']))
+    .option('--db <path>', DB_HELP)
+    .action(async (file, options) => {
+      const { importCommand } = await import('./commands/import.js');
+      await importCommand({ ...options, file }, io);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script entries) and returns the exit code.
+ * Known errors print one line; anything else is a bug and prints its stack.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const program = createProgram(io);
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help text).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof AppError) {
+      io.err(`error: ${error.message}\n`);
+      if (verbose && error.stack !== undefined) io.err(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.err(`internal error (a bug in backtest; please report it with this output):\n${detail}\n`);
+    return 70;
+  }
+}
+
+// Run when executed directly (`tsx src/cli/main.ts ...`), not when imported by tests or the bin shim.
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Bringing bars into the program: CSV reading and writing, the bar checks every source uses,
+ * fingerprints, and synthetic bars for benchmarks and tests.
+ */
+export { type CsvBarsOptions, loadBarsCsv, parseBarsCsv } from './csv/parse-bars-csv.js';
+export {
+  MAX_EPOCH_MILLISECONDS,
+  MIN_EPOCH_MILLISECONDS,
+  MIN_EPOCH_SECONDS,
+  parseTimestampMs,
+  type TimestampProblem,
+} from './csv/parse-timestamp.js';
+export { writeBarsCsv } from './csv/write-bars-csv.js';
+export { fingerprintBars } from './fingerprint-bars.js';
+export { formatTimeMs } from './format-time-ms.js';
+export { generateSyntheticBars, type SyntheticBarsOptions } from './synthetic-bars.js';
+export {
+  assertValidBars,
+  type BarField,
+  type BarProblem,
+  findBarProblems,
+  MAX_REPORTED_ISSUES,
+} from './validate-bars.js';

@@ -1,0 +1,40 @@
+/**
+ * Pure statistics over an equity curve and closed trades; {@link computeMetrics} fills the
+ * whole `Metrics` record of src/core/result.ts.
+ *
+ * @example
+ * import { computeMetrics, maxDrawdown } from './metrics/index.js';
+ */
+export { computeMetrics, type MetricsInput } from './compute-metrics.js';
+export { calmarRatio, type Drawdown, maxDrawdown } from './drawdown.js';
+export {
+  barReturns,
+  buyAndHoldReturnPct,
+  cagrPct,
+  nanToNull,
+  periodsPerYear,
+  type ReturnSummary,
+  riskFreePerBar,
+  sharpeRatio,
+  sharpeRatioFromSummary,
+  sortinoRatio,
+  sortinoRatioFromSummary,
+  spanYears,
+  summarizeEquityReturns,
+  summarizeReturns,
+  totalReturnPct,
+  volatilityPct,
+  volatilityPctFromSummary,
+  YEAR_MS,
+} from './returns-risk.js';
+export {
+  avgTradeDurationBars,
+  avgTradePnl,
+  bestTradePct,
+  expectancyPct,
+  exposurePct,
+  profitFactor,
+  systemQualityNumber,
+  winRatePct,
+  worstTradePct,
+} from './trade-stats.js';

@@ -1,0 +1,183 @@
+import type { MetricName } from '../../core/metric-catalog.js';
+
+/** How a column's values are typed in SQLite and checked on import. */
+export type ColumnKind = 'text' | 'integer' | 'real';
+
+/** One column of `backtest_results`. */
+export interface ColumnSpec {
+  readonly name: keyof BacktestRow;
+  readonly kind: ColumnKind;
+  /** `false` for the older tool's NOT NULL columns. */
+  readonly nullable: boolean;
+  /** `true` for columns the older tool created; `false` for columns added by migration 2. */
+  readonly legacy: boolean;
+}
+
+/**
+ * One row of `backtest_results`, keyed exactly by its column names.
+ *
+ * Units: `run_timestamp`, `start_date`, `end_date` are unix seconds; `*_time_ms` are unix
+ * milliseconds; `total_return`, `max_drawdown`, `win_rate` and the other `%` metrics of
+ * `METRIC_CATALOG` are percentages (12.5 = 12.5 %). `null` means "undefined metric" or "not
+ * recorded" (rows written by the older tool have `null` in every added column). A metric may be
+ * `Infinity`/`-Infinity` (e.g. `profit_factor` with no losing trade), never NaN.
+ *
+ * @example
+ * const row: BacktestRow | undefined = db.getBacktest(1);
+ * console.log(row?.symbol, row?.total_return);
+ */
+export interface BacktestRow {
+  /** Row id, assigned by SQLite (AUTOINCREMENT: never reused after a delete). */
+  readonly id: number;
+  readonly symbol: string;
+  readonly timeframe: string;
+  /** Path of the ONNX model file the run used, as given when saved. */
+  readonly model_path: string | null;
+  /** When the run was saved, unix seconds. */
+  readonly run_timestamp: number;
+  /** First bar time, unix seconds. */
+  readonly start_date: number;
+  /** Last bar time, unix seconds. */
+  readonly end_date: number;
+  /** Starting cash, account currency. */
+  readonly initial_capital: number;
+  /** Equity after the last bar, account currency. */
+  readonly final_equity: number;
+  /** Percent. */
+  readonly total_return: number;
+  readonly sharpe_ratio: number | null;
+  /** Percent, negative or zero. */
+  readonly max_drawdown: number | null;
+  /** Percent. */
+  readonly win_rate: number | null;
+  /** May be `Infinity` when no trade lost money. */
+  readonly profit_factor: number | null;
+  readonly total_trades: number | null;
+  /** Account currency. */
+  readonly avg_trade_pnl: number | null;
+  /** Canonical JSON of the run config (keys sorted, no whitespace), as stored. */
+  readonly config_json: string | null;
+  readonly notes: string | null;
+  /** Percent per year. */
+  readonly cagr: number | null;
+  /** Percent, annualized. */
+  readonly volatility: number | null;
+  readonly sortino_ratio: number | null;
+  readonly calmar_ratio: number | null;
+  /** Bars. */
+  readonly max_drawdown_duration: number | null;
+  /** Percent. */
+  readonly best_trade: number | null;
+  /** Percent. */
+  readonly worst_trade: number | null;
+  /** Bars. */
+  readonly avg_trade_duration: number | null;
+  /** Percent of bars with a position open. */
+  readonly exposure: number | null;
+  /** Percent. */
+  readonly buy_and_hold_return: number | null;
+  /** Percent per trade. */
+  readonly expectancy: number | null;
+  readonly sqn: number | null;
+  readonly strategy_name: string | null;
+  /** Canonical JSON of the strategy parameters after defaults. */
+  readonly strategy_params_json: string | null;
+  /** SHA-256 of the model file, lower-case hex. */
+  readonly model_sha256: string | null;
+  /** SHA-256 of the bars' columns, lower-case hex (`BarsFingerprint.sha256`). */
+  readonly bars_sha256: string | null;
+  readonly bars_count: number | null;
+  /** Unix milliseconds. */
+  readonly bars_first_time_ms: number | null;
+  /** Unix milliseconds. */
+  readonly bars_last_time_ms: number | null;
+  /** Version of backtest-ledger that produced the run. */
+  readonly package_version: string | null;
+  /** Groups the runs of one parameter sweep. */
+  readonly sweep_id: string | null;
+  /** SHA-256 (hex) of `config_json`, so equal configs can be found with one comparison. */
+  readonly config_hash: string | null;
+}
+
+/** A row as written: every column but `id`. */
+export type BacktestRowValues = Omit<BacktestRow, 'id'>;
+
+/**
+ * Every column of `backtest_results` in table order: the older tool's 18 columns, then the
+ * columns added by migration 2. Exports use this order.
+ */
+export const BACKTEST_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'id', kind: 'integer', nullable: false, legacy: true },
+  { name: 'symbol', kind: 'text', nullable: false, legacy: true },
+  { name: 'timeframe', kind: 'text', nullable: false, legacy: true },
+  { name: 'model_path', kind: 'text', nullable: true, legacy: true },
+  { name: 'run_timestamp', kind: 'integer', nullable: false, legacy: true },
+  { name: 'start_date', kind: 'integer', nullable: false, legacy: true },
+  { name: 'end_date', kind: 'integer', nullable: false, legacy: true },
+  { name: 'initial_capital', kind: 'real', nullable: false, legacy: true },
+  { name: 'final_equity', kind: 'real', nullable: false, legacy: true },
+  { name: 'total_return', kind: 'real', nullable: false, legacy: true },
+  { name: 'sharpe_ratio', kind: 'real', nullable: true, legacy: true },
+  { name: 'max_drawdown', kind: 'real', nullable: true, legacy: true },
+  { name: 'win_rate', kind: 'real', nullable: true, legacy: true },
+  { name: 'profit_factor', kind: 'real', nullable: true, legacy: true },
+  { name: 'total_trades', kind: 'integer', nullable: true, legacy: true },
+  { name: 'avg_trade_pnl', kind: 'real', nullable: true, legacy: true },
+  { name: 'config_json', kind: 'text', nullable: true, legacy: true },
+  { name: 'notes', kind: 'text', nullable: true, legacy: true },
+  { name: 'cagr', kind: 'real', nullable: true, legacy: false },
+  { name: 'volatility', kind: 'real', nullable: true, legacy: false },
+  { name: 'sortino_ratio', kind: 'real', nullable: true, legacy: false },
+  { name: 'calmar_ratio', kind: 'real', nullable: true, legacy: false },
+  { name: 'max_drawdown_duration', kind: 'real', nullable: true, legacy: false },
+  { name: 'best_trade', kind: 'real', nullable: true, legacy: false },
+  { name: 'worst_trade', kind: 'real', nullable: true, legacy: false },
+  { name: 'avg_trade_duration', kind: 'real', nullable: true, legacy: false },
+  { name: 'exposure', kind: 'real', nullable: true, legacy: false },
+  { name: 'buy_and_hold_return', kind: 'real', nullable: true, legacy: false },
+  { name: 'expectancy', kind: 'real', nullable: true, legacy: false },
+  { name: 'sqn', kind: 'real', nullable: true, legacy: false },
+  { name: 'strategy_name', kind: 'text', nullable: true, legacy: false },
+  { name: 'strategy_params_json', kind: 'text', nullable: true, legacy: false },
+  { name: 'model_sha256', kind: 'text', nullable: true, legacy: false },
+  { name: 'bars_sha256', kind: 'text', nullable: true, legacy: false },
+  { name: 'bars_count', kind: 'integer', nullable: true, legacy: false },
+  { name: 'bars_first_time_ms', kind: 'integer', nullable: true, legacy: false },
+  { name: 'bars_last_time_ms', kind: 'integer', nullable: true, legacy: false },
+  { name: 'package_version', kind: 'text', nullable: true, legacy: false },
+  { name: 'sweep_id', kind: 'text', nullable: true, legacy: false },
+  { name: 'config_hash', kind: 'text', nullable: true, legacy: false },
+];
+
+/** Every column but `id`, in table order: the columns an insert writes. */
+export const WRITABLE_COLUMNS: readonly ColumnSpec[] = BACKTEST_COLUMNS.filter((c) => c.name !== 'id');
+
+/** The explicit select list, so extra columns another program may have added never leak into rows. */
+export const SELECT_LIST = BACKTEST_COLUMNS.map((c) => c.name).join(', ');
+
+/**
+ * The column each metric is stored in. It is the whitelist through which a metric name from a
+ * user reaches SQL: only these values are ever spliced into a statement.
+ */
+export const METRIC_COLUMN: Readonly<Record<MetricName, string>> = {
+  total_return: 'total_return',
+  final_equity: 'final_equity',
+  cagr: 'cagr',
+  volatility: 'volatility',
+  sharpe_ratio: 'sharpe_ratio',
+  sortino_ratio: 'sortino_ratio',
+  calmar_ratio: 'calmar_ratio',
+  max_drawdown: 'max_drawdown',
+  max_drawdown_duration: 'max_drawdown_duration',
+  win_rate: 'win_rate',
+  profit_factor: 'profit_factor',
+  total_trades: 'total_trades',
+  avg_trade_pnl: 'avg_trade_pnl',
+  best_trade: 'best_trade',
+  worst_trade: 'worst_trade',
+  avg_trade_duration: 'avg_trade_duration',
+  exposure: 'exposure',
+  buy_and_hold_return: 'buy_and_hold_return',
+  expectancy: 'expectancy',
+  sqn: 'sqn',
+};

@@ -1,0 +1,349 @@
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.js';
+import { METRIC_CATALOG, type MetricName } from '../../core/metric-catalog.js';
+import type { BacktestResultData, BarsFingerprint, EquityCurve, Metrics } from '../../core/result.js';
+import type { ParamValue } from '../../core/strategy.js';
+import { canonicalJson, sha256Hex } from '../canonical-json.js';
+import { downsampleEquity } from '../downsample-equity.js';
+import type { BacktestRowValues } from './backtest-columns.js';
+
+/**
+ * One backtest run to save, in the older tool's camelCase vocabulary plus the extras that make a
+ * run reproducible. Times are unix seconds; percentages are percent (12.5 = 12.5 %).
+ * An undefined metric is `null` (or left out), never NaN; `Infinity` is allowed for metrics.
+ *
+ * The older tool's metric fields (`sharpeRatio`, …) and `metrics` may both be given; a value
+ * present in both must be equal.
+ *
+ * @example
+ * const input: BacktestInput = {
+ *   symbol: 'GOOG', timeframe: '1Day', startDate: 1_577_836_800, endDate: 1_609_372_800,
+ *   initialCapital: 10_000, finalEquity: 11_250, totalReturn: 12.5, profitFactor: Infinity,
+ * };
+ */
+export interface BacktestInput {
+  readonly symbol: string;
+  readonly timeframe: string;
+  /** Path of the ONNX model file, if the strategy used one. */
+  readonly modelPath?: string | undefined;
+  /** When the run was saved, unix seconds; defaults to now. */
+  readonly runTimestamp?: number | undefined;
+  /** First bar time, unix seconds. */
+  readonly startDate: number;
+  /** Last bar time, unix seconds. */
+  readonly endDate: number;
+  /** Starting cash, account currency, above 0. */
+  readonly initialCapital: number;
+  /** Account currency. */
+  readonly finalEquity: number;
+  /** Percent. */
+  readonly totalReturn: number;
+  readonly sharpeRatio?: number | null | undefined;
+  /** Percent, negative or zero. */
+  readonly maxDrawdown?: number | null | undefined;
+  /** Percent. */
+  readonly winRate?: number | null | undefined;
+  /** `Infinity` when no trade lost money. */
+  readonly profitFactor?: number | null | undefined;
+  readonly totalTrades?: number | null | undefined;
+  /** Account currency. */
+  readonly avgTradePnl?: number | null | undefined;
+  /** The run config (usually a `BacktestConfig`); stored as canonical JSON and hashed. */
+  readonly config?: object | undefined;
+  readonly notes?: string | undefined;
+  /** Any or all of the metrics, keyed by column name. */
+  readonly metrics?: Partial<Metrics> | undefined;
+  readonly strategyName?: string | undefined;
+  readonly strategyParams?: Readonly<Record<string, ParamValue>> | undefined;
+  /** SHA-256 of the model file, hex (stored lower-case). */
+  readonly modelSha256?: string | undefined;
+  readonly bars?: BarsFingerprint | undefined;
+  readonly packageVersion?: string | undefined;
+  /** Groups the runs of one parameter sweep. */
+  readonly sweepId?: string | undefined;
+  /** Full equity curve; at most 300 points of it are kept (see `downsampleEquity`). */
+  readonly equityCurve?: EquityCurve | undefined;
+}
+
+/** The columns and the equity blob of one validated input, ready for the insert statements. */
+export interface PreparedBacktest {
+  readonly values: BacktestRowValues;
+  readonly equity: PreparedEquity | undefined;
+}
+
+/** A downsampled equity curve encoded for `backtest_equity`. */
+export interface PreparedEquity {
+  readonly pointCount: number;
+  readonly sourcePointCount: number;
+  /** Little-endian float64 unix milliseconds. */
+  readonly timeMs: Buffer;
+  /** Little-endian float64 account currency. */
+  readonly equity: Buffer;
+}
+
+// Values past this are almost certainly milliseconds passed where seconds were meant (year 5138).
+const MAX_UNIX_SECONDS = 1e11;
+
+const describe = (input: unknown): string =>
+  input === undefined ? 'missing' : typeof input === 'number' ? String(input) : `a ${typeof input}`;
+
+const text = z.custom<string>((v) => typeof v === 'string' && v.trim().length > 0, {
+  error: (issue) => `must be a non-empty string, not ${issue.input === '' ? 'empty' : describe(issue.input)}`,
+});
+
+const unixSeconds = z.custom<number>((v) => Number.isSafeInteger(v) && Math.abs(v as number) < MAX_UNIX_SECONDS, {
+  error: (issue) =>
+    typeof issue.input === 'number' && Math.abs(issue.input) >= MAX_UNIX_SECONDS
+      ? `is ${issue.input}, which looks like milliseconds; pass whole unix seconds`
+      : `must be whole unix seconds (an integer), not ${describe(issue.input)}`,
+});
+
+const finite = z.custom<number>((v) => typeof v === 'number' && Number.isFinite(v), {
+  error: (issue) => `must be a finite number, not ${describe(issue.input)}`,
+});
+
+const metric = z.custom<number | null>((v) => v === null || (typeof v === 'number' && !Number.isNaN(v)), {
+  error: (issue) =>
+    Number.isNaN(issue.input)
+      ? 'is NaN; store an undefined metric as null'
+      : `must be a number or null, not ${describe(issue.input)}`,
+});
+
+const count = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
+  error: (issue) => `must be a whole number of at least 0, not ${describe(issue.input)}`,
+});
+
+const wholeMs = z.custom<number>((v) => Number.isSafeInteger(v), {
+  error: (issue) => `must be whole unix milliseconds, not ${describe(issue.input)}`,
+});
+
+const hex64 = z.custom<string>((v) => typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v), {
+  error: 'must be a SHA-256 digest: 64 hexadecimal digits',
+});
+
+const metricsSchema = z.strictObject(
+  Object.fromEntries(
+    METRIC_CATALOG.map((m) => [
+      m.name,
+      (m.name === 'total_trades' ? count.nullable() : metric).optional(),
+    ]),
+  ) as Record<MetricName, z.ZodOptional<z.ZodType<number | null>>>,
+);
+
+const paramValue = z.custom<ParamValue>(
+  (v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)),
+  { error: 'must be a finite number, a boolean or a string' },
+);
+
+const equityCurveSchema = z
+  .object({ timeMs: z.instanceof(Float64Array), equity: z.instanceof(Float64Array) })
+  .check((ctx) => {
+    const { timeMs, equity } = ctx.value;
+    if (timeMs.length !== equity.length) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['equity'],
+        message: `has ${equity.length} values but timeMs has ${timeMs.length}; they must match`,
+      });
+      return;
+    }
+    for (let i = 0; i < timeMs.length; i++) {
+      const t = timeMs[i] as number;
+      if (!Number.isFinite(t) || (i > 0 && t <= (timeMs[i - 1] as number))) {
+        ctx.issues.push({ code: 'custom', input: t, path: ['timeMs', i], message: 'must be finite and strictly increasing' });
+        return;
+      }
+      if (!Number.isFinite(equity[i] as number)) {
+        ctx.issues.push({ code: 'custom', input: equity[i], path: ['equity', i], message: 'must be a finite number' });
+        return;
+      }
+    }
+  });
+
+const inputSchema = z.strictObject({
+  symbol: text,
+  timeframe: text,
+  modelPath: text.optional(),
+  runTimestamp: unixSeconds.optional(),
+  startDate: unixSeconds,
+  endDate: unixSeconds,
+  initialCapital: z.custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v > 0, {
+    error: (issue) => `must be a finite number above 0, not ${describe(issue.input)}`,
+  }),
+  finalEquity: finite,
+  totalReturn: finite,
+  sharpeRatio: metric.optional(),
+  maxDrawdown: metric.optional(),
+  winRate: metric.optional(),
+  profitFactor: metric.optional(),
+  totalTrades: count.nullable().optional(),
+  avgTradePnl: metric.optional(),
+  config: z.custom<object>((v) => typeof v === 'object' && v !== null, { error: 'must be an object' }).optional(),
+  notes: z.string().optional(),
+  metrics: metricsSchema.optional(),
+  strategyName: text.optional(),
+  strategyParams: z.record(z.string(), paramValue).optional(),
+  modelSha256: hex64.optional(),
+  bars: z
+    .strictObject({ sha256: hex64, count, firstTimeMs: wholeMs, lastTimeMs: wholeMs })
+    .optional(),
+  packageVersion: text.optional(),
+  sweepId: text.optional(),
+  equityCurve: equityCurveSchema.optional(),
+});
+
+/** The older tool's fields and the metric each one duplicates. */
+const LEGACY_METRIC_FIELDS = [
+  ['finalEquity', 'final_equity'],
+  ['totalReturn', 'total_return'],
+  ['sharpeRatio', 'sharpe_ratio'],
+  ['maxDrawdown', 'max_drawdown'],
+  ['winRate', 'win_rate'],
+  ['profitFactor', 'profit_factor'],
+  ['totalTrades', 'total_trades'],
+  ['avgTradePnl', 'avg_trade_pnl'],
+] as const satisfies readonly (readonly [keyof BacktestInput, MetricName])[];
+
+/**
+ * Validates one input and turns it into column values (and an encoded, downsampled equity
+ * curve). Throws a {@link ConfigError} naming the field on the first problem.
+ *
+ * @example
+ * const { values } = prepareBacktest(input, 'backtest result', () => 1_700_000_000);
+ */
+export function prepareBacktest(input: BacktestInput, label: string, now: () => number): PreparedBacktest {
+  const parsed = inputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '' : ` field ${issue.path.map(String).join('.')}`;
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
+    throw new ConfigError(`cannot save ${label}:${where} ${issue?.message ?? 'is invalid'}${more}`);
+  }
+  if (input.endDate < input.startDate) {
+    throw new ConfigError(`cannot save ${label}: endDate ${input.endDate} is before startDate ${input.startDate}`);
+  }
+
+  const metrics: Partial<Record<MetricName, number | null>> = { ...input.metrics };
+  for (const [field, name] of LEGACY_METRIC_FIELDS) {
+    const legacy = input[field];
+    const modern = metrics[name];
+    if (legacy !== undefined && modern !== undefined && !Object.is(legacy, modern)) {
+      throw new ConfigError(
+        `cannot save ${label}: ${field} is ${legacy} but metrics.${name} is ${modern}; give one value or equal values`,
+      );
+    }
+    if (legacy !== undefined) metrics[name] = legacy;
+  }
+  const m = (name: MetricName): number | null => metrics[name] ?? null;
+
+  const configJson = input.config === undefined ? null : canonicalJson(input.config, `${label} config`);
+  const values: BacktestRowValues = {
+    symbol: input.symbol,
+    timeframe: input.timeframe,
+    model_path: input.modelPath ?? null,
+    run_timestamp: input.runTimestamp ?? now(),
+    start_date: input.startDate,
+    end_date: input.endDate,
+    initial_capital: input.initialCapital,
+    final_equity: input.finalEquity,
+    total_return: input.totalReturn,
+    sharpe_ratio: m('sharpe_ratio'),
+    max_drawdown: m('max_drawdown'),
+    win_rate: m('win_rate'),
+    profit_factor: m('profit_factor'),
+    total_trades: m('total_trades'),
+    avg_trade_pnl: m('avg_trade_pnl'),
+    config_json: configJson,
+    notes: input.notes ?? null,
+    cagr: m('cagr'),
+    volatility: m('volatility'),
+    sortino_ratio: m('sortino_ratio'),
+    calmar_ratio: m('calmar_ratio'),
+    max_drawdown_duration: m('max_drawdown_duration'),
+    best_trade: m('best_trade'),
+    worst_trade: m('worst_trade'),
+    avg_trade_duration: m('avg_trade_duration'),
+    exposure: m('exposure'),
+    buy_and_hold_return: m('buy_and_hold_return'),
+    expectancy: m('expectancy'),
+    sqn: m('sqn'),
+    strategy_name: input.strategyName ?? null,
+    strategy_params_json:
+      input.strategyParams === undefined ? null : canonicalJson(input.strategyParams, `${label} strategyParams`),
+    model_sha256: input.modelSha256?.toLowerCase() ?? null,
+    bars_sha256: input.bars?.sha256.toLowerCase() ?? null,
+    bars_count: input.bars?.count ?? null,
+    bars_first_time_ms: input.bars?.firstTimeMs ?? null,
+    bars_last_time_ms: input.bars?.lastTimeMs ?? null,
+    package_version: input.packageVersion ?? null,
+    sweep_id: input.sweepId ?? null,
+    config_hash: configJson === null ? null : sha256Hex(configJson),
+  };
+  return { values, equity: input.equityCurve === undefined ? undefined : prepareEquity(input.equityCurve) };
+}
+
+function prepareEquity(curve: EquityCurve): PreparedEquity | undefined {
+  if (curve.timeMs.length === 0) return undefined;
+  const small = downsampleEquity(curve);
+  return {
+    pointCount: small.timeMs.length,
+    sourcePointCount: curve.timeMs.length,
+    timeMs: encodeFloat64(small.timeMs),
+    equity: encodeFloat64(small.equity),
+  };
+}
+
+/** Float64 values as little-endian bytes, independent of the machine's byte order. */
+export function encodeFloat64(values: Float64Array): Buffer {
+  const buffer = Buffer.allocUnsafe(values.length * 8);
+  for (let i = 0; i < values.length; i++) buffer.writeDoubleLE(values[i] as number, i * 8);
+  return buffer;
+}
+
+/** Inverse of {@link encodeFloat64}; `undefined` when the byte count is not a multiple of 8. */
+export function decodeFloat64(bytes: Uint8Array): Float64Array | undefined {
+  if (bytes.length % 8 !== 0) return undefined;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const values = new Float64Array(bytes.length / 8);
+  for (let i = 0; i < values.length; i++) values[i] = view.readDoubleLE(i * 8);
+  return values;
+}
+
+/** Reproducibility details the engine's result does not carry; see {@link backtestInputFromResult}. */
+export interface BacktestInputExtras {
+  readonly runTimestamp?: number | undefined;
+  readonly modelPath?: string | undefined;
+  readonly modelSha256?: string | undefined;
+  readonly notes?: string | undefined;
+  readonly packageVersion?: string | undefined;
+  readonly sweepId?: string | undefined;
+}
+
+/**
+ * Builds the save input for a finished run: every metric, the config and its strategy, the bars
+ * fingerprint and the equity curve. `startDate`/`endDate` are the first and last bar times
+ * rounded down to unix seconds.
+ *
+ * @example
+ * const id = db.saveBacktestResult(backtestInputFromResult(result, { packageVersion: '0.1.0' }));
+ */
+export function backtestInputFromResult(result: BacktestResultData, extras: BacktestInputExtras = {}): BacktestInput {
+  const { metrics, config, bars } = result;
+  return {
+    ...extras,
+    symbol: result.symbol,
+    timeframe: result.timeframe,
+    startDate: Math.floor(bars.firstTimeMs / 1000),
+    endDate: Math.floor(bars.lastTimeMs / 1000),
+    initialCapital: config.initialCash,
+    finalEquity: metrics.final_equity,
+    totalReturn: metrics.total_return,
+    config,
+    metrics,
+    strategyName: config.strategy.name,
+    strategyParams: config.strategy.params,
+    bars,
+    equityCurve: result.equityCurve,
+  };
+}
