@@ -51,6 +51,7 @@ const momentum: StrategyDefinition = {
     { name: 'thresholdPct', type: 'number', default: 0, min: 0, description: 'Dead band around zero, in percent' },
     { name: 'short', type: 'boolean', default: false, description: 'Go short on negative momentum instead of flat' },
   ],
+  // Params arrive complete and checked: the toolkit applies defaults and bounds before create.
   create: (params) =>
     new Momentum(params['lookback'] as number, params['thresholdPct'] as number, params['short'] as boolean),
 };

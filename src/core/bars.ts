@@ -32,7 +32,8 @@ export type BarColumns = Pick<BarSeries, 'timeMs' | 'open' | 'high' | 'low' | 'c
 
 /** Builds a {@link BarSeries} from columns that are already checked. */
 export function createBarSeries(symbol: string, timeframe: Timeframe, columns: BarColumns): BarSeries {
-  return { symbol, timeframe, length: columns.timeMs.length, ...columns };
+  const { timeMs, open, high, low, close, volume } = columns;
+  return { symbol, timeframe, length: timeMs.length, timeMs, open, high, low, close, volume };
 }
 
 /** A copy of bars `[start, end)` sharing no memory with the original. */

@@ -18,10 +18,11 @@ describe('generateSyntheticBars', () => {
 
   it('pins the first bar of seed 42, so a change to the generator shows', () => {
     const bars = generateSyntheticBars({ count: 1, seed: 42 });
-    // Pinned from this implementation (mulberry32 + Box-Muller); open is startPrice by definition.
+    // Recomputed independently in Python: mulberry32(42) gives u1, u2 (close), u3, u4 (wicks), u5;
+    // close = 100 * exp(0.01 * sqrt(-2 ln(1 - u1)) * cos(2 pi u2)); volume = 1000 + floor(u5 * 999000).
     expect(bars.open[0]).toBe(100);
-    expect(bars.close[0]).toMatchInlineSnapshot(`98.7233806507099`);
-    expect(bars.volume[0]).toMatchInlineSnapshot(`175639`);
+    expect(bars.close[0]).toBe(98.7233806507099);
+    expect(bars.volume[0]).toBe(175_639);
   });
 
   it('applies the defaults and the options', () => {

@@ -21,7 +21,14 @@ function columnsOf(rows: number[][], times?: number[]): BarColumns {
 
 describe('findBarProblems', () => {
   it('finds nothing in valid bars, including bars where every price is equal', () => {
-    expect(findBarProblems(columnsOf([[10, 11, 9, 10.5, 100], [5, 5, 5, 5, 0]]))).toEqual([]);
+    expect(
+      findBarProblems(
+        columnsOf([
+          [10, 11, 9, 10.5, 100],
+          [5, 5, 5, 5, 0],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -45,7 +52,12 @@ describe('findBarProblems', () => {
   });
 
   it('tells a duplicate timestamp from one out of order', () => {
-    const rows = [[10, 11, 9, 10, 1], [10, 11, 9, 10, 1], [10, 11, 9, 10, 1], [10, 11, 9, 10, 1]];
+    const rows = [
+      [10, 11, 9, 10, 1],
+      [10, 11, 9, 10, 1],
+      [10, 11, 9, 10, 1],
+      [10, 11, 9, 10, 1],
+    ];
     const problems = findBarProblems(columnsOf(rows, [JAN_2_MS, JAN_2_MS + DAY_MS, JAN_2_MS + DAY_MS, JAN_2_MS]));
     expect(problems).toEqual([
       {
@@ -75,17 +87,25 @@ describe('assertValidBars', () => {
   });
 
   it('names the bar by index and time when there are no lines', () => {
-    const columns = columnsOf([[10, 11, 9, 10, 1], [10, 11, 9, 10, 1], [10, 9, 11, 10, 1]]);
+    const columns = columnsOf([
+      [10, 11, 9, 10, 1],
+      [10, 11, 9, 10, 1],
+      [10, 9, 11, 10, 1],
+    ]);
     expect(() => assertValidBars(columns, 'alpaca GOOG 1Day')).toThrow(
-      new DataError({ source: 'alpaca GOOG 1Day', field: 'high', reason: 'bar 2 at 2024-01-04T00:00:00Z: high 9 is below low 11' }),
+      new DataError({
+        source: 'alpaca GOOG 1Day',
+        field: 'high',
+        reason: 'bar 2 at 2024-01-04T00:00:00Z: high 9 is below low 11',
+      }),
     );
     expect(() => assertValidBars(columns, 'alpaca GOOG 1Day')).toThrow(
-      'alpaca GOOG 1Day, column high: bar 2 at 2024-01-04T00:00:00Z: high 9 is below low 11',
+      'alpaca GOOG 1Day column high: bar 2 at 2024-01-04T00:00:00Z: high 9 is below low 11',
     );
   });
 
   it('refuses columns of different lengths', () => {
     const columns = { ...columnsOf([[10, 11, 9, 10, 1]]), close: new Float64Array(2) };
-    expect(() => assertValidBars(columns, 'api')).toThrow('api, column close: has 2 values but time has 1');
+    expect(() => assertValidBars(columns, 'api')).toThrow('api column close: has 2 values but time has 1');
   });
 });

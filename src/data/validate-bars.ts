@@ -104,7 +104,7 @@ function checkBar(i: number, o: number, h: number, l: number, c: number, v: numb
  * line numbers (APIs, generated data); the CSV reader reports lines instead.
  *
  * @example
- * assertValidBars(columns, 'alpaca GOOG 1Day'); // throws 'alpaca GOOG 1Day, column high: bar 3 at 2024-01-04T00:00:00Z: high 9 is below low 10'
+ * assertValidBars(columns, 'alpaca GOOG 1Day'); // throws 'alpaca GOOG 1Day column high: bar 3 at 2024-01-04T00:00:00Z: high 9 is below low 10'
  */
 export function assertValidBars(columns: BarColumns, source: string): void {
   const count = columns.timeMs.length;

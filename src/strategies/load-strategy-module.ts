@@ -160,5 +160,8 @@ function errorCode(error: unknown): unknown {
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n', 1)[0] ?? text;
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const first = lines[0] ?? text;
+  // Transpilers head their message with "Transform failed with 1 error:"; the next line says where.
+  return first.endsWith(':') && lines[1] !== undefined ? `${first} ${lines[1]}` : first;
 }

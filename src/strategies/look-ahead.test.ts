@@ -55,7 +55,7 @@ describe('look-ahead guard self-check', () => {
   it('catches a strategy that reads the future through prepare', async () => {
     // Peeks at the next close, which prepare() received with the whole series.
     const cheater = (): Strategy => {
-      let closes = new Float64Array(0);
+      let closes: Float64Array = new Float64Array(0);
       return {
         prepare(bars: BarSeries) {
           closes = bars.close;

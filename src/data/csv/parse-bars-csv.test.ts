@@ -61,7 +61,10 @@ describe('parseBarsCsv on the real files', () => {
 
   it('loads BTCUSD.csv: 156 monthly bars with fractional volume', () => {
     // core has no monthly timeframe; the loader does not check spacing against the timeframe.
-    const bars = loadBarsCsv(repoFile('src/data/fixtures/BTCUSD.csv'), { symbol: 'BTCUSD', timeframe: Timeframe.OneWeek });
+    const bars = loadBarsCsv(repoFile('src/data/fixtures/BTCUSD.csv'), {
+      symbol: 'BTCUSD',
+      timeframe: Timeframe.OneWeek,
+    });
     expect(bars.length).toBe(156);
     expect(new Date(bars.timeMs[0] as number).toISOString()).toBe('2012-01-31T00:00:00.000Z');
     expect(new Date(bars.timeMs[155] as number).toISOString()).toBe('2024-12-31T00:00:00.000Z');
@@ -205,10 +208,19 @@ describe('parseBarsCsv rejects bad data with file, line and column', () => {
     ['2024-01-02,8,11,9,10,1000', 'bars.csv line 3, column open: open 8 is below low 9'],
     ['2024-01-02,10,11,9,11.5,1000', 'bars.csv line 3, column close: close 11.5 is above high 11'],
     ['2024-01-02,10,11,9,8.99,1000', 'bars.csv line 3, column close: close 8.99 is below low 9'],
-    ['2024-13-02,10,11,9,10,1000', 'bars.csv line 3, column time: unparseable date "2024-13-02": month 13 is out of range 1-12'],
-    ['02/01/2024,10,11,9,10,1000', expect.stringMatching(/^bars\.csv line 3, column time: unparseable date "02\/01\/2024": expected ISO 8601/)],
+    [
+      '2024-13-02,10,11,9,10,1000',
+      'bars.csv line 3, column time: unparseable date "2024-13-02": month 13 is out of range 1-12',
+    ],
+    [
+      '02/01/2024,10,11,9,10,1000',
+      expect.stringMatching(/^bars\.csv line 3, column time: unparseable date "02\/01\/2024": expected ISO 8601/),
+    ],
     [',10,11,9,10,1000', 'bars.csv line 3, column time: empty cell; expected a date or unix time'],
-    ['2024-01-01,10,11,9,10,1000', 'bars.csv line 3, column time: duplicate timestamp 2024-01-01T00:00:00Z: the previous bar has the same time'],
+    [
+      '2024-01-01,10,11,9,10,1000',
+      'bars.csv line 3, column time: duplicate timestamp 2024-01-01T00:00:00Z: the previous bar has the same time',
+    ],
     [
       '2023-12-31,10,11,9,10,1000',
       "bars.csv line 3, column time: out of order: 2023-12-31T00:00:00Z is before the previous bar's 2024-01-01T00:00:00Z; times must strictly increase",
@@ -236,7 +248,9 @@ describe('parseBarsCsv rejects bad data with file, line and column', () => {
 
   it('compares the times around a row it could not read, without a second report', () => {
     // Line 3 has a bad number; lines 2 and 4 are compared directly and are in order.
-    const error = parseError(csv('2024-01-01,10,11,9,10,1000', '2024-01-02,10,11,9,x,1000', '2024-01-03,10,11,9,10,1000'));
+    const error = parseError(
+      csv('2024-01-01,10,11,9,10,1000', '2024-01-02,10,11,9,x,1000', '2024-01-03,10,11,9,10,1000'),
+    );
     expect(error.issues).toEqual([{ source: 'bars.csv', line: 3, field: 'close', reason: '"x" is not a number' }]);
   });
 
@@ -251,7 +265,10 @@ describe('parseBarsCsv rejects bad data with file, line and column', () => {
   });
 
   it('keeps the first 20 problems and says how many it kept', () => {
-    const rows = Array.from({ length: 30 }, (_, i) => `2024-02-${String(i < 29 ? i + 1 : 29).padStart(2, '0')},10,11,9,bad,1000`);
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `2024-02-${String(i < 29 ? i + 1 : 29).padStart(2, '0')},10,11,9,bad,1000`,
+    );
     const error = parseError(csv(...rows));
     expect(error.issues).toHaveLength(20);
     expect(error.issues[19]?.line).toBe(21);
@@ -288,7 +305,9 @@ describe('loadBarsCsv', () => {
   it('names the file in data errors', () => {
     const path = join(dir, 'bad.csv');
     writeFileSync(path, csv('2024-01-02,10,11,9,ten,1000'));
-    expect(dataErrorOf(() => loadBarsCsv(path, OPTIONS)).message).toBe(`${path} line 2, column close: "ten" is not a number`);
+    expect(dataErrorOf(() => loadBarsCsv(path, OPTIONS)).message).toBe(
+      `${path} line 2, column close: "ten" is not a number`,
+    );
   });
 
   it('gives a one-line DataError for a missing file', () => {

@@ -86,7 +86,9 @@ export function parseBarsCsv(text: string, source: string, options: CsvBarsOptio
       rowOk = false;
       if (pending.length < MAX_REPORTED_ISSUES) {
         const reason =
-          timeCell.trim() === '' ? 'empty cell; expected a date or unix time' : `unparseable date "${timeCell}": ${time.reason}`;
+          timeCell.trim() === ''
+            ? 'empty cell; expected a date or unix time'
+            : `unparseable date "${timeCell}": ${time.reason}`;
         pending.push({ record: r, field: 'time', reason });
       }
     }
@@ -182,7 +184,7 @@ function readRecords(text: string, source: string, withInfo: boolean): unknown[]
     return parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: withInfo });
   } catch (error) {
     if (error instanceof CsvError) {
-      const line = typeof error['lines'] === 'number' ? error['lines'] : undefined;
+      const line = typeof error.lines === 'number' ? error.lines : undefined;
       const reason = `malformed CSV: ${error.message.replace(/ at line \d+$/, '')}`;
       throw new DataError(line === undefined ? { source, reason } : { source, line, reason }, { cause: error });
     }
@@ -250,7 +252,8 @@ function readHeader(header: string[], line: () => number, source: string): Layou
       issues.unshift({
         source,
         line: line(),
-        reason: 'the first line looks like data, not a header; add a header line such as time,open,high,low,close,volume',
+        reason:
+          'the first line looks like data, not a header; add a header line such as time,open,high,low,close,volume',
       });
     } else {
       for (const field of missing) {
@@ -258,7 +261,12 @@ function readHeader(header: string[], line: () => number, source: string): Layou
           field === 'time'
             ? 'a time column named date, time, timestamp or datetime, or an unnamed first column'
             : `a column named ${field}`;
-        issues.push({ source, line: line(), field, reason: `missing column: expected ${expected} (header: ${headerText})` });
+        issues.push({
+          source,
+          line: line(),
+          field,
+          reason: `missing column: expected ${expected} (header: ${headerText})`,
+        });
       }
     }
   }

@@ -89,11 +89,17 @@ describe('parseTimestampMs', () => {
   it('agrees with Date.UTC on every valid date and time from year 1000 to 9999', () => {
     fc.assert(
       fc.property(
-        fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('1000-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
         (date) => {
           const iso = date.toISOString(); // e.g. 2004-08-19T00:00:00.000Z
           expect(parseTimestampMs(iso)).toBe(date.getTime());
-          expect(parseTimestampMs(iso.slice(0, 10))).toBe(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+          expect(parseTimestampMs(iso.slice(0, 10))).toBe(
+            Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()),
+          );
         },
       ),
     );

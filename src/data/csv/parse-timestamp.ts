@@ -80,9 +80,7 @@ function isoToMs(m: RegExpExecArray): number | TimestampProblem {
     offsetMinutes = sign * (offsetHours * 60 + offsetMins);
   }
   return (
-    daysFromCivil(year, month, day) * MS_PER_DAY +
-    ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
-    ms
+    daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + ms
   );
 }
 

@@ -127,7 +127,7 @@ const metricsSchema = z.strictObject(
       m.name,
       (m.name === 'total_trades' ? count.nullable() : metric).optional(),
     ]),
-  ) as Record<MetricName, z.ZodOptional<z.ZodType<number | null>>>,
+  ) as unknown as Record<MetricName, z.ZodOptional<z.ZodType<number | null>>>,
 );
 
 const paramValue = z.custom<ParamValue>(

@@ -165,7 +165,7 @@ export function parseBacktests(text: string, format: TransferFormat, source = 'i
         info: true,
         skip_empty_lines: true,
         cast: (value: string, context: { quoting: boolean }) => (value === '' && !context.quoting ? null : value),
-      }) as typeof records;
+      }) as unknown as typeof records;
     } catch (error) {
       const line = (error as { lines?: unknown }).lines;
       throw new DataError(
