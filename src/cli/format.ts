@@ -70,7 +70,7 @@ export function renderMetricsTable(metrics: Metrics): string {
 }
 
 /** A unix-ms time as `YYYY-MM-DD` (daily and slower) or `YYYY-MM-DD HH:MM` (intraday). */
-export function formatTimeMs(timeMs: number): string {
+export function formatBarTime(timeMs: number): string {
   const iso = new Date(timeMs).toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }

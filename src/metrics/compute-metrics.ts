@@ -1,6 +1,7 @@
 import { InternalError } from '../core/errors.js';
 import type { Metrics, Trade } from '../core/result.js';
-import { calmarRatio, maxDrawdown } from './drawdown.js';
+import { calmarRatio } from './drawdown.js';
+import { scanEquity } from './equity-scan.js';
 import {
   buyAndHoldReturnPct,
   cagrPct,
@@ -10,7 +11,7 @@ import {
   sharpeRatioFromSummary,
   sortinoRatioFromSummary,
   spanYears,
-  summarizeEquityReturns,
+  summarizeScan,
   totalReturnPct,
   volatilityPctFromSummary,
 } from './returns-risk.js';
@@ -55,7 +56,7 @@ function definedNumber(value: number, name: keyof Metrics): number {
 
 /**
  * Computes every summary statistic of a run (see {@link Metrics} for names and units).
- * The bar-level work is two passes over the equity curve (returns, drawdown) with no per-bar
+ * The bar-level work is one pass over the equity curve ({@link scanEquity}) with no per-bar
  * allocation. Undefined statistics are `null`, never NaN.
  *
  * @throws {InternalError} when the input breaks its contract (lengths differ, no bars, initial
@@ -85,8 +86,8 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const final = equity[n - 1] as number;
   const ppy = periodsPerYear(timeMs);
   const rfPerBar = ppy === null ? 0 : riskFreePerBar(input.riskFreeRate, ppy);
-  const returns = summarizeEquityReturns(equity, rfPerBar);
-  const drawdown = maxDrawdown(equity);
+  const scan = scanEquity(equity, rfPerBar);
+  const returns = summarizeScan(scan);
   const cagr = nanToNull(cagrPct(initialCash, final, spanYears(timeMs)));
 
   return {
@@ -96,9 +97,9 @@ export function computeMetrics(input: MetricsInput): Metrics {
     volatility: volatilityPctFromSummary(returns, ppy),
     sharpe_ratio: sharpeRatioFromSummary(returns, ppy),
     sortino_ratio: sortinoRatioFromSummary(returns, ppy),
-    calmar_ratio: calmarRatio(cagr, drawdown.maxDrawdownPct),
-    max_drawdown: definedNumber(drawdown.maxDrawdownPct, 'max_drawdown'),
-    max_drawdown_duration: drawdown.maxDrawdownDurationBars,
+    calmar_ratio: calmarRatio(cagr, scan.maxDrawdownPct),
+    max_drawdown: definedNumber(scan.maxDrawdownPct, 'max_drawdown'),
+    max_drawdown_duration: scan.maxDrawdownDurationBars,
     win_rate: winRatePct(trades),
     profit_factor: profitFactor(trades),
     total_trades: trades.length,

@@ -4,6 +4,7 @@
  * The curve is expected to start above zero (it starts near the initial cash); later points may
  * go to zero or below, which shows as a drawdown of −100 % or deeper.
  */
+import { scanEquity } from './equity-scan.js';
 
 /** The deepest fall from a running peak and the longest stretch spent under one. */
 export interface Drawdown {
@@ -14,7 +15,7 @@ export interface Drawdown {
 }
 
 /**
- * Maximum drawdown and its longest duration in one pass.
+ * Maximum drawdown and its longest duration, from the shared one-pass {@link scanEquity}.
  *
  * `maxDrawdownPct = min over k of (equity[k] / peak[k] − 1) × 100`, where `peak[k]` is the running
  * maximum of `equity[0..k]`. `maxDrawdownDurationBars` is the longest run of bars strictly after a
@@ -26,26 +27,8 @@ export interface Drawdown {
  * // { maxDrawdownPct: ≈ -10, maxDrawdownDurationBars: 1 }
  */
 export function maxDrawdown(equity: Float64Array): Drawdown {
-  const n = equity.length;
-  if (n === 0) return { maxDrawdownPct: 0, maxDrawdownDurationBars: 0 };
-  let peak = equity[0] as number;
-  // Track the lowest equity/peak ratio and scale to percent once at the end.
-  let minRatio = 1;
-  let below = 0;
-  let longest = 0;
-  for (let k = 1; k < n; k++) {
-    const e = equity[k] as number;
-    if (e >= peak) {
-      peak = e;
-      below = 0;
-    } else {
-      below++;
-      if (below > longest) longest = below;
-      const ratio = e / peak;
-      if (ratio < minRatio) minRatio = ratio;
-    }
-  }
-  return { maxDrawdownPct: (minRatio - 1) * 100, maxDrawdownDurationBars: longest };
+  const scan = scanEquity(equity, 0);
+  return { maxDrawdownPct: scan.maxDrawdownPct, maxDrawdownDurationBars: scan.maxDrawdownDurationBars };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 export { computeMetrics, type MetricsInput } from './compute-metrics.js';
 export { calmarRatio, type Drawdown, maxDrawdown } from './drawdown.js';
+export { type EquityScan, scanEquity } from './equity-scan.js';
 export {
   barReturns,
   buyAndHoldReturnPct,
@@ -22,6 +23,7 @@ export {
   spanYears,
   summarizeEquityReturns,
   summarizeReturns,
+  summarizeScan,
   totalReturnPct,
   volatilityPct,
   volatilityPctFromSummary,

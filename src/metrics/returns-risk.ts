@@ -11,6 +11,7 @@
  * - A curve whose returns are all equal up to rounding has a tiny, non-zero std, so its Sharpe
  *   ratio is huge rather than `null`; only an exactly zero std counts as "no variance".
  */
+import { type EquityScan, scanEquity } from './equity-scan.js';
 
 /** One year in milliseconds: 365.25 days, the average calendar year. */
 export const YEAR_MS = 365.25 * 86_400_000;
@@ -149,49 +150,53 @@ export function summarizeReturns(returns: Float64Array, rfPerBar: number): Retur
   const shift = m > 0 ? (returns[0] as number) : 0;
   let s1 = 0;
   let s2 = 0;
-  let down = 0;
+  let down4 = 0;
   for (let i = 0; i < m; i++) {
     const r = returns[i] as number;
     const d = r - shift;
     s1 += d;
     s2 += d * d;
+    // Branch-free 4·min(0, x)², as in scanEquity, so both give bit-identical results.
     const x = r - rfPerBar;
-    if (x < 0) down += x * x;
+    const neg = x - Math.abs(x);
+    down4 += neg * neg;
   }
+  const down = down4 * 0.25;
   if (!Number.isFinite(s1 + s2 + down + shift)) return null;
   return finishSummary(m, shift, s1, s2, down, rfPerBar);
 }
 
 /**
  * The same summary as {@link summarizeReturns} of `barReturns(equity)`, computed straight from
- * the curve without allocating the returns. `null` when a return is undefined (some equity
- * point before the last is zero or negative), or not finite, or its square overflows.
+ * the curve in one pass without allocating the returns. `null` when a return is undefined (some
+ * equity point before the last is zero or negative), not finite, or its square overflows.
  *
  * @example
  * summarizeEquityReturns(new Float64Array([100, 110, 99]), 0)?.mean; // 0
  */
 export function summarizeEquityReturns(equity: Float64Array, rfPerBar: number): ReturnSummary | null {
-  const n = equity.length;
-  if (n < 2) return finishSummary(0, 0, 0, 0, 0, rfPerBar);
-  let prev = equity[0] as number;
-  const shift = (equity[1] as number) / prev - 1;
-  let s1 = 0;
-  let s2 = 0;
-  let down = 0;
-  for (let k = 1; k < n; k++) {
-    const cur = equity[k] as number;
-    if (!(prev > 0)) return null;
-    const r = cur / prev - 1;
-    const d = r - shift;
-    s1 += d;
-    s2 += d * d;
-    const x = r - rfPerBar;
-    if (x < 0) down += x * x;
-    prev = cur;
-  }
-  // Any NaN, infinity or overflow ends up in the sums; checking once here keeps the loop lean.
-  if (!Number.isFinite(s1 + s2 + down + shift)) return null;
-  return finishSummary(n - 1, shift, s1, s2, down, rfPerBar);
+  return summarizeScan(scanEquity(equity, rfPerBar));
+}
+
+/**
+ * The return summary held in an {@link EquityScan}, so one scan can feed both the return and
+ * the drawdown statistics. `null` under the same conditions as {@link summarizeEquityReturns}.
+ *
+ * @example
+ * summarizeScan(scanEquity(equity, rfPerBar));
+ */
+export function summarizeScan(scan: EquityScan): ReturnSummary | null {
+  if (!scan.returnsDefined) return null;
+  // Any NaN, infinity or overflow ends up in the sums; checking once keeps the scan lean.
+  if (!Number.isFinite(scan.sumShifted + scan.sumShiftedSq + scan.sumDownsideSq + scan.shift)) return null;
+  return finishSummary(
+    scan.returnCount,
+    scan.shift,
+    scan.sumShifted,
+    scan.sumShiftedSq,
+    scan.sumDownsideSq,
+    scan.rfPerBar,
+  );
 }
 
 /**

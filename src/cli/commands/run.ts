@@ -11,7 +11,7 @@ import { inferTimeframe } from '../../data/infer-timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
 import { getStrategy, loadStrategyModule, parseParamFlags } from '../../strategies/index.js';
 import type { CliIO } from '../cli-io.js';
-import { formatTimeMs, formatValue, renderMetricsTable, renderTable } from '../format.js';
+import { formatBarTime, formatValue, renderMetricsTable, renderTable } from '../format.js';
 
 /** Flags of `backtest run`, as commander parses them. */
 export interface RunCommandOptions {
@@ -100,7 +100,7 @@ export function renderRunSummary(result: BacktestResult): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const lines = [
-    `${result.symbol} ${result.timeframe}  ${formatTimeMs(bars.firstTimeMs)} → ${formatTimeMs(bars.lastTimeMs)}  (${bars.count} bars)`,
+    `${result.symbol} ${result.timeframe}  ${formatBarTime(bars.firstTimeMs)} → ${formatBarTime(bars.lastTimeMs)}  (${bars.count} bars)`,
     `Strategy ${config.strategy.name}${params === '' ? '' : ` ${params}`}` +
       (result.model === undefined ? '' : `  model ${result.model.path}`),
     `Cash ${formatValue(config.initialCash, 'money')}  commission ${config.commission * 100} %  fee ${config.fixedFee}  ` +
@@ -119,9 +119,9 @@ function renderTrades(result: BacktestResult): string {
       String(i + 1),
       t.side,
       formatValue(t.quantity, 'ratio').replace(/\.?0+$/, ''),
-      formatTimeMs(t.entryTimeMs),
+      formatBarTime(t.entryTimeMs),
       formatValue(t.entryPrice, 'money'),
-      formatTimeMs(t.exitTimeMs),
+      formatBarTime(t.exitTimeMs),
       formatValue(t.exitPrice, 'money'),
       formatValue(t.pnl, 'money'),
       formatValue(t.returnPct, 'money'),

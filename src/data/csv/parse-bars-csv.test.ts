@@ -201,6 +201,11 @@ describe('parseBarsCsv rejects bad data with file, line and column', () => {
     ['2024-01-02,10,11,9,10,0x10', 'bars.csv line 3, column volume: "0x10" is not a number'],
     ['2024-01-02,10,11,9,10,1e999', 'bars.csv line 3, column volume: "1e999" is not a finite number'],
     ['2024-01-02,10,11,9,"1,5",1000', 'bars.csv line 3, column close: "1,5" is not a number'],
+    [
+      `2024-01-02,10,11,9,${'9'.repeat(50)}x,1000`,
+      `bars.csv line 3, column close: "${'9'.repeat(37)}..." is not a number`,
+    ],
+    ['2024-01-02,10,11,9,10\u0007,1000', 'bars.csv line 3, column close: "10\\u0007" is not a number'],
     ['2024-01-02,1,2,-1,1.5,1000', 'bars.csv line 3, column low: negative price -1'],
     ['2024-01-02,10,11,9,10,-5', 'bars.csv line 3, column volume: negative volume -5'],
     ['2024-01-02,10,9,11,10,1000', 'bars.csv line 3, column high: high 9 is below low 11'],

@@ -88,7 +88,7 @@ export function parseBarsCsv(text: string, source: string, options: CsvBarsOptio
         const reason =
           timeCell.trim() === ''
             ? 'empty cell; expected a date or unix time'
-            : `unparseable date "${timeCell}": ${time.reason}`;
+            : `unparseable date ${quoteCell(timeCell)}: ${time.reason}`;
         pending.push({ record: r, field: 'time', reason });
       }
     }
@@ -290,17 +290,22 @@ function parseNumberCell(cell: string): number | string {
       const trimmed = cell.trim();
       if (trimmed === '') return 'empty cell; expected a number';
       if (trimmed.length > 1 && trimmed.charCodeAt(0) === 48 && isRadixLetter(trimmed.charCodeAt(1))) {
-        return `"${cell}" is not a number`;
+        return `${quoteCell(cell)} is not a number`;
       }
     }
     return value;
   }
-  if (Number.isNaN(value)) return `"${cell}" is not a number`;
-  return `"${cell}" is not a finite number`;
+  if (Number.isNaN(value)) return `${quoteCell(cell)} is not a number`;
+  return `${quoteCell(cell)} is not a finite number`;
 }
 
 function isRadixLetter(code: number): boolean {
   // x, b, o in either case
   const lower = code | 0x20;
   return lower === 120 || lower === 98 || lower === 111;
+}
+
+/** A cell as shown in a message: quoted, control characters escaped, long ones shortened. */
+function quoteCell(cell: string): string {
+  return JSON.stringify(cell.length > 40 ? `${cell.slice(0, 37)}...` : cell);
 }

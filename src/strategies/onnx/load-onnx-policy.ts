@@ -186,7 +186,7 @@ function readMetadata(bytes: Uint8Array, source: string): Record<string, string>
     throw notOnnx(`the protobuf is damaged or truncated: ${firstLine(error)}`, error);
   }
   // A text file can parse as a few stray protobuf fields; a real model always has an IR version.
-  const irVersion = Number(header.ir_version ?? 0);
+  const irVersion = toNumber(header.ir_version);
   if (!(irVersion >= 1)) throw notOnnx('no ir_version');
   const metadata: Record<string, string> = {};
   for (const entry of header.metadata_props ?? []) {
@@ -195,6 +195,15 @@ function readMetadata(bytes: Uint8Array, source: string): Record<string, string>
     metadata[key] = entry.value ?? '';
   }
   return metadata;
+}
+
+/** int64 fields decode as a Long when the `long` package is present, as a number otherwise. */
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'object' && value !== null && 'toNumber' in value) {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  return 0;
 }
 
 function checkSession(

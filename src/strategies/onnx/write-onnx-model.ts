@@ -109,7 +109,9 @@ export function writeOnnxModel(spec: OnnxModelSpec): Uint8Array {
       .map(([key, value]) => ({ key, value })),
   };
   const type = onnxProto.lookupType('onnx.ModelProto');
-  return type.encode(type.fromObject(model)).finish();
+  // On Node, protobufjs hands out a Buffer view into a shared pool; a plain copy keeps callers
+  // from sharing memory (Buffer#slice, unlike Uint8Array#slice, does not copy).
+  return new Uint8Array(type.encode(type.fromObject(model)).finish());
 }
 
 function checkSpec(spec: OnnxModelSpec): void {
