@@ -53,7 +53,7 @@ const momentum: StrategyDefinition = {
   ],
   // Params arrive complete and checked: the toolkit applies defaults and bounds before create.
   create: (params) =>
-    new Momentum(params['lookback'] as number, params['thresholdPct'] as number, params['short'] as boolean),
+    new Momentum(params.lookback as number, params.thresholdPct as number, params.short as boolean),
 };
 
 export default momentum;

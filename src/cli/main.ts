@@ -174,8 +174,20 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   }
 }
 
+/**
+ * A reader that stops early (`backtest list | head`) closes the pipe; that is not an error, so
+ * the process ends quietly instead of printing an EPIPE stack.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 // Run when executed directly (`tsx src/cli/main.ts ...`), not when imported by tests or the bin shim.
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  exitQuietlyOnClosedPipe();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

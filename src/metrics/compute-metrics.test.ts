@@ -101,9 +101,26 @@ describe('computeMetrics on a hand-computed two-year run', () => {
 
   it('returns exactly the fields of Metrics', () => {
     const expected: readonly (keyof Metrics)[] = [
-      'total_return', 'final_equity', 'cagr', 'volatility', 'sharpe_ratio', 'sortino_ratio', 'calmar_ratio',
-      'max_drawdown', 'max_drawdown_duration', 'win_rate', 'profit_factor', 'total_trades', 'avg_trade_pnl',
-      'best_trade', 'worst_trade', 'avg_trade_duration', 'exposure', 'buy_and_hold_return', 'expectancy', 'sqn',
+      'total_return',
+      'final_equity',
+      'cagr',
+      'volatility',
+      'sharpe_ratio',
+      'sortino_ratio',
+      'calmar_ratio',
+      'max_drawdown',
+      'max_drawdown_duration',
+      'win_rate',
+      'profit_factor',
+      'total_trades',
+      'avg_trade_pnl',
+      'best_trade',
+      'worst_trade',
+      'avg_trade_duration',
+      'exposure',
+      'buy_and_hold_return',
+      'expectancy',
+      'sqn',
     ];
     expect(Object.keys(metrics).sort()).toEqual([...expected].sort());
   });
@@ -111,7 +128,9 @@ describe('computeMetrics on a hand-computed two-year run', () => {
 
 describe('computeMetrics on degenerate runs', () => {
   it('handles a single bar: only level fields are defined', () => {
-    const m = computeMetrics(input({ timeMs: new Float64Array([T0]), equity: new Float64Array([97]), barsInMarket: 1 }));
+    const m = computeMetrics(
+      input({ timeMs: new Float64Array([T0]), equity: new Float64Array([97]), barsInMarket: 1 }),
+    );
     // 97/100 − 1 = −3 %
     expect(m.total_return).toBeCloseTo(-3, 12);
     expect(m.final_equity).toBe(97);
@@ -191,58 +210,65 @@ describe('computeMetrics on degenerate runs', () => {
     expect(() => computeMetrics(input({ timeMs: times, equity: new Float64Array([1, 1]), firstClose: 0 }))).toThrow(
       /above 0/,
     );
-    expect(() => computeMetrics(input({ timeMs: times, equity: new Float64Array([100, Number.NaN]) }))).toThrow(
-      /NaN/,
-    );
+    expect(() => computeMetrics(input({ timeMs: times, equity: new Float64Array([100, Number.NaN]) }))).toThrow(/NaN/);
   });
 });
 
 const NULLABLE: ReadonlySet<keyof Metrics> = new Set([
-  'cagr', 'volatility', 'sharpe_ratio', 'sortino_ratio', 'calmar_ratio', 'win_rate', 'profit_factor',
-  'avg_trade_pnl', 'best_trade', 'worst_trade', 'avg_trade_duration', 'expectancy', 'sqn',
+  'cagr',
+  'volatility',
+  'sharpe_ratio',
+  'sortino_ratio',
+  'calmar_ratio',
+  'win_rate',
+  'profit_factor',
+  'avg_trade_pnl',
+  'best_trade',
+  'worst_trade',
+  'avg_trade_duration',
+  'expectancy',
+  'sqn',
 ]);
 
-const arbitraryInput: fc.Arbitrary<MetricsInput> = fc
-  .integer({ min: 1, max: 60 })
-  .chain((n) => {
-    const level = fc.double({ min: 1, max: 1e6, noNaN: true });
-    const equity = fc.oneof(
-      // Flat curves, including a single bar.
-      level.map((v) => new Float64Array(n).fill(v)),
-      // Positive curves with some exactly repeated values.
-      fc.array(fc.oneof(level, fc.constantFrom(100, 100, 100)), { minLength: n, maxLength: n }).map((a) =>
-        Float64Array.from(a),
-      ),
-      // Curves that may go to zero or below after the first bar.
-      fc
-        .tuple(level, fc.array(fc.double({ min: -1e3, max: 1e6, noNaN: true }), { minLength: n - 1, maxLength: n - 1 }))
-        .map(([first, rest]) => Float64Array.from([first, ...rest])),
-    );
-    const gaps = fc.array(fc.integer({ min: 1, max: 1e9 }), { minLength: n - 1, maxLength: n - 1 });
-    const tradeArb = fc
-      .record({
-        pnl: fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constant(0), fc.constant(25)),
-        returnPct: fc.double({ min: -100, max: 1000, noNaN: true }),
-        entry: fc.integer({ min: 0, max: n - 1 }),
-        length: fc.integer({ min: 0, max: n }),
-      })
-      .map((t) => trade(t.pnl, t.returnPct, t.entry, Math.min(n - 1, t.entry + t.length)));
-    return fc.record({
-      timeMs: fc.tuple(fc.integer({ min: 0, max: 2e12 }), gaps).map(([start, g]) => {
-        const times = new Float64Array(n);
-        times[0] = start;
-        for (let k = 1; k < n; k++) times[k] = (times[k - 1] as number) + (g[k - 1] as number);
-        return times;
-      }),
-      equity,
-      trades: fc.array(tradeArb, { maxLength: 8 }),
-      initialCash: fc.double({ min: 1, max: 1e6, noNaN: true }),
-      barsInMarket: fc.integer({ min: 0, max: n }),
-      firstClose: fc.double({ min: 0.01, max: 1e5, noNaN: true }),
-      lastClose: fc.double({ min: 0, max: 1e5, noNaN: true }),
-      riskFreeRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true })),
-    });
+const arbitraryInput: fc.Arbitrary<MetricsInput> = fc.integer({ min: 1, max: 60 }).chain((n) => {
+  const level = fc.double({ min: 1, max: 1e6, noNaN: true });
+  const equity = fc.oneof(
+    // Flat curves, including a single bar.
+    level.map((v) => new Float64Array(n).fill(v)),
+    // Positive curves with some exactly repeated values.
+    fc
+      .array(fc.oneof(level, fc.constantFrom(100, 100, 100)), { minLength: n, maxLength: n })
+      .map((a) => Float64Array.from(a)),
+    // Curves that may go to zero or below after the first bar.
+    fc
+      .tuple(level, fc.array(fc.double({ min: -1e3, max: 1e6, noNaN: true }), { minLength: n - 1, maxLength: n - 1 }))
+      .map(([first, rest]) => Float64Array.from([first, ...rest])),
+  );
+  const gaps = fc.array(fc.integer({ min: 1, max: 1e9 }), { minLength: n - 1, maxLength: n - 1 });
+  const tradeArb = fc
+    .record({
+      pnl: fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constant(0), fc.constant(25)),
+      returnPct: fc.double({ min: -100, max: 1000, noNaN: true }),
+      entry: fc.integer({ min: 0, max: n - 1 }),
+      length: fc.integer({ min: 0, max: n }),
+    })
+    .map((t) => trade(t.pnl, t.returnPct, t.entry, Math.min(n - 1, t.entry + t.length)));
+  return fc.record({
+    timeMs: fc.tuple(fc.integer({ min: 0, max: 2e12 }), gaps).map(([start, g]) => {
+      const times = new Float64Array(n);
+      times[0] = start;
+      for (let k = 1; k < n; k++) times[k] = (times[k - 1] as number) + (g[k - 1] as number);
+      return times;
+    }),
+    equity,
+    trades: fc.array(tradeArb, { maxLength: 8 }),
+    initialCash: fc.double({ min: 1, max: 1e6, noNaN: true }),
+    barsInMarket: fc.integer({ min: 0, max: n }),
+    firstClose: fc.double({ min: 0.01, max: 1e5, noNaN: true }),
+    lastClose: fc.double({ min: 0, max: 1e5, noNaN: true }),
+    riskFreeRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true })),
   });
+});
 
 describe('computeMetrics properties', () => {
   it('never returns NaN, and nulls only the nullable fields', () => {

@@ -172,7 +172,7 @@ export function summarizeReturns(returns: Float64Array, rfPerBar: number): Retur
  * equity point before the last is zero or negative), not finite, or its square overflows.
  *
  * @example
- * summarizeEquityReturns(new Float64Array([100, 110, 99]), 0)?.mean; // 0
+ * summarizeEquityReturns(new Float64Array([100, 110, 99]), 0)?.mean; // ≈ 0
  */
 export function summarizeEquityReturns(equity: Float64Array, rfPerBar: number): ReturnSummary | null {
   return summarizeScan(scanEquity(equity, rfPerBar));
@@ -272,7 +272,11 @@ export function sharpeRatio(returns: Float64Array, periodsPerYear: number | null
  * @example
  * sortinoRatio(new Float64Array([0.1, -0.1, 0.2]), 252, 0);
  */
-export function sortinoRatio(returns: Float64Array, periodsPerYear: number | null, riskFreeRate: number): number | null {
+export function sortinoRatio(
+  returns: Float64Array,
+  periodsPerYear: number | null,
+  riskFreeRate: number,
+): number | null {
   return sortinoRatioFromSummary(summaryFor(returns, periodsPerYear, riskFreeRate), periodsPerYear);
 }
 

@@ -3,6 +3,7 @@
  * no trades to describe, so "no trades" is never confused with "zero".
  */
 import type { Trade } from '../core/result.js';
+import { nanToNull } from './returns-risk.js';
 
 /**
  * Share of trades with positive P&L, percent: `100 × count(pnl > 0) / trades`; `null` with none.
@@ -15,7 +16,7 @@ export function winRatePct(trades: readonly Pick<Trade, 'pnl'>[]): number | null
   const count = trades.length;
   if (count === 0) return null;
   let wins = 0;
-  for (let i = 0; i < count; i++) if ((trades[i] as Pick<Trade, 'pnl'>).pnl > 0) wins++;
+  for (const trade of trades) if (trade.pnl > 0) wins++;
   return (100 * wins) / count;
 }
 
@@ -35,17 +36,7 @@ export function profitFactor(trades: readonly Pick<Trade, 'pnl'>[]): number | nu
     else if (trade.pnl < 0) grossLoss -= trade.pnl;
   }
   if (grossLoss === 0) return grossProfit > 0 ? Number.POSITIVE_INFINITY : null;
-  const ratio = grossProfit / grossLoss;
-  return Number.isNaN(ratio) ? null : ratio;
-}
-
-function meanOf<T>(trades: readonly T[], pick: (trade: T) => number): number | null {
-  const count = trades.length;
-  if (count === 0) return null;
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += pick(trades[i] as T);
-  const mean = sum / count;
-  return Number.isNaN(mean) ? null : mean;
+  return nanToNull(grossProfit / grossLoss);
 }
 
 /**
@@ -55,7 +46,10 @@ function meanOf<T>(trades: readonly T[], pick: (trade: T) => number): number | n
  * avgTradePnl([{ pnl: 30 }, { pnl: -10 }]); // 10
  */
 export function avgTradePnl(trades: readonly Pick<Trade, 'pnl'>[]): number | null {
-  return meanOf(trades, (t) => t.pnl);
+  if (trades.length === 0) return null;
+  let sum = 0;
+  for (const trade of trades) sum += trade.pnl;
+  return nanToNull(sum / trades.length);
 }
 
 /**
@@ -65,7 +59,10 @@ export function avgTradePnl(trades: readonly Pick<Trade, 'pnl'>[]): number | nul
  * expectancyPct([{ returnPct: 4 }, { returnPct: -1 }]); // 1.5
  */
 export function expectancyPct(trades: readonly Pick<Trade, 'returnPct'>[]): number | null {
-  return meanOf(trades, (t) => t.returnPct);
+  if (trades.length === 0) return null;
+  let sum = 0;
+  for (const trade of trades) sum += trade.returnPct;
+  return nanToNull(sum / trades.length);
 }
 
 /**
@@ -75,7 +72,10 @@ export function expectancyPct(trades: readonly Pick<Trade, 'returnPct'>[]): numb
  * avgTradeDurationBars([{ entryIndex: 2, exitIndex: 5 }, { entryIndex: 7, exitIndex: 8 }]); // 2
  */
 export function avgTradeDurationBars(trades: readonly Pick<Trade, 'entryIndex' | 'exitIndex'>[]): number | null {
-  return meanOf(trades, (t) => t.exitIndex - t.entryIndex);
+  if (trades.length === 0) return null;
+  let sum = 0;
+  for (const trade of trades) sum += trade.exitIndex - trade.entryIndex;
+  return nanToNull(sum / trades.length);
 }
 
 /**
@@ -127,8 +127,7 @@ export function systemQualityNumber(trades: readonly Pick<Trade, 'pnl'>[]): numb
   const mean = shift + sum / count;
   const std = Math.sqrt(Math.max(0, squares - (sum * sum) / count) / (count - 1));
   if (!(std > 0)) return null;
-  const sqn = (Math.sqrt(count) * mean) / std;
-  return Number.isNaN(sqn) ? null : sqn;
+  return nanToNull((Math.sqrt(count) * mean) / std);
 }
 
 /**

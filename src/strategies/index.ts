@@ -4,7 +4,6 @@ export * from './buy-and-hold.js';
 export * from './load-strategy-module.js';
 export * from './parse-param-flags.js';
 export * from './resolve-params.js';
-export * from './rolling-mean.js';
 export * from './rsi.js';
 export * from './sma-cross.js';
 export * from './wilder-rsi.js';

@@ -114,7 +114,7 @@ describe('loadStrategyModule', () => {
 
   it('reports a syntax error or a throwing module as a load failure', async () => {
     const broken = await writeModule('export default {');
-    expect(await loadError(broken)).toMatch(new RegExp(`^strategy module ${escape(broken)} failed to load: .+`));
+    expect(await loadError(broken)).toMatch(new RegExp(`^strategy module ${escapeRegExp(broken)} failed to load: .+`));
     const throwing = await writeModule("throw new Error('kaboom');");
     expect(await loadError(throwing)).toBe(`strategy module ${throwing} failed to load: kaboom`);
   });
@@ -164,6 +164,6 @@ describe('loadStrategyModule', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -50,7 +50,7 @@ export async function loadStrategyModule(path: string): Promise<StrategyDefiniti
     throw new StrategyError(`${where} failed to load: ${firstLine(error)}${hint}`, { cause: error });
   }
 
-  const exported = namespace['default'] ?? namespace['strategy'];
+  const exported = namespace.default ?? namespace.strategy;
   if (exported === undefined) {
     throw new StrategyError(`${where} must export a strategy definition as its default export or as "strategy"`);
   }
@@ -62,21 +62,21 @@ function checkDefinition(value: unknown, where: string): StrategyDefinition {
     throw new StrategyError(`${where}: the exported strategy must be an object with name, params and create`);
   }
   const definition = value as Record<string, unknown>;
-  const name = definition['name'];
+  const name = definition.name;
   if (typeof name !== 'string' || name.trim() === '') {
     throw new StrategyError(`${where}: the strategy's name must be a non-empty string`);
   }
-  const create = definition['create'];
+  const create = definition.create;
   if (typeof create !== 'function') throw new StrategyError(`${where}: strategy ${name} has no create function`);
-  const description = definition['description'] ?? '';
+  const description = definition.description ?? '';
   if (typeof description !== 'string') {
     throw new StrategyError(`${where}: the description of strategy ${name} must be a string`);
   }
-  const check = definition['check'];
+  const check = definition.check;
   if (check !== undefined && typeof check !== 'function') {
     throw new StrategyError(`${where}: check of strategy ${name} must be a function when given`);
   }
-  const rawParams = definition['params'] ?? [];
+  const rawParams = definition.params ?? [];
   if (!Array.isArray(rawParams)) throw new StrategyError(`${where}: params of strategy ${name} must be an array`);
   const params = rawParams.map((spec: unknown, index: number) => checkParamSpec(spec, `${where}: params[${index}]`));
   const seen = new Set<string>();
@@ -117,14 +117,14 @@ function checkParamSpec(value: unknown, where: string): ParamSpec {
     throw new StrategyError(`${where} must be an object with name, type, default and description`);
   }
   const spec = value as Record<string, unknown>;
-  const name = spec['name'];
+  const name = spec.name;
   if (typeof name !== 'string' || name.trim() === '') throw new StrategyError(`${where}.name must be a non-empty string`);
   const at = `${where} (${name})`;
-  const type = spec['type'];
+  const type = spec.type;
   if (typeof type !== 'string' || !PARAM_TYPES.includes(type)) {
     throw new StrategyError(`${at}.type must be one of ${PARAM_TYPES.join(', ')}; ${JSON.stringify(type) ?? String(type)} is not`);
   }
-  const description = spec['description'] ?? '';
+  const description = spec.description ?? '';
   if (typeof description !== 'string') throw new StrategyError(`${at}.description must be a string`);
 
   const bounds: { min?: number; max?: number } = {};
@@ -137,7 +137,7 @@ function checkParamSpec(value: unknown, where: string): ParamSpec {
     bounds[key] = bound;
   }
 
-  const fallback = spec['default'];
+  const fallback = spec.default;
   const fits =
     type === 'integer'
       ? Number.isSafeInteger(fallback)

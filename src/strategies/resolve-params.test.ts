@@ -53,12 +53,12 @@ describe('resolveParams', () => {
     ['No', false],
     ['0', false],
   ])('reads the boolean word %s as %s', (word, expected) => {
-    expect(resolveParams(everyType, { flag: word })['flag']).toBe(expected);
+    expect(resolveParams(everyType, { flag: word }).flag).toBe(expected);
   });
 
   it('reads whole numbers written as decimals or exponents', () => {
-    expect(resolveParams(everyType, { count: '10.0' })['count']).toBe(10);
-    expect(resolveParams(everyType, { count: '1e1' })['count']).toBe(10);
+    expect(resolveParams(everyType, { count: '10.0' }).count).toBe(10);
+    expect(resolveParams(everyType, { count: '1e1' }).count).toBe(10);
   });
 
   it('names the strategy, the parameter and the bad value in one line', () => {
@@ -106,7 +106,7 @@ describe('resolveParams', () => {
 
   it('does not treat inherited names such as "constructor" as parameters', () => {
     expect(messageOf(() => resolveParams(everyType, { constructor: '1' }))).toMatch(/no parameter "constructor"/);
-    expect(resolveParams(everyType, {})['count']).toBe(3);
+    expect(resolveParams(everyType, {}).count).toBe(3);
   });
 
   it("applies the definition's check and turns a throwing check into a StrategyError", () => {
@@ -118,8 +118,8 @@ describe('resolveParams', () => {
     };
     expect(() => resolveParams(throwing, {})).toThrow(StrategyError);
     expect(() => resolveParams(throwing, {})).toThrow('strategy every-type: its parameter check failed: boom');
-    const picky: StrategyDefinition = { ...everyType, check: (p) => (p['count'] === 3 ? 'count may not be 3' : undefined) };
+    const picky: StrategyDefinition = { ...everyType, check: (p) => (p.count === 3 ? 'count may not be 3' : undefined) };
     expect(messageOf(() => resolveParams(picky, {}))).toBe('strategy every-type: count may not be 3');
-    expect(resolveParams(picky, { count: 4 })['count']).toBe(4);
+    expect(resolveParams(picky, { count: 4 }).count).toBe(4);
   });
 });

@@ -55,8 +55,8 @@ export const rsi: StrategyDefinition = {
     { name: 'short', type: 'boolean', default: false, description: 'Go short above the upper level instead of flat' },
   ],
   check(params) {
-    const lower = params['lower'] as number;
-    const upper = params['upper'] as number;
+    const lower = params.lower as number;
+    const upper = params.upper as number;
     // ParamSpec bounds are inclusive; lower = 0 or upper = 100 could never trigger, so exclude them here.
     if (lower <= 0 || lower >= 100) return `lower must be strictly between 0 and 100; ${lower} is not`;
     if (upper <= 0 || upper >= 100) return `upper must be strictly between 0 and 100; ${upper} is not`;
@@ -66,10 +66,10 @@ export const rsi: StrategyDefinition = {
   create(params) {
     const resolved = resolveParams(rsi, params);
     return new RsiStrategy(
-      resolved['period'] as number,
-      resolved['lower'] as number,
-      resolved['upper'] as number,
-      resolved['short'] as boolean,
+      resolved.period as number,
+      resolved.lower as number,
+      resolved.upper as number,
+      resolved.short as boolean,
     );
   },
 };

@@ -57,6 +57,18 @@ describe('sma-cross', () => {
     expect(decisions.filter((decision) => decision !== undefined)).toEqual([]);
   });
 
+  it('re-adds its sums when the ring wraps, so a huge close that left the window leaves no residue', async () => {
+    // 1e17 + 100 rounds to 1e17 (one unit in the last place of 1e17 is 16), so add/subtract
+    // sums alone would carry the loss for good. Once the spike is out of the window and the
+    // ring has wrapped (index >= 2 × slow), decisions must match the series without the spike.
+    const walk = randomWalk(200, 4, 3);
+    const spiked = [1e17, ...walk.slice(1)];
+    const clean = await decide(walk, { fast: 3, slow: 8 });
+    const dirty = await decide(spiked, { fast: 3, slow: 8 });
+    expect(dirty.slice(16)).toEqual(clean.slice(16));
+    expect(clean.slice(16).filter((decision) => decision !== undefined).length).toBeGreaterThan(5);
+  });
+
   it('matches a from-scratch reference on whole-number random walks', async () => {
     // Whole-number closes make every window sum exact, so the reference can compare averages
     // exactly by cross-multiplying sums: fastSum × slow vs slowSum × fast.

@@ -127,11 +127,11 @@ export const smaCross: StrategyDefinition = {
     { name: 'short', type: 'boolean', default: false, description: 'Go short on the cross below instead of flat' },
   ],
   check: (params) =>
-    (params['fast'] as number) < (params['slow'] as number)
+    (params.fast as number) < (params.slow as number)
       ? undefined
-      : `fast (${params['fast']}) must be less than slow (${params['slow']})`,
+      : `fast (${params.fast}) must be less than slow (${params.slow})`,
   create(params) {
     const resolved = resolveParams(smaCross, params);
-    return new SmaCrossStrategy(resolved['fast'] as number, resolved['slow'] as number, resolved['short'] as boolean);
+    return new SmaCrossStrategy(resolved.fast as number, resolved.slow as number, resolved.short as boolean);
   },
 };

@@ -16,6 +16,8 @@
 export class WilderRsi {
   /** Number of changes in the first average and the smoothing length. */
   readonly period: number;
+  /** period − 1, the weight of the previous average. */
+  private readonly keep: number;
   private previousPrice = Number.NaN;
   private changes = 0;
   private averageGain = 0;
@@ -27,6 +29,7 @@ export class WilderRsi {
       throw new RangeError(`WilderRsi period must be a whole number of at least 1; ${period} is not`);
     }
     this.period = period;
+    this.keep = period - 1;
   }
 
   /** Adds a price and returns the RSI in [0, 100], or NaN until `period` changes have been seen. */
@@ -34,7 +37,7 @@ export class WilderRsi {
     const previous = this.previousPrice;
     this.previousPrice = price;
     // The first price has no change; NaN marks "no previous price" without another field.
-    if (previous !== previous) return Number.NaN;
+    if (Number.isNaN(previous)) return Number.NaN;
     const change = price - previous;
     const gain = change > 0 ? change : 0;
     const loss = change < 0 ? -change : 0;
@@ -48,8 +51,9 @@ export class WilderRsi {
       this.averageGain /= period;
       this.averageLoss /= period;
     } else {
-      this.averageGain = (this.averageGain * (period - 1) + gain) / period;
-      this.averageLoss = (this.averageLoss * (period - 1) + loss) / period;
+      const keep = this.keep;
+      this.averageGain = (this.averageGain * keep + gain) / period;
+      this.averageLoss = (this.averageLoss * keep + loss) / period;
     }
     return this.value;
   }
@@ -57,9 +61,9 @@ export class WilderRsi {
   /** The current RSI in [0, 100], or NaN until `period` changes have been seen. */
   get value(): number {
     if (this.changes < this.period) return Number.NaN;
+    // 100 − 100/(1 + gain/loss) rearranged to one division; it also gives 100 when loss is 0.
     const averageGain = this.averageGain;
-    const averageLoss = this.averageLoss;
-    if (averageLoss === 0) return averageGain === 0 ? 50 : 100;
-    return 100 - 100 / (1 + averageGain / averageLoss);
+    const total = averageGain + this.averageLoss;
+    return total === 0 ? 50 : (100 * averageGain) / total;
   }
 }

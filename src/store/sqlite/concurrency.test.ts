@@ -58,7 +58,7 @@ describe('several processes', () => {
 });
 
 describe('a read-only file (chmod 444)', () => {
-  it('opened for writing gives a clear StoreError naming the file', () => {
+  it('opened for writing gives a clear StoreError naming the file', (context) => {
     const path = join(dir, 'locked.db');
     const db = TradingDatabase.open(path);
     db.saveBacktestResult(sampleInput());
@@ -75,6 +75,8 @@ describe('a read-only file (chmod 444)', () => {
         gid: 65534,
         encoding: 'utf8',
       });
+      // Where the project itself is unreadable for "nobody", this check cannot run here.
+      if (child.stdout === '' && /EACCES|permission denied/i.test(child.stderr)) context.skip('project unreadable by nobody');
       expect(child.stderr).toBe('');
       outcome = JSON.parse(child.stdout) as typeof outcome;
     } else {

@@ -1,0 +1,54 @@
+import { compareRuns } from '../../app/compare-runs.js';
+import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
+import { toJsonText } from '../../app/json-text.js';
+import { UsageError } from '../../core/errors.js';
+import type { CliIO } from '../cli-io.js';
+import { formatMetric, metricLabel, renderTable } from '../format.js';
+import { describeRunSource } from '../format-rows.js';
+
+/** Flags and arguments of `backtest compare`. */
+export interface CompareCommandOptions {
+  readonly ids: readonly number[];
+  readonly db?: string;
+  readonly json: boolean;
+}
+
+/** Marks the best value in each metric row. */
+const BEST_MARK = ' *';
+
+/** `backtest compare ID ID ...`: metrics as rows, runs as columns, best marked, differing config keys. */
+export async function compareCommand(options: CompareCommandOptions, io: CliIO): Promise<void> {
+  const ids = [...new Set(options.ids)];
+  if (ids.length < 2) throw new UsageError('compare needs at least two different run ids');
+  const runs = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
+    ids.map((id) => db.getBacktestOrThrow(id)),
+  );
+  const comparison = compareRuns(runs);
+  if (options.json) {
+    io.out(`${toJsonText(comparison)}\n`);
+    return;
+  }
+  const head = ['', ...runs.map((run) => `#${run.id}`)];
+  const identity = [
+    ['Symbol', ...runs.map((r) => r.symbol)],
+    ['Timeframe', ...runs.map((r) => r.timeframe)],
+    ['Strategy / model', ...runs.map(describeRunSource)],
+  ];
+  const metricRows = comparison.metrics.map((m) => [
+    metricLabel(m.metric),
+    ...m.values.map((value, i) => formatMetric(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : '')),
+  ]);
+  io.out(renderTable(head, [...identity, ...metricRows]));
+  io.out('* best in its row (max drawdown: closest to zero; volatility and drawdown duration: lowest)\n');
+  if (comparison.configDifferences.length === 0) {
+    io.out('Configs: identical.\n');
+    return;
+  }
+  io.out('Config settings that differ:\n');
+  io.out(
+    renderTable(
+      ['Setting', ...runs.map((run) => `#${run.id}`)],
+      comparison.configDifferences.map((d) => [d.key, ...d.values.map((v) => (v === undefined ? '(not set)' : JSON.stringify(v)))]),
+    ),
+  );
+}

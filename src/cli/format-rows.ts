@@ -1,0 +1,94 @@
+import { findMetric, type MetricName } from '../core/metric-catalog.js';
+import type { BacktestRow } from '../store/index.js';
+import { formatMetric, formatValue, metricLabel } from './format.js';
+
+/** Unix seconds as `YYYY-MM-DD HH:MM` UTC, or the date alone at midnight. */
+export function formatUnixSeconds(seconds: number | null): string {
+  if (seconds === null) return '';
+  const iso = new Date(seconds * 1000).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/** What produced a run, in a few words: the model file, or the strategy with its parameters. */
+export function describeRunSource(row: BacktestRow): string {
+  if (row.model_path !== null) return row.model_path;
+  const name = row.strategy_name ?? strategyFromConfig(row.config_json) ?? '?';
+  const params = paramsText(row.strategy_params_json);
+  return params === '' ? name : `${name} ${params}`;
+}
+
+function strategyFromConfig(configJson: string | null): string | undefined {
+  if (configJson === null) return undefined;
+  try {
+    const name = (JSON.parse(configJson) as { strategy?: { name?: unknown } }).strategy?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function paramsText(paramsJson: string | null): string {
+  if (paramsJson === null) return '';
+  try {
+    return Object.entries(JSON.parse(paramsJson) as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Metric columns shown by `list`, in order. */
+export const LIST_METRICS: readonly MetricName[] = [
+  'total_return',
+  'sharpe_ratio',
+  'max_drawdown',
+  'win_rate',
+  'profit_factor',
+  'total_trades',
+];
+
+/** Short headers for list tables, units included. */
+export function shortMetricHeader(name: MetricName): string {
+  const short: Partial<Record<MetricName, string>> = {
+    total_return: 'Return [%]',
+    sharpe_ratio: 'Sharpe',
+    max_drawdown: 'Max DD [%]',
+    win_rate: 'Win [%]',
+    profit_factor: 'PF',
+    total_trades: 'Trades',
+  };
+  return short[name] ?? metricLabel(name);
+}
+
+/** A metric value as stored (percentages without the `%` sign, for narrow tables). */
+export function formatMetricBare(name: MetricName, value: number | null | undefined): string {
+  return formatMetric(name, value).replace(/ %$/, '');
+}
+
+/** Every stored field of a run as `[label, value]` pairs, for `show` and `best`. */
+export function rowFields(row: BacktestRow): [string, string][] {
+  const fields: [string, string][] = [];
+  for (const [key, value] of Object.entries(row) as [keyof BacktestRow, unknown][]) {
+    if (key === 'config_json') continue;
+    const metric = findMetric(key);
+    let text: string;
+    if (metric !== undefined) text = formatMetric(metric.name, value as number | null);
+    else if (key === 'run_timestamp' || key === 'start_date' || key === 'end_date') text = formatUnixSeconds(value as number);
+    else if ((key === 'bars_first_time_ms' || key === 'bars_last_time_ms') && typeof value === 'number') text = formatUnixSeconds(value / 1000);
+    else if (key === 'initial_capital') text = formatValue(value as number, 'money');
+    else text = value === null ? '' : String(value);
+    fields.push([metric === undefined ? key : `${key} (${metric.unit})`, text]);
+  }
+  return fields;
+}
+
+/** The stored config, pretty-printed, or a note when there is none. */
+export function prettyConfig(row: BacktestRow): string {
+  if (row.config_json === null) return '(no config stored)';
+  try {
+    return JSON.stringify(JSON.parse(row.config_json), null, 2);
+  } catch {
+    return row.config_json;
+  }
+}

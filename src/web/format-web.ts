@@ -1,0 +1,108 @@
+/**
+ * Number and time formatting for pages. Values are rounded only here, for display.
+ */
+import { findMetric, type MetricName } from '../core/metric-catalog.js';
+
+/** How an undefined metric (no trades, zero variance) is shown. */
+export const NOT_AVAILABLE = 'n/a';
+
+const twoDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const threeDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * Formats a value by its catalog unit: percentages and money with two decimals, ratios with
+ * three, counts whole, bars with one decimal; `null` as "n/a", ±Infinity as "∞"/"−∞". The unit
+ * itself is left to the column header.
+ *
+ * @example
+ * formatUnitValue(12.3456, '%'); // '12.35'
+ * formatUnitValue(Infinity, 'ratio'); // '∞'
+ */
+export function formatUnitValue(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return NOT_AVAILABLE;
+  if (value === Number.POSITIVE_INFINITY) return '∞';
+  if (value === Number.NEGATIVE_INFINITY) return '−∞';
+  switch (unit) {
+    case '%':
+    case '% per year':
+    case '% per trade':
+    case 'money':
+      return twoDecimals.format(value);
+    case 'count':
+      return whole.format(value);
+    case 'bars':
+      return oneDecimal.format(value);
+    default:
+      return threeDecimals.format(value);
+  }
+}
+
+/**
+ * Formats one metric by its catalogued unit.
+ *
+ * @example
+ * formatMetricValue('sharpe_ratio', 1.23456); // '1.235'
+ */
+export function formatMetricValue(name: MetricName, value: number | null | undefined): string {
+  return formatUnitValue(value, findMetric(name)?.unit ?? 'ratio');
+}
+
+/**
+ * A metric's label with its unit in brackets (none for ratios and counts).
+ *
+ * @example
+ * metricHeader('cagr'); // 'CAGR [% per year]'
+ */
+export function metricHeader(name: MetricName): string {
+  const info = findMetric(name);
+  if (info === undefined) return name;
+  return info.unit === 'ratio' || info.unit === 'count' ? info.label : `${info.label} [${info.unit}]`;
+}
+
+/**
+ * A unix-ms time as `YYYY-MM-DD` when it is midnight UTC, else `YYYY-MM-DD HH:MM` (UTC).
+ *
+ * @example
+ * formatTimeMs(Date.UTC(2020, 0, 2)); // '2020-01-02'
+ */
+export function formatTimeMs(timeMs: number): string {
+  const iso = new Date(timeMs).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * A unix-seconds time as `YYYY-MM-DD HH:MM` UTC (save times).
+ *
+ * @example
+ * formatUnixSeconds(1_700_000_000); // '2023-11-14 22:13'
+ */
+export function formatUnixSeconds(seconds: number): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * A plain number with thousands separators and at most `digits` decimals.
+ *
+ * @example
+ * formatNumber(12345.678, 2); // '12,345.68'
+ */
+export function formatNumber(value: number, digits = 2): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);
+}
+
+/**
+ * Strategy parameters as `k=v` pairs in key order, or '' when there are none.
+ *
+ * @example
+ * formatParams({ slow: 30, fast: 10 }); // 'fast=10, slow=30'
+ */
+export function formatParams(params: Readonly<Record<string, unknown>> | undefined): string {
+  if (params === undefined) return '';
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${String(params[k])}`)
+    .join(', ');
+}
