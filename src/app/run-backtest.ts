@@ -1,8 +1,8 @@
 import type { BarSeries } from '../core/bars.js';
-import type { BacktestConfigInput } from '../core/config.js';
+import type { BacktestConfig, BacktestConfigInput } from '../core/config.js';
 import { resolveConfig } from '../core/config.js';
 import { DataError } from '../core/errors.js';
-import type { ModelFingerprint } from '../core/result.js';
+import type { BarsFingerprint, ModelFingerprint } from '../core/result.js';
 import type { ParamValue, Strategy, StrategyDefinition } from '../core/strategy.js';
 import { fingerprintBars } from '../data/index.js';
 import { runEngine } from '../engine/run-engine.js';
@@ -36,15 +36,23 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const params = resolveParams(definition, options.params ?? {});
   const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params } });
   const strategy = definition.create(params);
-  return runPrepared(options.bars, strategy, config, options.model);
+  return runPrepared(options.bars, strategy, config, options.model === undefined ? {} : { model: options.model });
+}
+
+/** What {@link runPrepared} records beside the numbers. */
+export interface RunExtras {
+  /** The model file behind the strategy. */
+  readonly model?: ModelFingerprint;
+  /** The bars' fingerprint, when already known (sweeps hash the bars once, not once per run). */
+  readonly fingerprint?: BarsFingerprint;
 }
 
 /** The part of {@link runBacktest} after the strategy exists; used by sweeps that build it themselves. */
 export async function runPrepared(
   bars: BarSeries,
   strategy: Strategy,
-  config: ReturnType<typeof resolveConfig>,
-  model?: ModelFingerprint,
+  config: BacktestConfig,
+  extras: RunExtras = {},
 ): Promise<BacktestResult> {
   if (bars.length === 0) throw new DataError({ source: bars.symbol, reason: 'no bars to backtest' });
   if (strategy.prepare !== undefined) await strategy.prepare(bars);
@@ -68,7 +76,7 @@ export async function runPrepared(
     trades: output.trades,
     skippedOrders: output.skippedOrders,
     metrics,
-    bars: () => fingerprintBars(bars),
-    ...(model === undefined ? {} : { model }),
+    bars: extras.fingerprint ?? (() => fingerprintBars(bars)),
+    ...(extras.model === undefined ? {} : { model: extras.model }),
   });
 }
