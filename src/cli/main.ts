@@ -49,6 +49,9 @@ export function createProgram(io: CliIO): Command {
     .option('--notes <text>', 'notes stored with the saved run')
     .option('--db <path>', DB_HELP)
     .option('--trades', 'also print the trade list', false)
+    .option('--model <file>', 'backtest an ONNX policy; symbol and timeframe come from its name SYMBOL_TIMEFRAME.onnx')
+    .option('--all', 'backtest every .onnx model under --models-dir on its own symbol and timeframe', false)
+    .option('--models-dir <dir>', 'folder searched by --all, recursively', 'models')
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (options) => {
       const { runCommand } = await import('./commands/run.js');
@@ -143,6 +146,28 @@ export function createProgram(io: CliIO): Command {
     .action(async (file, options) => {
       const { importCommand } = await import('./commands/import.js');
       await importCommand({ ...options, file }, io);
+    });
+
+  const data = program.command('data').description('Store bars in the database, so runs can use them without --data');
+  data
+    .command('import')
+    .description('Import bars from a CSV file, replacing stored bars in the same time range')
+    .argument('<file>', 'CSV of time, open, high, low, close, volume')
+    .option('--symbol <symbol>', 'symbol of the bars (default: the file name)')
+    .addOption(new Option('--timeframe <timeframe>', 'bar timeframe (default: inferred from bar spacing)').argParser(parseTimeframe))
+    .option('--db <path>', DB_HELP)
+    .action(async (file, options) => {
+      const { dataImportCommand } = await import('./commands/data.js');
+      await dataImportCommand({ ...options, file }, io);
+    });
+  data
+    .command('list')
+    .description('List stored bar sets: symbol, timeframe, count, first and last time')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (options) => {
+      const { dataListCommand } = await import('./commands/data.js');
+      await dataListCommand(options, io);
     });
 
   return program;

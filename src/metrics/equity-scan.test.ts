@@ -24,6 +24,8 @@ describe('scanEquity', () => {
     // The non-positive point is not the deepest low: −10/100 comes first and is deeper than −5/120.
     expect(scanEquity(new Float64Array([100, -10, 120, -5, 130]), 0).returnsDefined).toBe(false);
     expect(scanEquity(new Float64Array([100, 120, -5, 130]), 0).returnsDefined).toBe(false);
+    // 5e-324 / 100 underflows to a ratio of 0, so the later 0 is not a deeper low; still caught.
+    expect(scanEquity(new Float64Array([100, 5e-324, 0, 0]), 0).returnsDefined).toBe(false);
   });
 
   it('handles empty and single-point curves', () => {

@@ -61,11 +61,11 @@ export function scanEquity(equity: Float64Array, rfPerBar: number): EquityScan {
   let peak = prev;
   let peakIndex = 0;
   let minRatio = 1;
-  // equity below floor = minRatio × peak is a new deepest drawdown; saves a division per bar.
+  // Equity at or below floor = minRatio × peak is a new deepest drawdown; saves a division per bar.
   let floor = peak;
   let longest = 0;
-  // The first point at or below zero always sets a new low (every earlier ratio is positive),
-  // so recording it in the rare new-low branch finds it without a per-bar test.
+  // The first point at or below zero always reaches the new-low branch (the floor is still >= 0,
+  // even when an earlier ratio underflowed to 0), so recording it there avoids a per-bar test.
   let firstNonPositive = n;
   for (let k = 1; k < n; k++) {
     const e = equity[k] as number;
@@ -84,7 +84,7 @@ export function scanEquity(equity: Float64Array, rfPerBar: number): EquityScan {
       peak = e;
       peakIndex = k;
       floor = minRatio * e;
-    } else if (e < floor) {
+    } else if (e <= floor) {
       minRatio = e / peak;
       floor = minRatio * peak;
       if (e <= 0 && firstNonPositive === n) firstNonPositive = k;

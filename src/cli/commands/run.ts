@@ -5,6 +5,8 @@ import type { FillTiming } from '../../core/config.js';
 import type { StrategyDefinition } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { runBacktest } from '../../app/run-backtest.js';
+import { loadStoredBars } from '../../app/stored-bars.js';
+import type { BacktestConfig } from '../../core/config.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { BacktestResult } from '../../app/backtest-result.js';
 import { inferTimeframe } from '../../data/infer-timeframe.js';
@@ -33,27 +35,41 @@ export interface RunCommandOptions {
   readonly db?: string;
   readonly trades: boolean;
   readonly json: boolean;
+  readonly model?: string;
+  readonly all: boolean;
+  readonly modelsDir: string;
 }
 
 /** `backtest run`: one backtest, printed as tables or JSON, optionally saved. */
 export async function runCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
-  const bars = loadBarsForRun(options, io);
-  const definition = await resolveStrategy(options.strategy, io.cwd);
-  const result = await runBacktest({
-    bars,
-    strategy: definition,
-    params: parseParamFlags([...options.param]),
-    config: {
-      initialCash: options.cash,
-      commission: options.commission,
-      fixedFee: options.fixedFee,
-      slippageBps: options.slippageBps,
-      size: options.size,
-      fractional: options.fractional,
-      fillAt: options.fillAt,
-      riskFreeRate: options.riskFreeRate,
+  if (options.all) {
+    const { runAllCommand } = await import('./run-all.js');
+    await runAllCommand(options, io);
+    return;
+  }
+  const modelIdentity = options.model === undefined ? undefined : await identityFromModelName(options.model);
+  const bars = loadBarsForRun(
+    {
+      ...options,
+      ...(options.symbol === undefined && modelIdentity !== undefined ? { symbol: modelIdentity.symbol } : {}),
+      ...(options.timeframe === undefined && modelIdentity !== undefined ? { timeframe: modelIdentity.timeframe } : {}),
     },
-  });
+    io,
+  );
+  const config = runConfigFromFlags(options);
+  let result: BacktestResult;
+  if (options.model !== undefined) {
+    if (options.param.length > 0) throw new UsageError('--param applies to strategies, not to --model');
+    const { runModelBacktest } = await import('../../app/run-model.js');
+    result = await runModelBacktest({ bars, modelPath: options.model, config });
+  } else {
+    result = await runBacktest({
+      bars,
+      strategy: await resolveStrategy(options.strategy, io.cwd),
+      params: parseParamFlags([...options.param]),
+      config,
+    });
+  }
 
   let savedId: number | undefined;
   if (options.saveToDb) {
@@ -72,9 +88,46 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
   if (savedId !== undefined) io.out(`Saved backtest to database with id=${savedId}\n`);
 }
 
-function loadBarsForRun(options: RunCommandOptions, io: CliIO): BarSeries {
+/** The cash, cost, sizing and fill flags shared by `run` and `sweep`, as a config. */
+export function runConfigFromFlags(options: RunConfigFlags): Partial<Omit<BacktestConfig, 'strategy'>> {
+  return {
+    initialCash: options.cash,
+    commission: options.commission,
+    fixedFee: options.fixedFee,
+    slippageBps: options.slippageBps,
+    size: options.size,
+    fractional: options.fractional,
+    fillAt: options.fillAt,
+    riskFreeRate: options.riskFreeRate,
+  };
+}
+
+/** The flags {@link runConfigFromFlags} reads. */
+export type RunConfigFlags = Pick<
+  RunCommandOptions,
+  'cash' | 'commission' | 'fixedFee' | 'slippageBps' | 'size' | 'fractional' | 'fillAt' | 'riskFreeRate'
+>;
+
+async function identityFromModelName(modelPath: string) {
+  const { parseModelFileName } = await import('../../strategies/onnx/index.js');
+  return parseModelFileName(modelPath);
+}
+
+/**
+ * Bars from `--data FILE`, or else from the database's bar store for `--symbol` and
+ * `--timeframe` (see `backtest data import`).
+ */
+export function loadBarsForRun(
+  options: Pick<RunCommandOptions, 'data' | 'symbol' | 'timeframe' | 'db'>,
+  io: CliIO,
+): BarSeries {
   if (options.data === undefined) {
-    throw new UsageError('no bars given: pass --data FILE (a CSV of time, open, high, low, close, volume)');
+    if (options.symbol === undefined || options.timeframe === undefined) {
+      throw new UsageError(
+        'no bars given: pass --data FILE, or --symbol and --timeframe to use bars imported with backtest data import',
+      );
+    }
+    return loadStoredBars(options.symbol, options.timeframe, { db: options.db, cwd: io.cwd, env: io.env });
   }
   const path = resolve(io.cwd, options.data);
   const symbol = options.symbol ?? basename(path, extname(path)).toUpperCase();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { BACKTEST_COLUMNS } from './backtest-columns.js';
+import { BACKTEST_COLUMNS, METRIC_COLUMN } from './backtest-columns.js';
 
 /** One step of the schema, applied in its own transaction together with `PRAGMA user_version`. */
 export interface Migration {
@@ -32,6 +32,17 @@ export function tableColumns(db: Database.Database, table: string): Set<string> 
   return new Set(rows.map((r) => r.name));
 }
 
+/**
+ * A covering index for ranking and listing within one symbol and timeframe: its entries hold
+ * the save time and every metric, so "best by any metric" and "newest 100" read one contiguous
+ * stretch of the index instead of one scattered table page per run (6-7 ms → well under 1 ms
+ * at 2,500 runs per pair, measured by scripts/bench-db.ts). One wide index costs one more
+ * page write per save; one index per metric would cost twenty.
+ */
+const RANK_INDEX_DDL = `CREATE INDEX IF NOT EXISTS idx_backtest_rank ON backtest_results(symbol, timeframe, run_timestamp, ${Object.values(
+  METRIC_COLUMN,
+).join(', ')});`;
+
 /** Every schema step in order; the last one's version is {@link CURRENT_SCHEMA_VERSION}. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -50,6 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
         db.exec(`ALTER TABLE backtest_results ADD COLUMN ${column.name} ${SQL_TYPE[column.kind]}`);
       }
       db.exec(`
+        ${RANK_INDEX_DDL}
         CREATE INDEX IF NOT EXISTS idx_backtest_sweep ON backtest_results(sweep_id) WHERE sweep_id IS NOT NULL;
         CREATE TABLE IF NOT EXISTS backtest_equity (
           backtest_id INTEGER PRIMARY KEY REFERENCES backtest_results(id) ON DELETE CASCADE,

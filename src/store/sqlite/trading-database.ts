@@ -98,9 +98,12 @@ export class TradingDatabase {
   private readonly now: () => number = () => Math.floor(Date.now() / 1000);
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
+  /** One transaction wrapper for every callback: building a new one per save costs measurable time. */
+  private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   private constructor(db: Database.Database, path: string, readonly: boolean) {
     this.db = db;
+    this.transaction = db.transaction((fn: () => unknown) => fn());
     this.path = path;
     this.readonly = readonly;
   }
@@ -190,15 +193,15 @@ export class TradingDatabase {
 
   private migrate(): void {
     for (const migration of MIGRATIONS) {
-      const step = this.db.transaction(() => {
+      const step = () => {
         // Re-read inside the write lock: another process may have migrated meanwhile.
         const version = this.userVersion();
         if (version >= migration.version) return;
         migration.up(this.db);
         this.db.pragma(`user_version = ${migration.version}`);
-      });
+      };
       try {
-        step.immediate();
+        this.transaction.immediate(step);
       } catch (error) {
         const cause = toStoreError(error, this.path, `upgrade its schema`);
         throw new StoreError(
@@ -240,7 +243,7 @@ export class TradingDatabase {
 
   /** A BEGIN IMMEDIATE transaction: takes the write lock up front, so it waits instead of deadlocking. */
   private write<T>(action: string, fn: () => T): T {
-    return this.guard(action, () => this.db.transaction(fn).immediate());
+    return this.guard(action, () => this.transaction.immediate(fn) as T);
   }
 
   private insertPrepared(prepared: PreparedBacktest): number {
@@ -293,12 +296,32 @@ export class TradingDatabase {
     const { filter, orderBy, limit, offset } = listClauses(query);
     const where = whereClause(filter);
     return this.guard('list backtest results', () =>
-      this.statement(`SELECT ${SELECT_LIST} FROM backtest_results ${where.sql} ${orderBy} LIMIT ? OFFSET ?`).all(
-        ...where.params,
-        limit,
-        offset,
-      ),
-    ) as BacktestRow[];
+      this.read(() => {
+        const ids = this.statement(`SELECT id FROM backtest_results ${where.sql} ${orderBy} LIMIT ? OFFSET ?`)
+          .pluck()
+          .all(...where.params, limit, offset) as number[];
+        return this.rowsById(ids);
+      }),
+    );
+  }
+
+  /**
+   * Full rows for ids, in the given order. Queries pick ids first so that filtering and sorting
+   * run on the covering index `idx_backtest_rank`, and only the rows returned are read.
+   */
+  private rowsById(ids: readonly number[]): BacktestRow[] {
+    const byId = this.statement(`SELECT ${SELECT_LIST} FROM backtest_results WHERE id = ?`);
+    const rows: BacktestRow[] = [];
+    for (const id of ids) {
+      const row = byId.get(id) as BacktestRow | undefined;
+      if (row !== undefined) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** A read transaction, so that several statements see one consistent snapshot. */
+  private read<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : (this.transaction.deferred(fn) as T);
   }
 
   /**
@@ -334,8 +357,13 @@ export class TradingDatabase {
     const { column, orderBy } = rankClause(metric);
     const where = whereClause({ ...filter, symbol, timeframe }, [`${column} IS NOT NULL`]);
     return this.guard('find the best backtest', () =>
-      this.statement(`SELECT ${SELECT_LIST} FROM backtest_results ${where.sql} ${orderBy} LIMIT 1`).get(...where.params),
-    ) as BacktestRow | undefined;
+      this.read(() => {
+        const id = this.statement(`SELECT id FROM backtest_results ${where.sql} ${orderBy} LIMIT 1`)
+          .pluck()
+          .get(...where.params) as number | undefined;
+        return id === undefined ? undefined : this.rowsById([id])[0];
+      }),
+    );
   }
 
   /**

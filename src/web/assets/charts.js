@@ -40,7 +40,7 @@
 
   function addMarkers(series, markers) {
     if (!Array.isArray(markers) || markers.length === 0) return;
-    const withText = markers.length <= 80;
+    const withText = markers.length <= 40;
     const list = markers.map((m) => {
       const style = markerStyle[m.kind];
       return { time: m.t, position: style.position, color: style.color, shape: style.shape, text: withText ? style.text : '' };

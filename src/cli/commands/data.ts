@@ -1,0 +1,63 @@
+import { basename, extname, resolve } from 'node:path';
+import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
+import { importBars } from '../../app/stored-bars.js';
+import { toJsonText } from '../../app/json-text.js';
+import { createBarSeries } from '../../core/bars.js';
+import { UsageError } from '../../core/errors.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import { loadBarsCsv } from '../../data/index.js';
+import { inferTimeframe } from '../../data/infer-timeframe.js';
+import type { CliIO } from '../cli-io.js';
+import { formatBarTime, renderTable } from '../format.js';
+
+/** Flags of `backtest data import`. */
+export interface DataImportOptions {
+  readonly file: string;
+  readonly symbol?: string;
+  readonly timeframe?: Timeframe;
+  readonly db?: string;
+}
+
+/** `backtest data import FILE`: checks the CSV, then stores its bars (replacing any overlap) in one transaction. */
+export async function dataImportCommand(options: DataImportOptions, io: CliIO): Promise<void> {
+  const path = resolve(io.cwd, options.file);
+  const symbol = options.symbol ?? basename(path, extname(path)).toUpperCase();
+  let bars = loadBarsCsv(path, { symbol, timeframe: options.timeframe ?? '1Day' });
+  if (options.timeframe === undefined) {
+    const inferred = inferTimeframe(bars);
+    if (inferred === undefined) throw new UsageError(`cannot tell the timeframe of ${options.file} from its bar spacing; pass --timeframe`);
+    bars = createBarSeries(symbol, inferred, bars);
+  }
+  const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
+  io.out(
+    `Imported ${inserted.toLocaleString('en-US')} bars for ${symbol} ${bars.timeframe} ` +
+      `(${formatBarTime(bars.timeMs[0] as number)} → ${formatBarTime(bars.timeMs[bars.length - 1] as number)}` +
+      `${replaced > 0 ? `; replaced ${replaced.toLocaleString('en-US')} stored bars in that range` : ''}).\n`,
+  );
+}
+
+/** Flags of `backtest data list`. */
+export interface DataListOptions {
+  readonly db?: string;
+  readonly json: boolean;
+}
+
+/** `backtest data list`: each stored bar set with its count and first and last time. */
+export async function dataListCommand(options: DataListOptions, io: CliIO): Promise<void> {
+  const sets = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) => db.listBarSets());
+  if (options.json) {
+    io.out(`${toJsonText(sets)}\n`);
+    return;
+  }
+  if (sets.length === 0) {
+    io.out('No bars stored yet; add some with backtest data import FILE --symbol S --timeframe T.\n');
+    return;
+  }
+  io.out(
+    renderTable(
+      ['Symbol', 'Timeframe', 'Bars', 'First (UTC)', 'Last (UTC)'],
+      sets.map((s) => [s.symbol, s.timeframe, s.count.toLocaleString('en-US'), formatBarTime(s.firstTimeMs), formatBarTime(s.lastTimeMs)]),
+      2,
+    ),
+  );
+}

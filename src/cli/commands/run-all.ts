@@ -1,0 +1,88 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
+import { type ModelRunOutcome, runAllModels } from '../../app/run-all-models.js';
+import { toJsonText } from '../../app/json-text.js';
+import { toSaveInput } from '../../app/save-result.js';
+import { AppError } from '../../core/errors.js';
+import type { CliIO } from '../cli-io.js';
+import { formatMetric, renderTable } from '../format.js';
+import { startProgress } from '../progress.js';
+import { type RunCommandOptions, runConfigFromFlags } from './run.js';
+
+/** Exit code when at least one model failed while the others ran. */
+const SOME_FAILED_EXIT_CODE = 1;
+
+/** Raised after the summary when some models failed, so the process exits non-zero. */
+class SomeModelsFailedError extends AppError {
+  constructor(failed: number, total: number) {
+    super(`${failed} of ${total} models failed (see above)`, { code: 'models-failed', exitCode: SOME_FAILED_EXIT_CODE });
+  }
+}
+
+/**
+ * `backtest run --all`: every model under `--models-dir`, each on the bars stored for its
+ * symbol and timeframe. Bars are read and results written through one database connection.
+ */
+export async function runAllCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
+  const modelsDir = resolve(io.cwd, options.modelsDir);
+  const outcomes = await withDatabase(openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }), async (db) => {
+    let progress: ReturnType<typeof startProgress> | undefined;
+    try {
+      return await runAllModels({
+        modelsDir,
+        loadBars: (symbol, timeframe) => db.loadBars(symbol, timeframe),
+        config: runConfigFromFlags(options),
+        ...(options.saveToDb
+          ? {
+              // Model paths are stored relative to where the command ran, as a user would type them.
+              save: (result) =>
+                db.saveBacktestResult(
+                  toSaveInput(result, {
+                    modelPath: displayPath(io.cwd, result.model?.path ?? modelsDir),
+                    ...(options.notes === undefined ? {} : { notes: options.notes }),
+                  }),
+                ),
+            }
+          : {}),
+        onProgress: (done, total, outcome) => {
+          progress ??= startProgress(io, 'Models', total);
+          progress.update(done, displayPath(io.cwd, outcome.modelPath));
+          if (outcome.error !== undefined) io.err(`failed: ${displayPath(io.cwd, outcome.modelPath)}: ${outcome.error}\n`);
+        },
+      });
+    } finally {
+      progress?.stop();
+    }
+  });
+
+  if (options.json) io.out(`${toJsonText(outcomes)}\n`);
+  else io.out(renderOutcomes(outcomes, io.cwd));
+  const failed = outcomes.filter((o) => o.error !== undefined).length;
+  if (outcomes.length === 0) io.err(`no .onnx models found under ${modelsDir}\n`);
+  if (failed > 0) throw new SomeModelsFailedError(failed, outcomes.length);
+}
+
+function renderOutcomes(outcomes: readonly ModelRunOutcome[], cwd: string): string {
+  if (outcomes.length === 0) return '';
+  return renderTable(
+    ['Model', 'Symbol', 'Timeframe', 'Status', 'Return [%]', 'Sharpe', 'Max DD [%]', 'Trades', 'Saved id'],
+    outcomes.map((o) => [
+      displayPath(cwd, o.modelPath),
+      o.symbol ?? '',
+      o.timeframe ?? '',
+      o.error === undefined ? 'ok' : 'failed',
+      o.metrics === undefined ? '' : formatMetric('total_return', o.metrics.total_return).replace(/ %$/, ''),
+      o.metrics === undefined ? '' : formatMetric('sharpe_ratio', o.metrics.sharpe_ratio),
+      o.metrics === undefined ? '' : formatMetric('max_drawdown', o.metrics.max_drawdown).replace(/ %$/, ''),
+      o.metrics === undefined ? '' : String(o.metrics.total_trades),
+      o.savedId === undefined ? '' : String(o.savedId),
+    ]),
+    4,
+  );
+}
+
+/** A path as a user would type it: relative to the working folder when inside it, else absolute. */
+function displayPath(cwd: string, path: string): string {
+  const inside = relative(cwd, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+}
