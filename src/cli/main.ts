@@ -148,6 +148,16 @@ export function createProgram(io: CliIO): Command {
       await importCommand({ ...options, file }, io);
     });
 
+  program
+    .command('demo')
+    .description('Import the bundled bars, run the built-in strategies, the example ONNX policies and a small sweep, save all, print the leaderboard')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of tables', false)
+    .action(async (options) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      await demoCommand(options, io);
+    });
+
   const data = program.command('data').description('Store bars in the database, so runs can use them without --data');
   data
     .command('import')

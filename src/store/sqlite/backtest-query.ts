@@ -35,8 +35,11 @@ export interface BacktestQuery extends BacktestFilter {
   readonly limit?: number | undefined;
   /** Rows skipped first, for paging; default 0. */
   readonly offset?: number | undefined;
-  /** Default `run_timestamp` (newest first). */
-  readonly sort?: BacktestSortKey | undefined;
+  /**
+   * A {@link BacktestSortKey}; default `run_timestamp` (newest first). May come straight from
+   * user input: anything else is a `ConfigError` listing the valid keys.
+   */
+  readonly sort?: BacktestSortKey | string | undefined;
   /**
    * Default: best first for a rankable metric (by its direction in `METRIC_CATALOG`), otherwise
    * `desc`. Rows whose sort metric is NULL always come last.

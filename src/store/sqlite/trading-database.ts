@@ -130,6 +130,7 @@ export class TradingDatabase {
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new ConfigError(`busyTimeoutMs is ${busyTimeoutMs}; it must be a whole number of milliseconds, 0 or more`);
     }
+    if (typeof path !== 'string' || path === '') throw new ConfigError('database path is empty; pass a file path or ":memory:"');
     if (path !== ':memory:') checkFile(path, readonly);
 
     let db: Database.Database;
@@ -171,7 +172,7 @@ export class TradingDatabase {
     this.db.pragma('foreign_keys = ON');
     // 64 MB page cache: best-of scans touch one page per run of a symbol, scattered over the file.
     this.db.pragma('cache_size = -65536');
-    if (!this.readonly) this.migrate();
+    if (!this.readonly && version < CURRENT_SCHEMA_VERSION) this.migrate();
   }
 
   private userVersion(): number {
@@ -342,8 +343,9 @@ export class TradingDatabase {
    * The best run of `symbol`/`timeframe` by `metric`, ranked in that metric's direction
    * (`METRIC_CATALOG`: e.g. volatility lower is better, max_drawdown closest to zero). Runs where
    * the metric is NULL are never best; `Infinity` beats every finite value; ties go to the most
-   * recent run (then the highest id). `filter` narrows further (e.g. one sweep). An unknown or
-   * unrankable metric is a `ConfigError` listing the valid names.
+   * recent run (then the highest id). `filter` narrows further (e.g. one sweep). `metric` may
+   * come straight from user input: an unknown or unrankable name is a `ConfigError` listing the
+   * valid ones (`RANKABLE_METRICS`), and only whitelisted column names ever reach SQL.
    *
    * @example
    * const best = db.getBestBacktest('GOOG', '1Day', 'sharpe_ratio');
@@ -351,7 +353,7 @@ export class TradingDatabase {
   getBestBacktest(
     symbol: string,
     timeframe: string,
-    metric: MetricName = 'total_return',
+    metric: MetricName | string = 'total_return',
     filter: BacktestFilter = {},
   ): BacktestRow | undefined {
     const { column, orderBy } = rankClause(metric);
@@ -532,7 +534,11 @@ export class TradingDatabase {
    * @example
    * const bars = db.loadBars('GOOG', '1Day', { fromMs: Date.UTC(2020, 0, 1) });
    */
-  loadBars(symbol: string, timeframe: Timeframe, range: { fromMs?: number; toMs?: number } = {}): BarSeries | undefined {
+  loadBars(
+    symbol: string,
+    timeframe: Timeframe,
+    range: { readonly fromMs?: number | undefined; readonly toMs?: number | undefined } = {},
+  ): BarSeries | undefined {
     const fromMs = range.fromMs ?? -Number.MAX_VALUE;
     const toMs = range.toMs ?? Number.MAX_VALUE;
     if (Number.isNaN(fromMs) || Number.isNaN(toMs)) throw new ConfigError('loadBars: fromMs and toMs must be numbers');

@@ -1,0 +1,59 @@
+import { ConfigError, UsageError } from '../../core/errors.js';
+import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
+import { resolveParams } from '../../strategies/index.js';
+import { type GridAxis, gridCombinations, gridSize, MAX_GRID_COMBINATIONS } from './parse-grid.js';
+import { compileWhere } from './where-expression.js';
+
+/** The parameter sets a sweep will run, and how many combinations were left out and why. */
+export interface SweepPlan {
+  /** Complete parameter sets (defaults filled in), in grid order. */
+  readonly params: readonly Readonly<Record<string, ParamValue>>[];
+  /** Combinations in the grid before any filtering. */
+  readonly gridSize: number;
+  /** Combinations the strategy's own `check` rejected (e.g. fast >= slow). */
+  readonly skippedByCheck: number;
+  /** Combinations `--where` left out. */
+  readonly skippedByWhere: number;
+}
+
+/**
+ * Expands a grid into the parameter sets to run: each combination gets the strategy's
+ * defaults for the parameters not swept, combinations the strategy's `check` rejects are
+ * counted and skipped, then `where` filters further. Refuses grids over
+ * {@link MAX_GRID_COMBINATIONS} with a {@link UsageError}.
+ *
+ * @example
+ * const plan = planSweep(smaCross, parseGridFlags(['fast=5..50:5', 'slow=20..200:10'], smaCross), 'slow - fast >= 10');
+ * plan.params.length; // the runs to do
+ */
+export function planSweep(definition: StrategyDefinition, axes: readonly GridAxis[], where?: string): SweepPlan {
+  const size = gridSize(axes);
+  if (size > MAX_GRID_COMBINATIONS) {
+    throw new UsageError(
+      `--grid: ${size.toLocaleString('en-US')} combinations is more than the ${MAX_GRID_COMBINATIONS.toLocaleString('en-US')} allowed; use larger steps or fewer values`,
+    );
+  }
+  const keep = where === undefined || where.trim() === '' ? undefined : compileWhere(where, definition.params.map((p) => p.name));
+  const params: Readonly<Record<string, ParamValue>>[] = [];
+  let skippedByCheck = 0;
+  let skippedByWhere = 0;
+  for (const combo of gridCombinations(axes)) {
+    let resolved: Readonly<Record<string, ParamValue>>;
+    try {
+      resolved = resolveParams(definition, combo);
+    } catch (error) {
+      // Each value was checked alone by parseGridFlags, so a ConfigError here is the relation check.
+      if (error instanceof ConfigError) {
+        skippedByCheck++;
+        continue;
+      }
+      throw error;
+    }
+    if (keep !== undefined && !keep(resolved)) {
+      skippedByWhere++;
+      continue;
+    }
+    params.push(resolved);
+  }
+  return { params, gridSize: size, skippedByCheck, skippedByWhere };
+}
