@@ -1,0 +1,51 @@
+/**
+ * What the sweep's main thread and its worker threads send each other. Everything here
+ * survives structured clone: plain objects, numbers (including ±Infinity) and Float64Arrays.
+ */
+import type { BarColumns } from '../../core/bars.js';
+import type { BacktestConfig } from '../../core/config.js';
+import type { BarsFingerprint } from '../../core/result.js';
+import type { ParamValue } from '../../core/strategy.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import type { BacktestInput } from '../../store/index.js';
+
+/** Handed to each worker once, at start: the bars (copied) and everything shared by all runs. */
+export interface SweepWorkerData {
+  /** A built-in strategy name or an absolute path to a strategy module. */
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly columns: BarColumns;
+  readonly fingerprint: BarsFingerprint;
+  /** Every setting but the strategy; checked on the main thread already. */
+  readonly config: Omit<BacktestConfig, 'strategy'>;
+  readonly sweepId: string;
+  readonly notes?: string;
+}
+
+/** Main thread → worker: run these parameter sets. */
+export interface SweepBatchRequest {
+  readonly type: 'batch';
+  readonly jobs: readonly SweepJob[];
+}
+
+/** One parameter set to run, with its position in the plan. */
+export interface SweepJob {
+  readonly index: number;
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+/** How one run ended: its save input (equity curve already downsampled), or why it failed. */
+export type SweepJobOutcome =
+  | { readonly index: number; readonly input: BacktestInput; readonly error?: undefined }
+  | { readonly index: number; readonly error: string; readonly input?: undefined };
+
+/** Worker → main thread. `fatal` means the worker cannot run anything (its strategy did not load). */
+export type SweepWorkerMessage =
+  | { readonly type: 'results'; readonly outcomes: readonly SweepJobOutcome[] }
+  | { readonly type: 'fatal'; readonly message: string };
+
+/** True when the strategy text names a module file rather than a built-in strategy. */
+export function isStrategyModulePath(nameOrPath: string): boolean {
+  return /[\\/]/.test(nameOrPath) || /\.(ts|mts|js|mjs)$/.test(nameOrPath);
+}

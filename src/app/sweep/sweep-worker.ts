@@ -1,0 +1,71 @@
+/**
+ * The worker thread of a sweep: builds the bars once from `workerData`, then runs each batch
+ * of parameter sets it is sent and answers with compact save inputs. Started through
+ * `sweep-worker-bootstrap.mjs`, which registers tsx first (worker threads do not inherit it).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createBarSeries } from '../../core/bars.js';
+import { resolveConfig } from '../../core/config.js';
+import type { StrategyDefinition } from '../../core/strategy.js';
+import { downsampleEquity } from '../../store/index.js';
+import { getStrategy, loadStrategyModule, resolveParams } from '../../strategies/index.js';
+import { runPrepared } from '../run-backtest.js';
+import { toSaveInput } from '../save-result.js';
+import {
+  isStrategyModulePath,
+  type SweepBatchRequest,
+  type SweepJob,
+  type SweepJobOutcome,
+  type SweepWorkerData,
+  type SweepWorkerMessage,
+} from './sweep-messages.js';
+
+const port = parentPort;
+if (port === null) throw new Error('sweep-worker must run in a worker thread');
+const data = workerData as SweepWorkerData;
+const bars = createBarSeries(data.symbol, data.timeframe, data.columns);
+const definitionLoading: Promise<StrategyDefinition> = isStrategyModulePath(data.strategy)
+  ? loadStrategyModule(data.strategy)
+  : Promise.resolve().then(() => getStrategy(data.strategy));
+
+const post = (message: SweepWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+
+// Batches run one after another, in the order they arrived.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (request: SweepBatchRequest) => {
+  queue = queue.then(() => runBatch(request.jobs));
+});
+
+async function runBatch(jobs: readonly SweepJob[]): Promise<void> {
+  let definition: StrategyDefinition;
+  try {
+    definition = await definitionLoading;
+  } catch (error) {
+    post({ type: 'fatal', message: describe(error) });
+    return;
+  }
+  const outcomes: SweepJobOutcome[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const job of jobs) {
+    try {
+      const params = resolveParams(definition, job.params);
+      const config = resolveConfig({ ...data.config, strategy: { name: definition.name, params } });
+      const result = await runPrepared(bars, definition.create(params), config, { fingerprint: data.fingerprint });
+      const input = toSaveInput(result, {
+        sweepId: data.sweepId,
+        ...(data.notes === undefined ? {} : { notes: data.notes }),
+      });
+      // Downsampled here so a 100,000-point curve is never copied to the main thread.
+      const curve = downsampleEquity(result.equityCurve);
+      transfer.push(curve.timeMs.buffer as ArrayBuffer, curve.equity.buffer as ArrayBuffer);
+      outcomes.push({ index: job.index, input: { ...input, equityCurve: curve } });
+    } catch (error) {
+      outcomes.push({ index: job.index, error: describe(error) });
+    }
+  }
+  post({ type: 'results', outcomes }, transfer);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

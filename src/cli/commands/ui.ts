@@ -1,0 +1,67 @@
+import { UsageError } from '../../core/errors.js';
+import { resolveDatabasePath, TradingDatabase } from '../../store/index.js';
+import { startDashboard } from '../../web/serve-dashboard.js';
+import type { CliIO } from '../cli-io.js';
+
+/** Flags of `backtest ui`, as commander parses them. */
+export interface UiCommandOptions {
+  readonly db?: string;
+  /** Port to listen on; 0 picks a free port. Default 8000. */
+  readonly port?: number | string;
+  /** Address to bind; default 127.0.0.1 (this machine only). */
+  readonly host?: string;
+  /** Stops the server when aborted (tests); otherwise Ctrl-C or SIGTERM stops it. */
+  readonly signal?: AbortSignal;
+}
+
+/** The port `backtest ui` listens on without `--port`. */
+export const DEFAULT_UI_PORT = 8000;
+
+function parsePort(value: number | string | undefined): number {
+  if (value === undefined) return DEFAULT_UI_PORT;
+  const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new UsageError(`--port "${value}" is not a port; use a whole number from 0 to 65535 (0 picks a free port)`);
+  }
+  return n;
+}
+
+/**
+ * `backtest ui`: serves the dashboard over the database (opened read-only) until Ctrl-C,
+ * printing its address first. Resolves after the server has stopped.
+ *
+ * @example
+ * await uiCommand({ db: 'data/trading.db', port: 0 }, io);
+ */
+export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<void> {
+  const port = parsePort(options.port);
+  const host = options.host === undefined || options.host.trim() === '' ? '127.0.0.1' : options.host.trim();
+  const dbPath = resolveDatabasePath(options.db, io.env, io.cwd);
+  // Read-only never creates a file, so a missing database is refused here with a StoreError
+  // ("does not exist") instead of an empty dashboard.
+  const db = TradingDatabase.open(dbPath, { readonly: true });
+  try {
+    const server = await startDashboard({ db, port, host });
+    io.out(`Dashboard at ${server.url} (Ctrl-C to stop)\n`);
+    io.out(`Reading ${dbPath} (read-only; refresh to see new runs)\n`);
+    await waitForStop(options.signal);
+    await server.close();
+  } finally {
+    db.close();
+  }
+}
+
+function waitForStop(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    if (signal?.aborted === true) return stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * The dashboard's routes. It only reads: every query goes through the store's API, which binds
+ * values as parameters and whitelists sort columns, so nothing from a request reaches SQL text.
+ */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { toJsonText } from '../app/json-text.js';
+import { AppError, ConfigError } from '../core/errors.js';
+import type { MetricName } from '../core/metric-catalog.js';
+import { MAX_LIMIT, parseConfigJson, type TradingDatabase } from '../store/index.js';
+import { renderComparePage } from './compare-page.js';
+import { CHART_LIBRARY_PATH, errorPage } from './dashboard-layout.js';
+import {
+  compareIdsSchema,
+  DEFAULT_PAGE_SIZE,
+  leaderboardQuerySchema,
+  parseParams,
+  runIdSchema,
+  type LeaderboardQuery,
+  sweepQuerySchema,
+} from './dashboard-params.js';
+import { renderLeaderboardPage } from './leaderboard-page.js';
+import { renderRunPage } from './run-page.js';
+import { rowParams } from './run-view.js';
+import { renderSweepPage } from './sweep-page.js';
+import { varyingParams } from './sweep-heatmap.js';
+import { lightweightChartsSource } from './web-assets.js';
+
+function isApi(c: Context): boolean {
+  return c.req.path.startsWith('/api/');
+}
+
+function jsonResponse(c: Context, value: unknown, status: 200 | 400 | 404 | 500 = 200): Response {
+  return c.body(toJsonText(value), status, { 'content-type': 'application/json; charset=utf-8' });
+}
+
+function storeQuery(query: LeaderboardQuery) {
+  return {
+    symbol: query.symbol,
+    timeframe: query.timeframe,
+    modelPath: query.model,
+    sweepId: query.sweep,
+    strategyName: query.strategy,
+  };
+}
+
+/**
+ * The dashboard as a hono app over an open (read-only) database. Tests call `app.request()`;
+ * `startDashboard` serves it on a port.
+ *
+ * @example
+ * const app = createDashboardApp(TradingDatabase.open('data/trading.db', { readonly: true }));
+ * const res = await app.request('/?sort=sharpe_ratio');
+ */
+export function createDashboardApp(db: TradingDatabase): Hono {
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+    c.header(
+      'content-security-policy',
+      "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'",
+    );
+  });
+
+  const loadPage = (c: Context) => {
+    const query = parseParams(leaderboardQuerySchema, c.req.query());
+    const per = query.per ?? DEFAULT_PAGE_SIZE;
+    const page = query.page ?? 1;
+    const filter = storeQuery(query);
+    const total = db.countBacktestResults(filter);
+    const rows = db.getBacktestResults({ ...filter, sort: query.sort, order: query.order, limit: per, offset: (page - 1) * per });
+    return { query, per, page, total, rows };
+  };
+
+  const loadRun = (c: Context) => {
+    const id = parseParams(runIdSchema, c.req.param('id'), 'run id');
+    const row = db.getBacktest(id);
+    if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} in ${db.path}.` });
+    return row;
+  };
+
+  app.get('/', (c) => c.html(renderLeaderboardPage(loadPage(c))));
+
+  app.get('/runs/:id', (c) => {
+    const row = loadRun(c);
+    return c.html(renderRunPage(row, db.getEquityCurve(row.id)));
+  });
+
+  app.get('/compare', (c) => {
+    const raw = (c.req.queries('ids') ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '');
+    const ids = parseParams(compareIdsSchema, raw, 'run ids');
+    const rows = ids.map((id) => {
+      const row = db.getBacktest(id);
+      if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} to compare.` });
+      return row;
+    });
+    return c.html(renderComparePage(rows, rows.map((row) => db.getEquityCurve(row.id))));
+  });
+
+  app.get('/sweeps/:sweepId', (c) => {
+    const sweepId = c.req.param('sweepId');
+    const query = parseParams(sweepQuerySchema, c.req.query());
+    const rows = db.getBacktestResults({ sweepId, sort: 'id', order: 'asc', limit: MAX_LIMIT });
+    if (rows.length === 0) throw new HTTPException(404, { message: `There is no sweep "${sweepId}" (no saved run has this sweep id).` });
+    const params = varyingParams(rows.map((row) => ({ id: row.id, params: rowParams(row), value: null })));
+    for (const [name, value] of [['x', query.x], ['y', query.y]] as const) {
+      if (value !== undefined && !params.includes(value)) {
+        throw new HTTPException(400, {
+          message: `invalid query parameter "${name}": "${value}" is not a parameter that varies in this sweep; choose one of: ${params.join(', ') || '(none)'}`,
+        });
+      }
+    }
+    const x = query.x ?? params[0];
+    const y = query.y ?? (query.x === undefined ? params[1] : params.find((p) => p !== x));
+    if (x !== undefined && x === y) {
+      throw new HTTPException(400, { message: 'invalid query parameters "x" and "y": choose two different parameters' });
+    }
+    return c.html(renderSweepPage({ sweepId, rows, metric: query.metric as MetricName, params, x, y }));
+  });
+
+  app.get('/api/runs', (c) => {
+    const { query, per, page, total, rows } = loadPage(c);
+    return jsonResponse(c, { total, page, per, sort: query.sort, order: query.order ?? null, runs: rows });
+  });
+
+  app.get('/api/runs/:id', (c) => {
+    const row = loadRun(c);
+    return jsonResponse(c, { ...row, config: parseConfigJson(row) ?? null, strategy_params: rowParams(row) ?? null });
+  });
+
+  app.get('/api/runs/:id/equity', (c) => {
+    const row = loadRun(c);
+    const curve = db.getEquityCurve(row.id);
+    if (curve === undefined) throw new HTTPException(404, { message: `Run ${row.id} has no stored equity curve.` });
+    return jsonResponse(c, { id: row.id, sourcePointCount: curve.sourcePointCount, timeMs: curve.timeMs, equity: curve.equity });
+  });
+
+  app.get(CHART_LIBRARY_PATH, (c) =>
+    c.body(lightweightChartsSource(), 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  app.notFound((c) => {
+    const message = `There is no page at ${c.req.path}.`;
+    return isApi(c) ? jsonResponse(c, { error: message }, 404) : c.html(errorPage(404, message), 404);
+  });
+
+  app.onError((error, c) => {
+    let status: 400 | 404 | 500 = 500;
+    let message = 'Internal error; see the server output.';
+    if (error instanceof HTTPException) {
+      status = error.status === 404 ? 404 : error.status === 400 ? 400 : 500;
+      message = error.message;
+    } else if (error instanceof ConfigError) {
+      // The store rejects bad filter values with a ConfigError before any SQL runs.
+      status = 400;
+      message = error.message;
+    } else if (error instanceof AppError) {
+      message = error.message;
+    }
+    if (status === 500) console.error(error);
+    return isApi(c) ? jsonResponse(c, { error: message }, status) : c.html(errorPage(status, message), status);
+  });
+
+  return app;
+}
