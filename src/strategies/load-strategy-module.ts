@@ -43,6 +43,7 @@ export async function loadStrategyModule(path: string): Promise<StrategyDefiniti
 
   let namespace: Record<string, unknown>;
   try {
+    if (/\.(ts|mts|cts)$/i.test(absolutePath)) await enableTypeScriptImports();
     namespace = (await import(pathToFileURL(absolutePath).href)) as Record<string, unknown>;
   } catch (error) {
     const hint =
@@ -164,4 +165,18 @@ function firstLine(error: unknown): string {
   const first = lines[0] ?? text;
   // Transpilers head their message with "Transform failed with 1 error:"; the next line says where.
   return first.endsWith(':') && lines[1] !== undefined ? `${first} ${lines[1]}` : first;
+}
+
+let typeScriptImportsEnabled = false;
+
+/**
+ * Lets `import()` load a user's `.ts` module. When this file itself runs as TypeScript (tests,
+ * `npm run backtest`), a loader is already active; the compiled CLI registers tsx on first use,
+ * so runs without a TypeScript strategy never load it.
+ */
+async function enableTypeScriptImports(): Promise<void> {
+  if (typeScriptImportsEnabled || import.meta.url.endsWith('.ts')) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  typeScriptImportsEnabled = true;
 }

@@ -4,5 +4,5 @@
 export { createDashboardApp } from './dashboard-app.js';
 export { type RunningDashboard, startDashboard } from './serve-dashboard.js';
 export { MAX_REPORT_TRADES, renderRunReport, renderStoredReport } from './run-report.js';
-export { writeFileAtomic } from './write-file-atomic.js';
+
 export { monthlyReturns, type MonthlyReturnsRow } from './monthly-returns.js';

@@ -20,6 +20,25 @@ export const LEADERBOARD_METRICS: readonly MetricName[] = [
   'total_trades',
 ];
 
+// Short headers keep the table narrow; the full label is the header's tooltip.
+const SHORT_HEADERS: Partial<Record<MetricName, string>> = {
+  total_return: 'Return [%]',
+  final_equity: 'Final equity',
+  cagr: 'CAGR [%/yr]',
+  volatility: 'Volatility [%]',
+  sharpe_ratio: 'Sharpe',
+  sortino_ratio: 'Sortino',
+  calmar_ratio: 'Calmar',
+  max_drawdown: 'Max DD [%]',
+  max_drawdown_duration: 'Max DD [bars]',
+  win_rate: 'Win rate [%]',
+  profit_factor: 'Profit factor',
+  total_trades: 'Trades',
+  avg_trade_pnl: 'Avg P&L',
+  avg_trade_duration: 'Avg bars held',
+  expectancy: 'Expectancy [%]',
+};
+
 /** One page of the leaderboard, as the route has loaded it. */
 export interface LeaderboardData {
   readonly rows: readonly BacktestRow[];
@@ -51,13 +70,13 @@ function defaultOrder(sort: SortKey): 'asc' | 'desc' {
   return findMetric(sort)?.better === 'lower' ? 'asc' : 'desc';
 }
 
-function sortHeader(query: LeaderboardQuery, key: SortKey, label: string, numeric: boolean): SafeHtml {
+function sortHeader(query: LeaderboardQuery, key: SortKey, label: string, numeric: boolean, tooltip = label): SafeHtml {
   const active = query.sort === key;
   const current = query.order ?? defaultOrder(key);
   const next = active ? (current === 'asc' ? 'desc' : 'asc') : defaultOrder(key);
   const arrow = active ? (current === 'asc' ? ' ▲' : ' ▼') : '';
   const url = listUrl(query, { sort: key, order: next === defaultOrder(key) ? undefined : next, page: undefined });
-  return html`<th class="${numeric ? 'num' : ''}" data-sort-key="${key}"><a href="${url}" class="${active ? 'sorted' : ''}">${label}${arrow}</a></th>`;
+  return html`<th class="${numeric ? 'num' : ''}" data-sort-key="${key}" title="${tooltip}"><a href="${url}" class="${active ? 'sorted' : ''}">${label}${arrow}</a></th>`;
 }
 
 function sortLabel(key: SortKey): string {
@@ -83,6 +102,8 @@ export function renderLeaderboardPage(data: LeaderboardData): string {
   const metricColumns =
     sort !== 'run_timestamp' && sort !== 'id' && !LEADERBOARD_METRICS.includes(sort) ? [...LEADERBOARD_METRICS, sort] : LEADERBOARD_METRICS;
   const pages = Math.max(1, Math.ceil(total / per));
+  const showModel = rows.some((r) => r.model_path !== null);
+  const showSweep = rows.some((r) => r.sweep_id !== null);
   const first = total === 0 ? 0 : Math.min(total, (page - 1) * per + 1);
   const last = Math.min(total, page * per);
   const text = (name: string, label: string, value: string | undefined, placeholder: string) =>
@@ -127,8 +148,8 @@ ${
   rows.length === 0
     ? html`<p class="note">${total === 0 ? 'No saved runs match these filters.' : 'This page is past the last run.'}</p>`
     : html`<div class="scroll"><table class="data runs" id="runs">
-<thead><tr><th></th>${sortHeader(query, 'id', 'Run', true)}${sortHeader(query, 'run_timestamp', 'Saved [UTC]', false)}<th>Symbol</th><th>Timeframe</th><th>Strategy</th><th>Model</th><th>Sweep</th>${metricColumns.map(
-        (m) => sortHeader(query, m, metricHeader(m), true),
+<thead><tr><th></th>${sortHeader(query, 'id', 'Run', true)}${sortHeader(query, 'run_timestamp', 'Saved [UTC]', false)}<th>Symbol</th><th>Timeframe</th><th>Strategy</th>${showModel ? html`<th>Model</th>` : ''}${showSweep ? html`<th>Sweep</th>` : ''}${metricColumns.map(
+        (m) => sortHeader(query, m, SHORT_HEADERS[m] ?? metricHeader(m), true, `${metricHeader(m)}: click to sort`),
       )}</tr></thead>
 <tbody>${rows.map((row) => {
         const metrics = rowMetrics(row);
@@ -140,8 +161,8 @@ ${
 <td>${row.symbol}</td>
 <td>${row.timeframe}</td>
 <td class="strategy" title="${label}">${label.length > 48 ? `${label.slice(0, 47)}…` : label}</td>
-<td>${row.model_path === null ? '' : html`<span title="${row.model_path}">${shortPath(row.model_path)}</span>`}</td>
-<td>${row.sweep_id === null ? '' : html`<a href="/sweeps/${encodeURIComponent(row.sweep_id)}" title="${row.sweep_id}">${row.sweep_id.length > 14 ? `${row.sweep_id.slice(0, 13)}…` : row.sweep_id}</a>`}</td>
+${showModel ? html`<td>${row.model_path === null ? '' : html`<span title="${row.model_path}">${shortPath(row.model_path)}</span>`}</td>` : ''}
+${showSweep ? html`<td>${row.sweep_id === null ? '' : html`<a href="/sweeps/${encodeURIComponent(row.sweep_id)}" title="${row.sweep_id}">${row.sweep_id.length > 14 ? `${row.sweep_id.slice(0, 13)}…` : row.sweep_id}</a>`}</td>` : ''}
 ${metricColumns.map((m) => html`<td class="${valueClass(m, metrics[m])}" data-metric="${m}">${formatMetricValue(m, metrics[m])}</td>`)}
 </tr>`;
       })}</tbody></table></div>${pager}`

@@ -56,7 +56,7 @@ function renderTrades(trades: readonly Trade[]): SafeHtml {
  * @example
  * const bars = loadBarsCsv('data/bars/GOOG.csv', { symbol: 'GOOG', timeframe: '1Day' });
  * const result = await runBacktest({ bars, strategy: 'sma-cross', params: { fast: 10, slow: 30 } });
- * writeFileAtomic('goog.html', renderRunReport(result, bars));
+ * writeFileAtomically('goog.html', renderRunReport(result, bars));
  */
 export function renderRunReport(result: BacktestResult, bars: BarSeries): string {
   const view = runViewFromResult(result);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { resolveDatabasePath, TradingDatabase } from '../../store/index.js';
+import { openHistoryForReading } from '../../app/open-history.js';
+import { writeFileAtomically } from '../../app/write-file-atomically.js';
 import { renderStoredReport } from '../../web/run-report.js';
-import { writeFileAtomic } from '../../web/write-file-atomic.js';
 import type { CliIO } from '../cli-io.js';
 
 /** Flags of `backtest report`, as commander parses them, plus the run id argument. */
@@ -21,9 +21,8 @@ export interface ReportCommandOptions {
  * await reportCommand({ id: 7, out: 'run-7.html' }, io);
  */
 export async function reportCommand(options: ReportCommandOptions, io: CliIO): Promise<void> {
-  const dbPath = resolveDatabasePath(options.db, io.env, io.cwd);
   const out = resolve(io.cwd, options.out);
-  const db = TradingDatabase.open(dbPath, { readonly: true });
+  const db = openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env });
   let html: string;
   try {
     const row = db.getBacktestOrThrow(options.id);
@@ -31,6 +30,6 @@ export async function reportCommand(options: ReportCommandOptions, io: CliIO): P
   } finally {
     db.close();
   }
-  writeFileAtomic(out, html);
+  writeFileAtomically(out, html);
   io.out(`Report of run ${options.id} written to ${out}\n`);
 }

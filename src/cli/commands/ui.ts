@@ -1,4 +1,5 @@
-import { UsageError } from '../../core/errors.js';
+import { existsSync } from 'node:fs';
+import { StoreError, UsageError } from '../../core/errors.js';
 import { resolveDatabasePath, TradingDatabase } from '../../store/index.js';
 import { startDashboard } from '../../web/serve-dashboard.js';
 import type { CliIO } from '../cli-io.js';
@@ -37,8 +38,10 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
   const port = parsePort(options.port);
   const host = options.host === undefined || options.host.trim() === '' ? '127.0.0.1' : options.host.trim();
   const dbPath = resolveDatabasePath(options.db, io.env, io.cwd);
-  // Read-only never creates a file, so a missing database is refused here with a StoreError
-  // ("does not exist") instead of an empty dashboard.
+  if (!existsSync(dbPath)) {
+    throw new StoreError(`no database at ${dbPath}; save a run first (backtest run ... --save-to-db) or pass --db PATH`);
+  }
+  // Read-only: the dashboard can never change the history, even by a migration.
   const db = TradingDatabase.open(dbPath, { readonly: true });
   try {
     const server = await startDashboard({ db, port, host });

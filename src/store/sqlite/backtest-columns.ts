@@ -155,6 +155,22 @@ export const WRITABLE_COLUMNS: readonly ColumnSpec[] = BACKTEST_COLUMNS.filter((
 /** The explicit select list, so extra columns another program may have added never leak into rows. */
 export const SELECT_LIST = BACKTEST_COLUMNS.map((c) => c.name).join(', ');
 
+const COLUMN_NAMES: readonly string[] = BACKTEST_COLUMNS.map((c) => c.name);
+
+/**
+ * Builds a row object from the values of a raw `SELECT ${SELECT_LIST}` row, in column order.
+ * Faster than letting better-sqlite3 build objects: the 40 keys are set in one fixed order, so
+ * every row shares one hidden class.
+ *
+ * @example
+ * const row = rowFromValues(stmt.raw(true).get(id) as unknown[]);
+ */
+export function rowFromValues(values: readonly unknown[]): BacktestRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < COLUMN_NAMES.length; i++) row[COLUMN_NAMES[i] as string] = values[i];
+  return row as unknown as BacktestRow;
+}
+
 /**
  * The column each metric is stored in. It is the whitelist through which a metric name from a
  * user reaches SQL: only these values are ever spliced into a statement.

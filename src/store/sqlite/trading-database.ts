@@ -20,7 +20,13 @@ import { ConfigError, DataError, StoreError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { EquityCurve } from '../../core/result.js';
 import type { Timeframe } from '../../core/timeframe.js';
-import { type BacktestRow, type BacktestRowValues, SELECT_LIST, WRITABLE_COLUMNS } from './backtest-columns.js';
+import {
+  type BacktestRow,
+  type BacktestRowValues,
+  rowFromValues,
+  SELECT_LIST,
+  WRITABLE_COLUMNS,
+} from './backtest-columns.js';
 import { type BacktestInput, decodeFloat64, type PreparedBacktest, prepareBacktest } from './backtest-input.js';
 import { type BacktestFilter, type BacktestQuery, listClauses, rankClause, whereClause } from './backtest-query.js';
 import { checkTransferFormat, formatBacktests, parseBacktests, type TransferFormat } from './backtest-transfer.js';
@@ -311,10 +317,22 @@ export class TradingDatabase {
    * run on the covering index `idx_backtest_rank`, and only the rows returned are read.
    */
   private rowsById(ids: readonly number[]): BacktestRow[] {
-    const byId = this.statement(`SELECT ${SELECT_LIST} FROM backtest_results WHERE id = ?`);
+    if (ids.length === 0) return [];
+    if (ids.length === 1) {
+      const values = this.statement(`SELECT ${SELECT_LIST} FROM backtest_results WHERE id = ?`).raw(true).get(ids[0]);
+      return values === undefined ? [] : [rowFromValues(values as unknown[])];
+    }
+    // One statement for the whole page: per-call overhead, not SQLite, dominates 100 single-row gets.
+    const found = this.statement(
+      `SELECT ${SELECT_LIST} FROM backtest_results WHERE id IN (SELECT value FROM json_each(?))`,
+    )
+      .raw(true)
+      .all(JSON.stringify(ids)) as unknown[][];
+    const byId = new Map<number, BacktestRow>();
+    for (const values of found) byId.set(values[0] as number, rowFromValues(values));
     const rows: BacktestRow[] = [];
     for (const id of ids) {
-      const row = byId.get(id) as BacktestRow | undefined;
+      const row = byId.get(id);
       if (row !== undefined) rows.push(row);
     }
     return rows;
@@ -376,9 +394,7 @@ export class TradingDatabase {
    */
   getBacktest(id: number): BacktestRow | undefined {
     checkId(id);
-    return this.guard('read a backtest', () =>
-      this.statement(`SELECT ${SELECT_LIST} FROM backtest_results WHERE id = ?`).get(id),
-    ) as BacktestRow | undefined;
+    return this.guard('read a backtest', () => this.rowsById([id])[0]);
   }
 
   /**
@@ -454,8 +470,12 @@ export class TradingDatabase {
     const checked = checkTransferFormat(format);
     const where = whereClause(filter);
     const rows = this.guard('export backtests', () =>
-      this.statement(`SELECT ${SELECT_LIST} FROM backtest_results ${where.sql} ORDER BY id ASC`).all(...where.params),
-    ) as BacktestRow[];
+      (
+        this.statement(`SELECT ${SELECT_LIST} FROM backtest_results ${where.sql} ORDER BY id ASC`)
+          .raw(true)
+          .all(...where.params) as unknown[][]
+      ).map(rowFromValues),
+    );
     return formatBacktests(rows, checked);
   }
 

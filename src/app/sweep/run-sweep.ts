@@ -1,0 +1,470 @@
+/**
+ * Parameter sweeps: every combination of a grid, run in parallel on worker threads, with the
+ * main thread as the only writer to the database.
+ *
+ * Shape: the main thread plans the combinations, hashes the bars once, starts N workers (each
+ * gets its own copy of the bars, once), and deals out batches of parameter sets, keeping two
+ * batches in flight per worker so none waits on a message. Workers send back compact save
+ * inputs (metrics, config, an equity curve already cut to at most 300 points). The main thread
+ * saves them in batches, one transaction each, all under one sweep id.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BarSeries } from '../../core/bars.js';
+import { type BacktestConfig, resolveConfig } from '../../core/config.js';
+import { ConfigError } from '../../core/errors.js';
+import { findMetric, METRIC_CATALOG, type MetricName, RANKABLE_METRICS } from '../../core/metric-catalog.js';
+import type { Metrics } from '../../core/result.js';
+import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
+import { fingerprintBars } from '../../data/index.js';
+import type { BacktestInput, BacktestRow, TradingDatabase } from '../../store/index.js';
+import { getStrategy, loadStrategyModule } from '../../strategies/index.js';
+import { createSweepId } from './create-sweep-id.js';
+import { type GridAxis, parseGridFlags } from './parse-grid.js';
+import { planSweep } from './plan-sweep.js';
+import {
+  isStrategyModulePath,
+  type SweepBatchRequest,
+  type SweepJob,
+  type SweepJobOutcome,
+  type SweepWorkerData,
+  type SweepWorkerMessage,
+} from './sweep-messages.js';
+
+/** What to sweep and how. */
+export interface RunSweepOptions {
+  readonly bars: BarSeries;
+  /** A built-in strategy name (`sma-cross`) or a path to a strategy module (relative to the process's cwd). */
+  readonly strategy: string;
+  /** `--grid` flags (`fast=5..50:5`, `short=true,false`) or axes already parsed. */
+  readonly grid: readonly string[] | readonly GridAxis[];
+  /** A `--where` expression over parameter names, e.g. `slow - fast >= 10`. */
+  readonly where?: string | undefined;
+  /** Settings that differ from the defaults (cash, costs, sizing, fill timing), shared by every run. */
+  readonly config?: Partial<Omit<BacktestConfig, 'strategy'>> | undefined;
+  /** Worker threads; default `os.availableParallelism()`, never more than there are runs. */
+  readonly workers?: number | undefined;
+  /** Save every run here, under the sweep id; without it nothing is saved. */
+  readonly db?: TradingDatabase | undefined;
+  /** Notes stored with every saved run. */
+  readonly notes?: string | undefined;
+  /** Default: a new `sweep-YYYYMMDD-HHMMSS-xxxxxx`. */
+  readonly sweepId?: string | undefined;
+  /** Metric the top list is ranked by; default `sharpe_ratio`. */
+  readonly metric?: MetricName | undefined;
+  /** Length of the top list; default 10. */
+  readonly top?: number | undefined;
+  /** Parameter sets per message to a worker; default between 1 and 32, from the run count. */
+  readonly batchSize?: number | undefined;
+  /** Results per save transaction; default 100 (a partial batch is also saved every 250 ms). */
+  readonly saveBatchSize?: number | undefined;
+}
+
+/** What is known once the grid is planned, before any run starts. */
+export interface SweepStart {
+  readonly sweepId: string;
+  readonly strategy: string;
+  /** Combinations in the grid before filtering. */
+  readonly gridSize: number;
+  /** Runs to do. */
+  readonly total: number;
+  readonly skippedByCheck: number;
+  readonly skippedByWhere: number;
+  readonly workers: number;
+}
+
+/** Counts after each batch of results. */
+export interface SweepProgress {
+  /** Runs finished, completed or failed. */
+  readonly done: number;
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  /** Runs committed to the database so far. */
+  readonly saved: number;
+}
+
+/** Hooks and the stop signal for {@link runSweep}. */
+export interface RunSweepHooks {
+  readonly onStart?: ((start: SweepStart) => void) | undefined;
+  readonly onProgress?: ((progress: SweepProgress) => void) | undefined;
+  /** Aborting stops dispatching, drops runs still in flight, saves every result received, and resolves. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** One run in the top list. */
+export interface SweepRow {
+  /** Database id, when the run was saved. */
+  readonly id?: number | undefined;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly metrics: Metrics;
+}
+
+/** A run that threw, with its parameters. */
+export interface SweepFailure {
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly message: string;
+}
+
+/** How a sweep ended. */
+export interface SweepSummary extends SweepStart {
+  readonly completed: number;
+  readonly failed: number;
+  readonly saved: number;
+  /** True when the signal stopped the sweep before every run finished. */
+  readonly interrupted: boolean;
+  readonly failures: readonly SweepFailure[];
+  readonly metric: MetricName;
+  /** Best runs first by `metric`; when saved, exactly `getBacktestResults({ sweepId, sort: metric, limit: top })`. */
+  readonly top: readonly SweepRow[];
+  /** Wall time from starting the workers to the last save, milliseconds. */
+  readonly elapsedMs: number;
+}
+
+const DEFAULT_TOP = 10;
+const DEFAULT_SAVE_BATCH = 100;
+const SAVE_INTERVAL_MS = 250;
+const BATCHES_IN_FLIGHT = 2;
+const BOOTSTRAP_URL = new URL('./sweep-worker-bootstrap.mjs', import.meta.url);
+
+/**
+ * Runs every combination of a parameter grid on worker threads and, when given a database,
+ * saves each result in batches under one shared sweep id. Combinations the strategy's `check`
+ * rejects are skipped and counted; a run that throws is counted as failed and the rest go on.
+ *
+ * @example
+ * const summary = await runSweep(
+ *   { bars, strategy: 'sma-cross', grid: ['fast=5..50:5', 'slow=20..200:10'], db },
+ *   { onProgress: (p) => console.log(`${p.done}/${p.total}`), signal: controller.signal },
+ * );
+ * console.log(summary.sweepId, summary.top[0]?.params);
+ */
+export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = {}): Promise<SweepSummary> {
+  const metric = checkMetric(options.metric ?? 'sharpe_ratio');
+  const topCount = options.top ?? DEFAULT_TOP;
+  if (!Number.isInteger(topCount) || topCount < 1) throw new ConfigError(`top is ${topCount}; it must be a whole number of 1 or more`);
+  // Workers load a module strategy by path themselves, so it must not depend on their cwd.
+  const strategy = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
+  const definition = await loadDefinition(strategy);
+  const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params: {} } });
+  const axes = options.grid.map((g) => g);
+  const parsedAxes = axes.every((g) => typeof g === 'string')
+    ? parseGridFlags(axes as string[], definition)
+    : (axes as GridAxis[]);
+  const plan = planSweep(definition, parsedAxes, options.where);
+  const total = plan.params.length;
+  const requestedWorkers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(requestedWorkers) || requestedWorkers < 1) {
+    throw new ConfigError(`workers is ${requestedWorkers}; it must be a whole number of 1 or more`);
+  }
+  const start: SweepStart = {
+    sweepId: options.sweepId ?? createSweepId(),
+    strategy: definition.name,
+    gridSize: plan.gridSize,
+    total,
+    skippedByCheck: plan.skippedByCheck,
+    skippedByWhere: plan.skippedByWhere,
+    workers: Math.max(1, Math.min(requestedWorkers, total)),
+  };
+  hooks.onStart?.(start);
+
+  const { strategy: _unused, ...sharedConfig } = config;
+  const outcome = await new SweepRun({
+    options: { ...options, strategy },
+    hooks,
+    start,
+    params: plan.params,
+    config: sharedConfig,
+    metric,
+    topCount,
+  }).run();
+  const top =
+    options.db !== undefined && outcome.saved > 0
+      ? options.db
+          .getBacktestResults({ sweepId: start.sweepId, sort: metric, limit: topCount })
+          .map(rowFromDatabase)
+      : outcome.best;
+  const { best: _best, ...counts } = outcome;
+  return { ...start, ...counts, metric, top };
+}
+
+interface RunOutcome {
+  readonly completed: number;
+  readonly failed: number;
+  readonly saved: number;
+  readonly interrupted: boolean;
+  readonly failures: readonly SweepFailure[];
+  readonly best: readonly SweepRow[];
+  readonly elapsedMs: number;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  /** Batches sent and not yet answered, oldest first. */
+  readonly inFlight: SweepJob[][];
+  alive: boolean;
+}
+
+/** The state of one running sweep; see {@link runSweep}. */
+class SweepRun {
+  private readonly pool: PoolWorker[] = [];
+  private nextJob = 0;
+  private completed = 0;
+  private failed = 0;
+  private saved = 0;
+  private readonly failures: SweepFailure[] = [];
+  private readonly best: SweepRow[] = [];
+  private pendingSaves: BacktestInput[] = [];
+  private finished = false;
+  private finish: () => void = () => {};
+  private failWith: (error: unknown) => void = () => {};
+  private readonly batchSize: number;
+  private readonly saveBatchSize: number;
+
+  private readonly options: RunSweepOptions;
+  private readonly hooks: RunSweepHooks;
+  private readonly start: SweepStart;
+  private readonly params: readonly Readonly<Record<string, ParamValue>>[];
+  private readonly config: Omit<BacktestConfig, 'strategy'>;
+  private readonly metric: MetricName;
+  private readonly topCount: number;
+
+  constructor(setup: {
+    options: RunSweepOptions;
+    hooks: RunSweepHooks;
+    start: SweepStart;
+    params: readonly Readonly<Record<string, ParamValue>>[];
+    config: Omit<BacktestConfig, 'strategy'>;
+    metric: MetricName;
+    topCount: number;
+  }) {
+    ({
+      options: this.options,
+      hooks: this.hooks,
+      start: this.start,
+      params: this.params,
+      config: this.config,
+      metric: this.metric,
+      topCount: this.topCount,
+    } = setup);
+    const perWorkerBatches = this.start.workers * 8;
+    this.batchSize = this.options.batchSize ?? Math.max(1, Math.min(32, Math.ceil(this.params.length / perWorkerBatches)));
+    this.saveBatchSize = this.options.saveBatchSize ?? DEFAULT_SAVE_BATCH;
+  }
+
+  async run(): Promise<RunOutcome> {
+    const startedMs = performance.now();
+    const signal = this.hooks.signal;
+    let interrupted = false;
+    if (this.params.length > 0 && signal?.aborted !== true) {
+      const done = new Promise<void>((resolve, reject) => {
+        this.finish = resolve;
+        this.failWith = reject;
+      });
+      const onAbort = (): void => {
+        interrupted = true;
+        this.stop();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setInterval(() => this.flushGuarded(), SAVE_INTERVAL_MS);
+      try {
+        this.startWorkers();
+        await done;
+      } finally {
+        clearInterval(timer);
+        signal?.removeEventListener('abort', onAbort);
+        await this.terminateAll();
+      }
+      this.flush();
+    } else if (signal?.aborted === true) {
+      interrupted = this.params.length > 0;
+    }
+    return {
+      completed: this.completed,
+      failed: this.failed,
+      saved: this.saved,
+      interrupted,
+      failures: this.failures,
+      best: this.best,
+      elapsedMs: performance.now() - startedMs,
+    };
+  }
+
+  private startWorkers(): void {
+    const { bars } = this.options;
+    const fingerprint = fingerprintBars(bars);
+    for (let w = 0; w < this.start.workers; w++) {
+      // Each worker gets its own copy, transferred rather than cloned a second time.
+      const columns = {
+        timeMs: bars.timeMs.slice(),
+        open: bars.open.slice(),
+        high: bars.high.slice(),
+        low: bars.low.slice(),
+        close: bars.close.slice(),
+        volume: bars.volume.slice(),
+      };
+      const workerData: SweepWorkerData = {
+        strategy: this.options.strategy,
+        symbol: bars.symbol,
+        timeframe: bars.timeframe,
+        columns,
+        fingerprint,
+        config: this.config,
+        sweepId: this.start.sweepId,
+        ...(this.options.notes === undefined ? {} : { notes: this.options.notes }),
+      };
+      const worker = new Worker(BOOTSTRAP_URL, {
+        workerData,
+        transferList: Object.values(columns).map((column) => column.buffer as ArrayBuffer),
+      });
+      const entry: PoolWorker = { worker, inFlight: [], alive: true };
+      this.pool.push(entry);
+      worker.on('message', (message: SweepWorkerMessage) => this.guard(() => this.onMessage(entry, message)));
+      worker.on('error', (error) => this.guard(() => this.onWorkerLost(entry, error.message)));
+      worker.on('exit', (code) => this.guard(() => this.onWorkerLost(entry, `worker thread exited with code ${code}`)));
+      this.dispatch(entry);
+    }
+  }
+
+  private guard(work: () => void): void {
+    if (this.finished) return;
+    try {
+      work();
+    } catch (error) {
+      this.finished = true;
+      this.failWith(error);
+    }
+  }
+
+  private dispatch(entry: PoolWorker): void {
+    while (entry.alive && entry.inFlight.length < BATCHES_IN_FLIGHT && this.nextJob < this.params.length) {
+      const end = Math.min(this.params.length, this.nextJob + this.batchSize);
+      const jobs: SweepJob[] = [];
+      for (let i = this.nextJob; i < end; i++) jobs.push({ index: i, params: this.params[i] as Record<string, ParamValue> });
+      this.nextJob = end;
+      entry.inFlight.push(jobs);
+      const request: SweepBatchRequest = { type: 'batch', jobs };
+      entry.worker.postMessage(request);
+    }
+  }
+
+  private onMessage(entry: PoolWorker, message: SweepWorkerMessage): void {
+    if (message.type === 'fatal') {
+      this.onWorkerLost(entry, message.message);
+      return;
+    }
+    entry.inFlight.shift();
+    for (const outcome of message.outcomes) this.record(outcome);
+    if (this.pendingSaves.length >= this.saveBatchSize) this.flush();
+    this.dispatch(entry);
+    this.report();
+    this.finishWhenDone();
+  }
+
+  private record(outcome: SweepJobOutcome): void {
+    const params = this.params[outcome.index] as Readonly<Record<string, ParamValue>>;
+    if (outcome.input === undefined) {
+      this.failed++;
+      this.failures.push({ params, message: outcome.error });
+      return;
+    }
+    this.completed++;
+    if (this.options.db !== undefined) this.pendingSaves.push(outcome.input);
+    else this.keepIfBest({ params, metrics: outcome.input.metrics as Metrics });
+  }
+
+  /** Keeps the in-memory top list (used only when nothing is saved) sorted, best first. */
+  private keepIfBest(row: SweepRow): void {
+    const at = this.best.findIndex((other) => compareRows(row, other, this.metric) < 0);
+    if (at === -1) {
+      if (this.best.length < this.topCount) this.best.push(row);
+      return;
+    }
+    this.best.splice(at, 0, row);
+    if (this.best.length > this.topCount) this.best.pop();
+  }
+
+  /** A worker died or could not load its strategy: its runs in flight count as failed. */
+  private onWorkerLost(entry: PoolWorker, message: string): void {
+    if (!entry.alive) return;
+    entry.alive = false;
+    void entry.worker.terminate();
+    for (const jobs of entry.inFlight.splice(0)) {
+      for (const job of jobs) this.record({ index: job.index, error: message });
+    }
+    if (this.pool.every((w) => !w.alive)) {
+      // Nothing left to run the rest on; they fail with the same reason.
+      for (; this.nextJob < this.params.length; this.nextJob++) this.record({ index: this.nextJob, error: message });
+    }
+    this.report();
+    this.finishWhenDone();
+  }
+
+  private finishWhenDone(): void {
+    if (this.completed + this.failed === this.params.length) this.stop();
+  }
+
+  private stop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.finish();
+  }
+
+  private report(): void {
+    const done = this.completed + this.failed;
+    this.hooks.onProgress?.({ done, total: this.params.length, completed: this.completed, failed: this.failed, saved: this.saved });
+  }
+
+  private flushGuarded(): void {
+    this.guard(() => this.flush());
+  }
+
+  /** Saves every result received so far in one transaction. */
+  private flush(): void {
+    const { db } = this.options;
+    if (db === undefined || this.pendingSaves.length === 0) return;
+    const inputs = this.pendingSaves;
+    this.pendingSaves = [];
+    db.saveBacktestResults(inputs);
+    this.saved += inputs.length;
+  }
+
+  private async terminateAll(): Promise<void> {
+    for (const entry of this.pool) {
+      entry.alive = false;
+      entry.worker.removeAllListeners('exit');
+    }
+    await Promise.all(this.pool.map((entry) => entry.worker.terminate()));
+  }
+}
+
+/** Best first by `metric` (in its direction), undefined values last, then plan order. */
+function compareRows(a: SweepRow, b: SweepRow, metric: MetricName): number {
+  const x = a.metrics[metric];
+  const y = b.metrics[metric];
+  if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
+  if (x === y) return 0;
+  const better = findMetric(metric)?.better === 'lower' ? x < y : x > y;
+  return better ? -1 : 1;
+}
+
+function rowFromDatabase(row: BacktestRow): SweepRow {
+  const record = row as unknown as Record<string, unknown>;
+  const metrics = Object.fromEntries(METRIC_CATALOG.map((m) => [m.name, record[m.name] ?? null])) as unknown as Metrics;
+  const paramsJson = record.strategy_params_json;
+  const params = typeof paramsJson === 'string' ? (JSON.parse(paramsJson) as Record<string, ParamValue>) : {};
+  return { id: row.id, params, metrics };
+}
+
+function checkMetric(name: string): MetricName {
+  const info = findMetric(name);
+  if (info === undefined || info.better === undefined) {
+    throw new ConfigError(`cannot rank a sweep by "${name}"; choose one of: ${RANKABLE_METRICS.join(', ')}`);
+  }
+  return info.name;
+}
+
+async function loadDefinition(strategy: string): Promise<StrategyDefinition> {
+  return isStrategyModulePath(strategy) ? loadStrategyModule(strategy) : getStrategy(strategy);
+}

@@ -1,0 +1,171 @@
+import { resolve } from 'node:path';
+import { openHistoryForWriting } from '../../app/open-history.js';
+import { toJsonText } from '../../app/json-text.js';
+import { InterruptedError } from '../../app/sweep/interrupted-error.js';
+import { isStrategyModulePath } from '../../app/sweep/sweep-messages.js';
+import { runSweep, type SweepRow, type SweepStart, type SweepSummary } from '../../app/sweep/run-sweep.js';
+import { AppError, UsageError } from '../../core/errors.js';
+import type { MetricName } from '../../core/metric-catalog.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import type { TradingDatabase } from '../../store/index.js';
+import type { CliIO } from '../cli-io.js';
+import { formatMetric, metricLabel, renderTable } from '../format.js';
+import { type Progress, startProgress } from '../progress.js';
+import { loadBarsForRun, type RunConfigFlags, runConfigFromFlags } from './run.js';
+
+/** Flags of `backtest sweep`, as commander parses them. */
+export interface SweepCommandOptions extends RunConfigFlags {
+  readonly data?: string;
+  readonly symbol?: string;
+  readonly timeframe?: Timeframe;
+  readonly strategy: string;
+  /** `name=start..end:step`, `name=a,b,c` or `name=value`, one per swept parameter. */
+  readonly grid: readonly string[];
+  readonly where?: string;
+  /** Worker threads; default: the machine's available parallelism. */
+  readonly workers?: number;
+  readonly metric: string;
+  readonly top: number;
+  readonly saveToDb: boolean;
+  readonly notes?: string;
+  readonly db?: string;
+  readonly json: boolean;
+}
+
+/** Raised after the summary when some runs failed, so the process exits non-zero. */
+class SomeRunsFailedError extends AppError {
+  constructor(failed: number, total: number) {
+    super(`${failed} of ${total} sweep runs failed (see above)`, { code: 'runs-failed', exitCode: 1 });
+  }
+}
+
+/** Metrics shown beside the ranking metric in the top table. */
+const SHOWN_METRICS: readonly MetricName[] = ['total_return', 'sharpe_ratio', 'max_drawdown', 'total_trades'];
+/** Failures listed one per line; the rest are only counted. */
+const LISTED_FAILURES = 5;
+
+/**
+ * `backtest sweep`: runs every combination of `--grid` values on worker threads, optionally
+ * saves each run under one sweep id, and prints the best runs. Ctrl-C stops dispatching, keeps
+ * every result already received and ends with an {@link InterruptedError} (exit 130).
+ */
+export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Promise<void> {
+  if (options.grid.length === 0) {
+    throw new UsageError('nothing to sweep: pass at least one --grid, e.g. --grid fast=5..50:5 --grid slow=20..200:10');
+  }
+  const bars = loadBarsForRun(options, io);
+  const db: TradingDatabase | undefined = options.saveToDb
+    ? openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env })
+    : undefined;
+
+  const controller = new AbortController();
+  // `once`: a second Ctrl-C while cleaning up falls back to Node's default and ends the process.
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  let progress: Progress | undefined;
+  let summary: SweepSummary;
+  try {
+    summary = await runSweep(
+      {
+        bars,
+        strategy: isStrategyModulePath(options.strategy) ? resolve(io.cwd, options.strategy) : options.strategy,
+        grid: options.grid,
+        where: options.where,
+        config: runConfigFromFlags(options),
+        workers: options.workers,
+        db,
+        notes: options.notes,
+        metric: options.metric as MetricName,
+        top: options.top,
+      },
+      {
+        signal: controller.signal,
+        onStart: (start) => {
+          if (!options.json) io.out(describeStart(start, options.where !== undefined));
+          progress = startProgress(io, 'Sweep', start.total);
+        },
+        onProgress: (p) => progress?.update(p.done, p.failed > 0 ? `${p.failed} failed` : ''),
+      },
+    );
+  } finally {
+    progress?.stop();
+    process.removeListener('SIGINT', onSigint);
+    db?.close();
+  }
+
+  if (options.json) {
+    io.out(`${toJsonText(jsonSummary(summary))}\n`);
+  } else {
+    io.out(describeEnd(summary, options.saveToDb));
+    if (summary.top.length > 0) io.out(renderTop(summary));
+  }
+  for (const failure of summary.failures.slice(0, LISTED_FAILURES)) {
+    io.err(`failed: ${formatParams(failure.params)}: ${failure.message}\n`);
+  }
+  if (summary.failures.length > LISTED_FAILURES) io.err(`… and ${summary.failures.length - LISTED_FAILURES} more failures\n`);
+
+  if (summary.interrupted) {
+    const kept = options.saveToDb
+      ? `${summary.saved} of ${summary.total} runs saved (sweep id ${summary.sweepId})`
+      : `${summary.completed} of ${summary.total} runs completed, none saved (no --save-to-db)`;
+    io.err(`Interrupted: ${kept}\n`);
+    throw new InterruptedError(`sweep stopped by Ctrl-C after ${summary.completed + summary.failed} of ${summary.total} runs`);
+  }
+  if (summary.failed > 0) throw new SomeRunsFailedError(summary.failed, summary.total);
+}
+
+function describeStart(start: SweepStart, hasWhere: boolean): string {
+  const left: string[] = [];
+  if (start.skippedByCheck > 0) left.push(`${start.skippedByCheck} rejected by ${start.strategy}'s parameter check`);
+  if (hasWhere) left.push(`${start.skippedByWhere} left out by --where`);
+  const filtered = left.length === 0 ? '' : ` (${left.join(', ')})`;
+  return (
+    `Sweep ${start.sweepId}: ${start.total} of ${start.gridSize} combinations of ${start.strategy}${filtered}, ` +
+    `on ${start.workers} worker${start.workers === 1 ? '' : 's'}\n`
+  );
+}
+
+function describeEnd(summary: SweepSummary, saveToDb: boolean): string {
+  const seconds = summary.elapsedMs / 1000;
+  const rate = seconds > 0 ? ` (${Math.round((summary.completed + summary.failed) / seconds)} runs/s)` : '';
+  const saved = saveToDb ? `, ${summary.saved} saved` : ', not saved (add --save-to-db to keep them)';
+  return `Ran ${summary.completed + summary.failed} of ${summary.total} runs in ${seconds.toFixed(1)} s${rate}: ${summary.completed} completed, ${summary.failed} failed${saved}\n`;
+}
+
+function renderTop(summary: SweepSummary): string {
+  const metrics = [summary.metric, ...SHOWN_METRICS.filter((m) => m !== summary.metric)];
+  const paramNames = Object.keys(summary.top[0]?.params ?? {});
+  const withIds = summary.top.some((row) => row.id !== undefined);
+  const head = ['#', ...(withIds ? ['Id'] : []), ...paramNames, ...metrics.map(metricLabel)];
+  const rows = summary.top.map((row, i) => [
+    String(i + 1),
+    ...(withIds ? [String(row.id ?? '')] : []),
+    ...paramNames.map((name) => String(row.params[name])),
+    ...metrics.map((m) => formatMetric(m, row.metrics[m])),
+  ]);
+  return `Top ${summary.top.length} by ${metricLabel(summary.metric)}\n${renderTable(head, rows)}`;
+}
+
+function jsonSummary(summary: SweepSummary): Record<string, unknown> {
+  return {
+    sweepId: summary.sweepId,
+    strategy: summary.strategy,
+    gridSize: summary.gridSize,
+    total: summary.total,
+    skippedByCheck: summary.skippedByCheck,
+    skippedByWhere: summary.skippedByWhere,
+    completed: summary.completed,
+    failed: summary.failed,
+    saved: summary.saved,
+    interrupted: summary.interrupted,
+    metric: summary.metric,
+    top: summary.top.map((row: SweepRow, i) => ({ rank: i + 1, ...(row.id === undefined ? {} : { id: row.id }), params: row.params, metrics: row.metrics })),
+    failures: summary.failures,
+  };
+}
+
+function formatParams(params: Readonly<Record<string, unknown>>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
