@@ -103,7 +103,9 @@ function makeInput(i: number, withCurve = false): BacktestInput {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function percentile(values: number[], p: number): number {
@@ -132,7 +134,9 @@ function report(name: string, value: string, floorMs?: number, measuredMs?: numb
     entry.ok = measuredMs < floorMs;
   }
   results.push(entry);
-  console.log(`${name.padEnd(58)} ${value}${entry.floor === undefined ? '' : `  (floor ${entry.floor}: ${entry.ok ? 'ok' : 'MISSED'})`}`);
+  console.log(
+    `${name.padEnd(58)} ${value}${entry.floor === undefined ? '' : `  (floor ${entry.floor}: ${entry.ok ? 'ok' : 'MISSED'})`}`,
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-db-'));
@@ -177,9 +181,13 @@ try {
     '100,000 saves in one transaction (validation included)',
     `${(firstBatchMs / 1000).toFixed(2)} s (${fmt(firstBatchMs / BATCH_ROWS)} per row)`,
   );
-  report(`build ${TOTAL_ROWS.toLocaleString('en')} rows (10 transactions, incl. input generation)`, `${((performance.now() - buildStart) / 1000).toFixed(1)} s`);
+  report(
+    `build ${TOTAL_ROWS.toLocaleString('en')} rows (10 transactions, incl. input generation)`,
+    `${((performance.now() - buildStart) / 1000).toFixed(1)} s`,
+  );
 
-  const pair = (i: number) => [SYMBOLS[(i * 37) % SYMBOLS.length] as string, TIMEFRAMES[i % TIMEFRAMES.length] as string] as const;
+  const pair = (i: number) =>
+    [SYMBOLS[(i * 37) % SYMBOLS.length] as string, TIMEFRAMES[i % TIMEFRAMES.length] as string] as const;
   const metrics: MetricName[] = ['total_return', 'sharpe_ratio', 'max_drawdown', 'volatility', 'profit_factor'];
   for (const metric of metrics) {
     const t = time(200, 20, (i) => {
@@ -212,7 +220,10 @@ try {
   const count = big.countBacktestResults();
   big.close(); // checkpoints the WAL into the main file
   const bytes = statSync(bigPath).size;
-  report('file size / rows', `${(bytes / count).toFixed(0)} bytes per row (${(bytes / 1e6).toFixed(0)} MB, ${count} rows)`);
+  report(
+    'file size / rows',
+    `${(bytes / count).toFixed(0)} bytes per row (${(bytes / 1e6).toFixed(0)} MB, ${count} rows)`,
+  );
 
   console.log(
     '\nsynchronous: NORMAL is the default. With WAL, a committed save survives a crash of any process; only a power\n' +

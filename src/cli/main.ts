@@ -49,6 +49,7 @@ export function createProgram(io: CliIO): Command {
     .option('--notes <text>', 'notes stored with the saved run')
     .option('--db <path>', DB_HELP)
     .option('--trades', 'also print the trade list', false)
+    .option('--report <file>', 'also write a self-contained HTML report: equity, drawdown, price with trades, monthly returns, trades')
     .option('--model <file>', 'backtest an ONNX policy; symbol and timeframe come from its name SYMBOL_TIMEFRAME.onnx')
     .option('--all', 'backtest every .onnx model under --models-dir on its own symbol and timeframe', false)
     .option('--models-dir <dir>', 'folder searched by --all, recursively', 'models')
@@ -146,6 +147,28 @@ export function createProgram(io: CliIO): Command {
     .action(async (file, options) => {
       const { importCommand } = await import('./commands/import.js');
       await importCommand({ ...options, file }, io);
+    });
+
+  program
+    .command('report')
+    .description('Write one saved run as a self-contained HTML report (opens offline)')
+    .argument('<id>', 'run id', parseId)
+    .requiredOption('--out <file>', 'HTML file to write, e.g. run-7.html')
+    .option('--db <path>', DB_HELP)
+    .action(async (id, options) => {
+      const { reportCommand } = await import('./commands/report.js');
+      await reportCommand({ ...options, id }, io);
+    });
+
+  program
+    .command('ui')
+    .description('Serve a local dashboard of saved runs: leaderboard, run pages, compare, sweep heatmaps (read-only)')
+    .option('--db <path>', DB_HELP)
+    .option('--port <n>', 'port to listen on; 0 picks a free port', '8000')
+    .option('--host <host>', 'address to bind (default 127.0.0.1: this machine only)', '127.0.0.1')
+    .action(async (options) => {
+      const { uiCommand } = await import('./commands/ui.js');
+      await uiCommand(options, io);
     });
 
   program

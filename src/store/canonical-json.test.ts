@@ -9,7 +9,9 @@ describe('canonicalJson', () => {
   });
 
   it('refuses values JSON cannot hold exactly, naming the path', () => {
-    expect(() => canonicalJson({ a: [1, Infinity] }, 'config')).toThrow(new ConfigError('config.a[1] is Infinity, which JSON cannot store'));
+    expect(() => canonicalJson({ a: [1, Infinity] }, 'config')).toThrow(
+      new ConfigError('config.a[1] is Infinity, which JSON cannot store'),
+    );
     expect(() => canonicalJson({ d: new Date(0) }, 'config')).toThrow(ConfigError);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

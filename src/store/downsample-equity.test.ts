@@ -36,7 +36,8 @@ describe('downsampleEquity', () => {
           expect(out.timeMs[out.timeMs.length - 1]).toBe((values.length - 1) * 1000);
           expect(Math.max(...out.equity)).toBe(Math.max(...values));
           expect(Math.min(...out.equity)).toBe(Math.min(...values));
-          for (let i = 1; i < out.timeMs.length; i++) expect(out.timeMs[i]).toBeGreaterThan(out.timeMs[i - 1] as number);
+          for (let i = 1; i < out.timeMs.length; i++)
+            expect(out.timeMs[i]).toBeGreaterThan(out.timeMs[i - 1] as number);
         },
       ),
       { numRuns: 200 },

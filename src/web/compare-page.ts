@@ -14,7 +14,10 @@ import { html } from './safe-html.js';
  * @example
  * renderComparePage(rows, rows.map((r) => db.getEquityCurve(r.id)));
  */
-export function renderComparePage(rows: readonly BacktestRow[], curves: readonly (StoredEquityCurve | undefined)[]): string {
+export function renderComparePage(
+  rows: readonly BacktestRow[],
+  curves: readonly (StoredEquityCurve | undefined)[],
+): string {
   // The same comparison as `backtest compare`, so the CLI and the dashboard mark the same bests.
   const comparison = compareRuns(rows);
   const series = rows.flatMap((row, i) => {
@@ -23,7 +26,8 @@ export function renderComparePage(rows: readonly BacktestRow[], curves: readonly
     return [lineSeries(`Run ${row.id}`, SERIES_COLORS[i % SERIES_COLORS.length] as string, curve.timeMs, curve.equity)];
   });
   const intraday = curves.some((c) => c !== undefined && isIntraday(c.timeMs));
-  const charts: ChartSpec[] = series.length === 0 ? [] : [{ id: 'compare', type: 'lines', format: 'money', series, intraday }];
+  const charts: ChartSpec[] =
+    series.length === 0 ? [] : [{ id: 'compare', type: 'lines', format: 'money', series, intraday }];
   const diffs = comparison.configDifferences;
   const head = html`<tr><th>Metric</th>${rows.map(
     (row, i) =>
@@ -56,8 +60,14 @@ ${
     ? html`<p class="note">The runs have the same data and config.</p>`
     : html`<div class="scroll"><table class="data" id="compare-diffs"><thead>${html`<tr><th>Key</th>${rows.map((row) => html`<th>Run ${row.id}</th>`)}</tr>`}</thead>
 <tbody>${diffs.map(
-        (d) => html`<tr><td><code>${d.key}</code></td>${d.values.map((v) => html`<td><code>${v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v)}</code></td>`)}</tr>`,
+        (d) =>
+          html`<tr><td><code>${d.key}</code></td>${d.values.map((v) => html`<td><code>${v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v)}</code></td>`)}</tr>`,
       )}</tbody></table></div>`
 }`;
-  return dashboardPage({ title: `Compare runs ${rows.map((r) => r.id).join(', ')}`, body, charts: charts.length > 0, data: { runIds: rows.map((r) => r.id), charts } });
+  return dashboardPage({
+    title: `Compare runs ${rows.map((r) => r.id).join(', ')}`,
+    body,
+    charts: charts.length > 0,
+    data: { runIds: rows.map((r) => r.id), charts },
+  });
 }

@@ -72,7 +72,13 @@ export function createDashboardApp(db: TradingDatabase): Hono {
     const page = query.page ?? 1;
     const filter = storeQuery(query);
     const total = db.countBacktestResults(filter);
-    const rows = db.getBacktestResults({ ...filter, sort: query.sort, order: query.order, limit: per, offset: (page - 1) * per });
+    const rows = db.getBacktestResults({
+      ...filter,
+      sort: query.sort,
+      order: query.order,
+      limit: per,
+      offset: (page - 1) * per,
+    });
     return { query, per, page, total, rows };
   };
 
@@ -98,16 +104,25 @@ export function createDashboardApp(db: TradingDatabase): Hono {
       if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} to compare.` });
       return row;
     });
-    return c.html(renderComparePage(rows, rows.map((row) => db.getEquityCurve(row.id))));
+    return c.html(
+      renderComparePage(
+        rows,
+        rows.map((row) => db.getEquityCurve(row.id)),
+      ),
+    );
   });
 
   app.get('/sweeps/:sweepId', (c) => {
     const sweepId = c.req.param('sweepId');
     const query = parseParams(sweepQuerySchema, c.req.query());
     const rows = db.getBacktestResults({ sweepId, sort: 'id', order: 'asc', limit: MAX_LIMIT });
-    if (rows.length === 0) throw new HTTPException(404, { message: `There is no sweep "${sweepId}" (no saved run has this sweep id).` });
+    if (rows.length === 0)
+      throw new HTTPException(404, { message: `There is no sweep "${sweepId}" (no saved run has this sweep id).` });
     const params = varyingParams(rows.map((row) => ({ id: row.id, params: rowParams(row), value: null })));
-    for (const [name, value] of [['x', query.x], ['y', query.y]] as const) {
+    for (const [name, value] of [
+      ['x', query.x],
+      ['y', query.y],
+    ] as const) {
       if (value !== undefined && !params.includes(value)) {
         throw new HTTPException(400, {
           message: `invalid query parameter "${name}": "${value}" is not a parameter that varies in this sweep; choose one of: ${params.join(', ') || '(none)'}`,
@@ -117,7 +132,9 @@ export function createDashboardApp(db: TradingDatabase): Hono {
     const x = query.x ?? params[0];
     const y = query.y ?? (query.x === undefined ? params[1] : params.find((p) => p !== x));
     if (x !== undefined && x === y) {
-      throw new HTTPException(400, { message: 'invalid query parameters "x" and "y": choose two different parameters' });
+      throw new HTTPException(400, {
+        message: 'invalid query parameters "x" and "y": choose two different parameters',
+      });
     }
     return c.html(renderSweepPage({ sweepId, rows, metric: query.metric as MetricName, params, x, y }));
   });
@@ -136,7 +153,12 @@ export function createDashboardApp(db: TradingDatabase): Hono {
     const row = loadRun(c);
     const curve = db.getEquityCurve(row.id);
     if (curve === undefined) throw new HTTPException(404, { message: `Run ${row.id} has no stored equity curve.` });
-    return jsonResponse(c, { id: row.id, sourcePointCount: curve.sourcePointCount, timeMs: curve.timeMs, equity: curve.equity });
+    return jsonResponse(c, {
+      id: row.id,
+      sourcePointCount: curve.sourcePointCount,
+      timeMs: curve.timeMs,
+      equity: curve.equity,
+    });
   });
 
   app.get(CHART_LIBRARY_PATH, (c) =>

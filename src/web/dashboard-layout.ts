@@ -12,7 +12,13 @@ const NAV = html`<header class="top"><a class="brand" href="/">Backtest ledger</
  * @example
  * dashboardPage({ title: 'Runs', body: html`<h1>Runs</h1>` });
  */
-export function dashboardPage(options: { title: string; body: SafeHtml; data?: unknown; charts?: boolean; script?: string }): string {
+export function dashboardPage(options: {
+  title: string;
+  body: SafeHtml;
+  data?: unknown;
+  charts?: boolean;
+  script?: string;
+}): string {
   return renderPage({
     title: `${options.title} · Backtest ledger`,
     body: options.body,

@@ -43,7 +43,9 @@ export const leaderboardQuerySchema = z.object({
   strategy: filterText,
   sort: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.enum(SORT_KEYS, { error: `must be run_timestamp, id or a metric: ${METRIC_NAMES.join(', ')}` }).default('run_timestamp'),
+    z
+      .enum(SORT_KEYS, { error: `must be run_timestamp, id or a metric: ${METRIC_NAMES.join(', ')}` })
+      .default('run_timestamp'),
   ),
   order: z.preprocess(
     (v) => (v === '' ? undefined : v),

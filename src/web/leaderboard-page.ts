@@ -50,7 +50,10 @@ export interface LeaderboardData {
 }
 
 /** The link for the same list with some parameters changed (undefined removes one). */
-function listUrl(query: LeaderboardQuery, change: Partial<Record<keyof LeaderboardQuery, string | number | undefined>>): string {
+function listUrl(
+  query: LeaderboardQuery,
+  change: Partial<Record<keyof LeaderboardQuery, string | number | undefined>>,
+): string {
   const merged: Record<string, unknown> = { ...query, ...change };
   const params = new URLSearchParams();
   for (const key of ['symbol', 'timeframe', 'model', 'sweep', 'strategy', 'sort', 'order', 'page', 'per'] as const) {
@@ -100,7 +103,9 @@ export function renderLeaderboardPage(data: LeaderboardData): string {
   const { rows, total, query, page, per } = data;
   const sort = query.sort;
   const metricColumns =
-    sort !== 'run_timestamp' && sort !== 'id' && !LEADERBOARD_METRICS.includes(sort) ? [...LEADERBOARD_METRICS, sort] : LEADERBOARD_METRICS;
+    sort !== 'run_timestamp' && sort !== 'id' && !LEADERBOARD_METRICS.includes(sort)
+      ? [...LEADERBOARD_METRICS, sort]
+      : LEADERBOARD_METRICS;
   const pages = Math.max(1, Math.ceil(total / per));
   const showModel = rows.some((r) => r.model_path !== null);
   const showSweep = rows.some((r) => r.sweep_id !== null);
@@ -153,7 +158,11 @@ ${
       )}</tr></thead>
 <tbody>${rows.map((row) => {
         const metrics = rowMetrics(row);
-        const label = strategyLabel({ strategyName: row.strategy_name ?? undefined, params: rowParams(row), modelPath: row.model_path ?? undefined });
+        const label = strategyLabel({
+          strategyName: row.strategy_name ?? undefined,
+          params: rowParams(row),
+          modelPath: row.model_path ?? undefined,
+        });
         return html`<tr data-run-id="${row.id}">
 <td><input type="checkbox" name="ids" value="${row.id}" aria-label="Select run ${row.id}"></td>
 <td class="num"><a href="/runs/${row.id}">${row.id}</a></td>

@@ -36,7 +36,12 @@ describe('monthlyReturns', () => {
   });
 
   it('starts from the first point when no base is given', () => {
-    const [row] = monthlyReturns(curve([['2022-06-01', 200], ['2022-06-30', 250]]));
+    const [row] = monthlyReturns(
+      curve([
+        ['2022-06-01', 200],
+        ['2022-06-30', 250],
+      ]),
+    );
     // 250/200 - 1 = +25 %.
     expect(row?.monthsPct[5]).toBeCloseTo(25, 10);
   });

@@ -44,7 +44,8 @@ function renderTrades(trades: readonly Trade[]): SafeHtml {
   }<div class="scroll"><table class="data trades">
 <thead><tr><th class="num">#</th><th>Side</th><th class="num">Quantity</th><th>Entry</th><th class="num">Entry price</th><th>Exit</th><th class="num">Exit price</th><th class="num">P&amp;L [money]</th><th class="num">Return [%]</th><th class="num">Costs [money]</th><th class="num">Bars held</th></tr></thead>
 <tbody>${shown.map(
-    (t, i) => html`<tr><td class="num">${i + 1}</td><td>${t.side}</td><td class="num">${formatNumber(t.quantity, 6)}</td><td>${formatTimeMs(t.entryTimeMs)}</td><td class="num">${money(t.entryPrice)}</td><td>${formatTimeMs(t.exitTimeMs)}</td><td class="num">${money(t.exitPrice)}</td><td class="${signed(t.pnl)}">${money(t.pnl)}</td><td class="${signed(t.returnPct)}">${formatUnitValue(t.returnPct, '%')}</td><td class="num">${money(t.costs)}</td><td class="num">${t.exitIndex - t.entryIndex}</td></tr>`,
+    (t, i) =>
+      html`<tr><td class="num">${i + 1}</td><td>${t.side}</td><td class="num">${formatNumber(t.quantity, 6)}</td><td>${formatTimeMs(t.entryTimeMs)}</td><td class="num">${money(t.entryPrice)}</td><td>${formatTimeMs(t.exitTimeMs)}</td><td class="num">${money(t.exitPrice)}</td><td class="${signed(t.pnl)}">${money(t.pnl)}</td><td class="${signed(t.returnPct)}">${formatUnitValue(t.returnPct, '%')}</td><td class="num">${money(t.costs)}</td><td class="num">${t.exitIndex - t.entryIndex}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -93,7 +94,10 @@ ${footer()}`;
  * @example
  * const html = renderStoredReport(db.getBacktestOrThrow(7), db.getEquityCurve(7));
  */
-export function renderStoredReport(row: BacktestRow, curve: (EquityCurve & { sourcePointCount?: number }) | undefined): string {
+export function renderStoredReport(
+  row: BacktestRow,
+  curve: (EquityCurve & { sourcePointCount?: number }) | undefined,
+): string {
   const view = runViewFromRow(row);
   const charts = curve === undefined || curve.timeMs.length === 0 ? [] : equityChartSpecs(curve);
   const note =

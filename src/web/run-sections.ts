@@ -2,7 +2,14 @@
  * Page parts shared by the report and the dashboard's run page.
  */
 import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
-import { formatMetricValue, formatNumber, formatTimeMs, formatUnitValue, formatUnixSeconds, metricHeader } from './format-web.js';
+import {
+  formatMetricValue,
+  formatNumber,
+  formatTimeMs,
+  formatUnitValue,
+  formatUnixSeconds,
+  metricHeader,
+} from './format-web.js';
 import type { MonthlyReturnsRow } from './monthly-returns.js';
 import type { RunView } from './run-view.js';
 import { strategyLabel } from './run-view.js';
@@ -44,7 +51,8 @@ export function renderRunHeader(view: RunView, kicker: string): SafeHtml {
   if (view.barCount !== undefined) facts.push(html`<li>Bars <b>${formatNumber(view.barCount, 0)}</b></li>`);
   facts.push(html`<li>Initial capital <b>${formatNumber(view.initialCapital, 2)}</b></li>`);
   if (view.modelPath !== undefined) facts.push(html`<li>Model <b><code>${view.modelPath}</code></b></li>`);
-  if (view.savedAtSeconds !== undefined) facts.push(html`<li>Saved <b>${formatUnixSeconds(view.savedAtSeconds)} UTC</b></li>`);
+  if (view.savedAtSeconds !== undefined)
+    facts.push(html`<li>Saved <b>${formatUnixSeconds(view.savedAtSeconds)} UTC</b></li>`);
   if (view.sweepId !== undefined) facts.push(html`<li>Sweep <b>${view.sweepId}</b></li>`);
   if (view.skippedOrders !== undefined && view.skippedOrders > 0) {
     facts.push(html`<li>Skipped orders (could not afford one unit) <b>${view.skippedOrders}</b></li>`);

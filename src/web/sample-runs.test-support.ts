@@ -64,7 +64,12 @@ export async function createSampleDatabase(dir: string): Promise<SampleDatabase>
   const buyAndHold = await runBacktest({ bars: goog, strategy: 'buy-and-hold' });
   const rsi = await runBacktest({ bars: goog, strategy: 'rsi', config: { commission: 0.001 } });
   const eurusdRuns = [
-    await runBacktest({ bars: eurusd, strategy: 'sma-cross', params: { fast: 10, slow: 30 }, config: { fractional: true } }),
+    await runBacktest({
+      bars: eurusd,
+      strategy: 'sma-cross',
+      params: { fast: 10, slow: 30 },
+      config: { fractional: true },
+    }),
     await runBacktest({ bars: eurusd, strategy: 'rsi', params: { period: 7 }, config: { fractional: true } }),
   ];
 

@@ -22,7 +22,11 @@ export interface RunningDashboard {
  * console.log(server.url);
  * await server.close();
  */
-export function startDashboard(options: { db: TradingDatabase; port: number; host: string }): Promise<RunningDashboard> {
+export function startDashboard(options: {
+  db: TradingDatabase;
+  port: number;
+  host: string;
+}): Promise<RunningDashboard> {
   const app = createDashboardApp(options.db);
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host });
@@ -38,7 +42,8 @@ export function startDashboard(options: { db: TradingDatabase; port: number; hos
           new Promise<void>((done) => {
             server.close(() => done());
             // Keep-alive connections from a browser would hold close() open; end them now.
-            if ('closeAllConnections' in server && typeof server.closeAllConnections === 'function') server.closeAllConnections();
+            if ('closeAllConnections' in server && typeof server.closeAllConnections === 'function')
+              server.closeAllConnections();
           }),
       });
     });

@@ -42,9 +42,9 @@ export function varyingParams(runs: readonly SweepRun[]): string[] {
   const values = new Map<string, Set<string>>();
   for (const run of runs) {
     for (const [key, value] of Object.entries(run.params ?? {})) {
-      let set = values.get(key);
-      if (set === undefined) values.set(key, (set = new Set()));
+      const set = values.get(key) ?? new Set<string>();
       set.add(JSON.stringify(value));
+      values.set(key, set);
     }
   }
   return [...values.entries()]

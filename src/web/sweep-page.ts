@@ -29,7 +29,13 @@ export function renderSweepPage(data: SweepPageData): string {
   const better = info?.better ?? 'higher';
   const runs: SweepRun[] = rows.map((row) => ({ id: row.id, params: rowParams(row), value: rowMetrics(row)[metric] }));
   const first = rows[0];
-  const select = (name: string, label: string, value: string | undefined, options: readonly string[], allowNone: boolean) =>
+  const select = (
+    name: string,
+    label: string,
+    value: string | undefined,
+    options: readonly string[],
+    allowNone: boolean,
+  ) =>
     html`<label>${label}<select name="${name}">${allowNone ? html`<option value="">(none)</option>` : ''}${options.map(
       (o) => html`<option value="${o}"${o === value ? html` selected` : ''}>${o}</option>`,
     )}</select></label>`;
@@ -72,7 +78,9 @@ ${select('y', 'Rows (parameter)', y, params, true)}
   const body = html`<p class="sub">Sweep</p>
 <h1>${sweepId}</h1>
 <ul class="facts"><li>Runs <b>${formatNumber(rows.length, 0)}</b></li>${
-    first === undefined ? '' : html`<li>Symbol <b>${first.symbol}</b></li><li>Timeframe <b>${first.timeframe}</b></li><li>Strategy <b>${first.strategy_name ?? 'n/a'}</b></li>`
+    first === undefined
+      ? ''
+      : html`<li>Symbol <b>${first.symbol}</b></li><li>Timeframe <b>${first.timeframe}</b></li><li>Strategy <b>${first.strategy_name ?? 'n/a'}</b></li>`
   }<li><a href="/?sweep=${encodeURIComponent(sweepId)}">List these runs</a></li></ul>
 ${form}
 <h2>${metricHeader(metric)}${x === undefined ? '' : ` by ${x}${y === undefined ? '' : ` and ${y}`}`}</h2>

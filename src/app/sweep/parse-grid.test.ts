@@ -80,7 +80,9 @@ describe('parseGridFlag', () => {
 
 describe('parseGridFlags', () => {
   it('refuses the same parameter twice', () => {
-    expect(() => parseGridFlags(['fast=1..3', 'fast=5'], smaCross)).toThrow(/--grid fast=5: parameter "fast" is already swept/);
+    expect(() => parseGridFlags(['fast=1..3', 'fast=5'], smaCross)).toThrow(
+      /--grid fast=5: parameter "fast" is already swept/,
+    );
   });
 });
 

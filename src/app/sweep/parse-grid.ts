@@ -55,7 +55,9 @@ export function parseGridFlag(flag: string, definition: StrategyDefinition): Gri
   const spec = definition.params.find((p) => p.name === name);
   if (spec === undefined) {
     const valid = definition.params.map((p) => p.name).join(', ');
-    fail(`strategy ${definition.name} has no parameter "${name}"${valid === '' ? '' : `; valid parameters are ${valid}`}`);
+    fail(
+      `strategy ${definition.name} has no parameter "${name}"${valid === '' ? '' : `; valid parameters are ${valid}`}`,
+    );
   }
   if (text === '') fail(`no value after "${name}="`);
 
@@ -95,7 +97,8 @@ function expandRange(text: string, fail: (reason: string) => never): string[] {
   if (end < start) fail(`the range ends (${endText}) before it starts (${startText})`);
   const decimals = Math.max(decimalPlaces(startText), decimalPlaces(endText), decimalPlaces(stepText));
   const count = Math.floor((end - start) / step + 1e-9) + 1;
-  if (count > MAX_GRID_COMBINATIONS) fail(`the range has ${count} values; at most ${MAX_GRID_COMBINATIONS} are allowed`);
+  if (count > MAX_GRID_COMBINATIONS)
+    fail(`the range has ${count} values; at most ${MAX_GRID_COMBINATIONS} are allowed`);
   const values: string[] = [];
   for (let k = 0; k < count; k++) {
     const value = roundTo(start + k * step, decimals);

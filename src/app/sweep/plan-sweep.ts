@@ -33,7 +33,13 @@ export function planSweep(definition: StrategyDefinition, axes: readonly GridAxi
       `--grid: ${size.toLocaleString('en-US')} combinations is more than the ${MAX_GRID_COMBINATIONS.toLocaleString('en-US')} allowed; use larger steps or fewer values`,
     );
   }
-  const keep = where === undefined || where.trim() === '' ? undefined : compileWhere(where, definition.params.map((p) => p.name));
+  const keep =
+    where === undefined || where.trim() === ''
+      ? undefined
+      : compileWhere(
+          where,
+          definition.params.map((p) => p.name),
+        );
   const params: Readonly<Record<string, ParamValue>>[] = [];
   let skippedByCheck = 0;
   let skippedByWhere = 0;

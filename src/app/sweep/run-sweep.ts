@@ -37,7 +37,7 @@ export interface RunSweepOptions {
   readonly bars: BarSeries;
   /** A built-in strategy name (`sma-cross`) or a path to a strategy module (relative to the process's cwd). */
   readonly strategy: string;
-  /** `--grid` flags (`fast=5..50:5`, `short=true,false`) or axes already parsed. */
+  /** `--grid` flags (`fast=5..50:5`, `short=true,false`) or axes already parsed by `parseGridFlags`. */
   readonly grid: readonly string[] | readonly GridAxis[];
   /** A `--where` expression over parameter names, e.g. `slow - fast >= 10`. */
   readonly where?: string | undefined;
@@ -65,6 +65,8 @@ export interface RunSweepOptions {
 export interface SweepStart {
   readonly sweepId: string;
   readonly strategy: string;
+  /** Names of the swept parameters, in `--grid` order. */
+  readonly swept: readonly string[];
   /** Combinations in the grid before filtering. */
   readonly gridSize: number;
   /** Runs to do. */
@@ -143,15 +145,14 @@ const BOOTSTRAP_URL = new URL('./sweep-worker-bootstrap.mjs', import.meta.url);
 export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = {}): Promise<SweepSummary> {
   const metric = checkMetric(options.metric ?? 'sharpe_ratio');
   const topCount = options.top ?? DEFAULT_TOP;
-  if (!Number.isInteger(topCount) || topCount < 1) throw new ConfigError(`top is ${topCount}; it must be a whole number of 1 or more`);
+  if (!Number.isInteger(topCount) || topCount < 1) {
+    throw new ConfigError(`top is ${topCount}; it must be a whole number of 1 or more`);
+  }
   // Workers load a module strategy by path themselves, so it must not depend on their cwd.
   const strategy = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
   const definition = await loadDefinition(strategy);
   const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params: {} } });
-  const axes = options.grid.map((g) => g);
-  const parsedAxes = axes.every((g) => typeof g === 'string')
-    ? parseGridFlags(axes as string[], definition)
-    : (axes as GridAxis[]);
+  const parsedAxes = isFlagList(options.grid) ? parseGridFlags(options.grid, definition) : options.grid;
   const plan = planSweep(definition, parsedAxes, options.where);
   const total = plan.params.length;
   const requestedWorkers = options.workers ?? availableParallelism();
@@ -161,6 +162,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   const start: SweepStart = {
     sweepId: options.sweepId ?? createSweepId(),
     strategy: definition.name,
+    swept: parsedAxes.map((axis) => axis.name),
     gridSize: plan.gridSize,
     total,
     skippedByCheck: plan.skippedByCheck,
@@ -183,7 +185,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
     options.db !== undefined && outcome.saved > 0
       ? options.db
           .getBacktestResults({ sweepId: start.sweepId, sort: metric, limit: topCount })
-          .map(rowFromDatabase)
+          .map((row) => rowFromDatabase(row, definition))
       : outcome.best;
   const { best: _best, ...counts } = outcome;
   return { ...start, ...counts, metric, top };
@@ -249,7 +251,8 @@ class SweepRun {
       topCount: this.topCount,
     } = setup);
     const perWorkerBatches = this.start.workers * 8;
-    this.batchSize = this.options.batchSize ?? Math.max(1, Math.min(32, Math.ceil(this.params.length / perWorkerBatches)));
+    this.batchSize =
+      this.options.batchSize ?? Math.max(1, Math.min(32, Math.ceil(this.params.length / perWorkerBatches)));
     this.saveBatchSize = this.options.saveBatchSize ?? DEFAULT_SAVE_BATCH;
   }
 
@@ -341,7 +344,8 @@ class SweepRun {
     while (entry.alive && entry.inFlight.length < BATCHES_IN_FLIGHT && this.nextJob < this.params.length) {
       const end = Math.min(this.params.length, this.nextJob + this.batchSize);
       const jobs: SweepJob[] = [];
-      for (let i = this.nextJob; i < end; i++) jobs.push({ index: i, params: this.params[i] as Record<string, ParamValue> });
+      for (let i = this.nextJob; i < end; i++)
+        jobs.push({ index: i, params: this.params[i] as Record<string, ParamValue> });
       this.nextJob = end;
       entry.inFlight.push(jobs);
       const request: SweepBatchRequest = { type: 'batch', jobs };
@@ -413,7 +417,13 @@ class SweepRun {
 
   private report(): void {
     const done = this.completed + this.failed;
-    this.hooks.onProgress?.({ done, total: this.params.length, completed: this.completed, failed: this.failed, saved: this.saved });
+    this.hooks.onProgress?.({
+      done,
+      total: this.params.length,
+      completed: this.completed,
+      failed: this.failed,
+      saved: this.saved,
+    });
   }
 
   private flushGuarded(): void {
@@ -449,12 +459,20 @@ function compareRows(a: SweepRow, b: SweepRow, metric: MetricName): number {
   return better ? -1 : 1;
 }
 
-function rowFromDatabase(row: BacktestRow): SweepRow {
+/** A saved run as a top-list row; parameters in the strategy's order (the stored JSON sorts keys). */
+function rowFromDatabase(row: BacktestRow, definition: StrategyDefinition): SweepRow {
   const record = row as unknown as Record<string, unknown>;
   const metrics = Object.fromEntries(METRIC_CATALOG.map((m) => [m.name, record[m.name] ?? null])) as unknown as Metrics;
   const paramsJson = record.strategy_params_json;
-  const params = typeof paramsJson === 'string' ? (JSON.parse(paramsJson) as Record<string, ParamValue>) : {};
+  const stored = typeof paramsJson === 'string' ? (JSON.parse(paramsJson) as Record<string, ParamValue>) : {};
+  const params = Object.fromEntries(
+    definition.params.filter((p) => Object.hasOwn(stored, p.name)).map((p) => [p.name, stored[p.name] as ParamValue]),
+  );
   return { id: row.id, params, metrics };
+}
+
+function isFlagList(grid: readonly string[] | readonly GridAxis[]): grid is readonly string[] {
+  return grid.every((g: string | GridAxis) => typeof g === 'string');
 }
 
 function checkMetric(name: string): MetricName {

@@ -147,7 +147,9 @@ function tokenize(expression: string): Token[] {
     }
     const name = NAME.exec(rest);
     if (name !== null) {
-      const word = WORD_OPERATORS[name[0].toLowerCase()];
+      const lower = name[0].toLowerCase();
+      // hasOwn: a name like `constructor` must not find Object.prototype's members.
+      const word = Object.hasOwn(WORD_OPERATORS, lower) ? WORD_OPERATORS[lower] : undefined;
       tokens.push(word === undefined ? { type: 'name', text: name[0], at: i } : { type: 'op', text: word, at: i });
       i += name[0].length;
       continue;
@@ -176,7 +178,7 @@ function evaluate(node: Node, params: Readonly<Record<string, ParamValue>>, expr
     case 'literal':
       return node.value;
     case 'name': {
-      const value = params[node.name];
+      const value = Object.hasOwn(params, node.name) ? params[node.name] : undefined;
       if (value === undefined) throw new UsageError(`--where "${expression}": parameter "${node.name}" has no value`);
       return value;
     }
@@ -186,8 +188,10 @@ function evaluate(node: Node, params: Readonly<Record<string, ParamValue>>, expr
       return -numeric(evaluate(node.operand, params, expression), '-', expression);
     case 'binary': {
       const { op } = node;
-      if (op === '&&') return truthy(evaluate(node.left, params, expression)) && truthy(evaluate(node.right, params, expression));
-      if (op === '||') return truthy(evaluate(node.left, params, expression)) || truthy(evaluate(node.right, params, expression));
+      if (op === '&&')
+        return truthy(evaluate(node.left, params, expression)) && truthy(evaluate(node.right, params, expression));
+      if (op === '||')
+        return truthy(evaluate(node.left, params, expression)) || truthy(evaluate(node.right, params, expression));
       const left = evaluate(node.left, params, expression);
       const right = evaluate(node.right, params, expression);
       if (op === '==') return left === right;
@@ -217,7 +221,11 @@ function evaluate(node: Node, params: Readonly<Record<string, ParamValue>>, expr
 }
 
 function truthy(value: ParamValue): boolean {
-  return typeof value === 'number' ? value !== 0 && !Number.isNaN(value) : typeof value === 'string' ? value !== '' : value;
+  return typeof value === 'number'
+    ? value !== 0 && !Number.isNaN(value)
+    : typeof value === 'string'
+      ? value !== ''
+      : value;
 }
 
 function numeric(value: ParamValue, op: string, expression: string): number {

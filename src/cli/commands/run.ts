@@ -6,6 +6,7 @@ import type { StrategyDefinition } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { runBacktest } from '../../app/run-backtest.js';
 import { loadStoredBars } from '../../app/stored-bars.js';
+import { writeFileAtomically } from '../../app/write-file-atomically.js';
 import type { BacktestConfig } from '../../core/config.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { BacktestResult } from '../../app/backtest-result.js';
@@ -36,6 +37,7 @@ export interface RunCommandOptions {
   readonly trades: boolean;
   readonly json: boolean;
   readonly model?: string;
+  readonly report?: string;
   readonly all: boolean;
   readonly modelsDir: string;
 }
@@ -69,6 +71,13 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
       params: parseParamFlags([...options.param]),
       config,
     });
+  }
+
+  if (options.report !== undefined) {
+    const { renderRunReport } = await import('../../web/run-report.js');
+    const path = resolve(io.cwd, options.report);
+    writeFileAtomically(path, renderRunReport(result, bars));
+    io.err(`Wrote report ${path}\n`);
   }
 
   let savedId: number | undefined;

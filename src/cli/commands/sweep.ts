@@ -102,14 +102,17 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   for (const failure of summary.failures.slice(0, LISTED_FAILURES)) {
     io.err(`failed: ${formatParams(failure.params)}: ${failure.message}\n`);
   }
-  if (summary.failures.length > LISTED_FAILURES) io.err(`… and ${summary.failures.length - LISTED_FAILURES} more failures\n`);
+  if (summary.failures.length > LISTED_FAILURES)
+    io.err(`… and ${summary.failures.length - LISTED_FAILURES} more failures\n`);
 
   if (summary.interrupted) {
     const kept = options.saveToDb
       ? `${summary.saved} of ${summary.total} runs saved (sweep id ${summary.sweepId})`
       : `${summary.completed} of ${summary.total} runs completed, none saved (no --save-to-db)`;
     io.err(`Interrupted: ${kept}\n`);
-    throw new InterruptedError(`sweep stopped by Ctrl-C after ${summary.completed + summary.failed} of ${summary.total} runs`);
+    throw new InterruptedError(
+      `sweep stopped by Ctrl-C after ${summary.completed + summary.failed} of ${summary.total} runs`,
+    );
   }
   if (summary.failed > 0) throw new SomeRunsFailedError(summary.failed, summary.total);
 }
@@ -134,7 +137,7 @@ function describeEnd(summary: SweepSummary, saveToDb: boolean): string {
 
 function renderTop(summary: SweepSummary): string {
   const metrics = [summary.metric, ...SHOWN_METRICS.filter((m) => m !== summary.metric)];
-  const paramNames = Object.keys(summary.top[0]?.params ?? {});
+  const paramNames = summary.swept;
   const withIds = summary.top.some((row) => row.id !== undefined);
   const head = ['#', ...(withIds ? ['Id'] : []), ...paramNames, ...metrics.map(metricLabel)];
   const rows = summary.top.map((row, i) => [
@@ -159,7 +162,12 @@ function jsonSummary(summary: SweepSummary): Record<string, unknown> {
     saved: summary.saved,
     interrupted: summary.interrupted,
     metric: summary.metric,
-    top: summary.top.map((row: SweepRow, i) => ({ rank: i + 1, ...(row.id === undefined ? {} : { id: row.id }), params: row.params, metrics: row.metrics })),
+    top: summary.top.map((row: SweepRow, i) => ({
+      rank: i + 1,
+      ...(row.id === undefined ? {} : { id: row.id }),
+      params: row.params,
+      metrics: row.metrics,
+    })),
     failures: summary.failures,
   };
 }

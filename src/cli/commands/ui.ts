@@ -39,7 +39,9 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
   const host = options.host === undefined || options.host.trim() === '' ? '127.0.0.1' : options.host.trim();
   const dbPath = resolveDatabasePath(options.db, io.env, io.cwd);
   if (!existsSync(dbPath)) {
-    throw new StoreError(`no database at ${dbPath}; save a run first (backtest run ... --save-to-db) or pass --db PATH`);
+    throw new StoreError(
+      `no database at ${dbPath}; save a run first (backtest run ... --save-to-db) or pass --db PATH`,
+    );
   }
   // Read-only: the dashboard can never change the history, even by a migration.
   const db = TradingDatabase.open(dbPath, { readonly: true });

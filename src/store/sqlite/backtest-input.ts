@@ -123,10 +123,7 @@ const hex64 = z.custom<string>((v) => typeof v === 'string' && /^[0-9a-fA-F]{64}
 
 const metricsSchema = z.strictObject(
   Object.fromEntries(
-    METRIC_CATALOG.map((m) => [
-      m.name,
-      (m.name === 'total_trades' ? count.nullable() : metric).optional(),
-    ]),
+    METRIC_CATALOG.map((m) => [m.name, (m.name === 'total_trades' ? count.nullable() : metric).optional()]),
   ) as unknown as Record<MetricName, z.ZodOptional<z.ZodType<number | null>>>,
 );
 
@@ -151,7 +148,12 @@ const equityCurveSchema = z
     for (let i = 0; i < timeMs.length; i++) {
       const t = timeMs[i] as number;
       if (!Number.isFinite(t) || (i > 0 && t <= (timeMs[i - 1] as number))) {
-        ctx.issues.push({ code: 'custom', input: t, path: ['timeMs', i], message: 'must be finite and strictly increasing' });
+        ctx.issues.push({
+          code: 'custom',
+          input: t,
+          path: ['timeMs', i],
+          message: 'must be finite and strictly increasing',
+        });
         return;
       }
       if (!Number.isFinite(equity[i] as number)) {
@@ -185,9 +187,7 @@ const inputSchema = z.strictObject({
   strategyName: text.optional(),
   strategyParams: z.record(z.string(), paramValue).optional(),
   modelSha256: hex64.optional(),
-  bars: z
-    .strictObject({ sha256: hex64, count, firstTimeMs: wholeMs, lastTimeMs: wholeMs })
-    .optional(),
+  bars: z.strictObject({ sha256: hex64, count, firstTimeMs: wholeMs, lastTimeMs: wholeMs }).optional(),
   packageVersion: text.optional(),
   sweepId: text.optional(),
   equityCurve: equityCurveSchema.optional(),

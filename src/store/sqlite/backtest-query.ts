@@ -110,7 +110,12 @@ export function whereClause(filter: BacktestFilter, extra: readonly string[] = [
 }
 
 /** Splits a query into its filter and its checked paging and ORDER BY clause. */
-export function listClauses(query: BacktestQuery): { filter: BacktestFilter; orderBy: string; limit: number; offset: number } {
+export function listClauses(query: BacktestQuery): {
+  filter: BacktestFilter;
+  orderBy: string;
+  limit: number;
+  offset: number;
+} {
   const q = check(querySchema, query, 'backtest query');
   const { limit = 100, offset = 0, sort = 'run_timestamp', order, ...filter } = q;
   return { filter, orderBy: orderByClause(sort, order), limit, offset };
@@ -150,6 +155,7 @@ export function rankClause(metric: unknown): { column: string; orderBy: string }
     throw new ConfigError(`metric "${name}" cannot be ranked (it does not measure quality); choose one of: ${valid}`);
   }
   const column = METRIC_COLUMN[info.name];
-  const key = info.name === 'max_drawdown' ? `abs(${column}) ASC` : `${column} ${info.better === 'lower' ? 'ASC' : 'DESC'}`;
+  const key =
+    info.name === 'max_drawdown' ? `abs(${column}) ASC` : `${column} ${info.better === 'lower' ? 'ASC' : 'DESC'}`;
   return { column, orderBy: `ORDER BY ${key}, run_timestamp DESC, id DESC` };
 }

@@ -116,7 +116,9 @@ describe('export and import', () => {
     const rows = JSON.parse(source.exportBacktests({}, 'json')) as Record<string, unknown>[];
     (rows[1] as Record<string, unknown>).sharpe_ratio = 'NaN';
     const error = dataError(() => target.importBacktests(JSON.stringify(rows), 'json', 'runs.json'));
-    expect(error.message).toBe('runs.json (record 2) column sharpe_ratio: is NaN; an undefined metric must be empty (NULL)');
+    expect(error.message).toBe(
+      'runs.json (record 2) column sharpe_ratio: is NaN; an undefined metric must be empty (NULL)',
+    );
     (rows[1] as Record<string, unknown>).sharpe_ratio = null;
     (rows[2] as Record<string, unknown>).sharp = 1;
     delete (rows[2] as Record<string, unknown>).symbol;
@@ -130,8 +132,12 @@ describe('export and import', () => {
 
   it('reports broken text and unknown formats clearly', () => {
     expect(dataError(() => parseBacktests('{', 'json', 'x.json')).message).toMatch(/^x\.json: is not valid JSON/);
-    expect(dataError(() => parseBacktests('{}', 'json', 'x.json')).message).toBe('x.json: must be a JSON array of backtest rows');
-    expect(dataError(() => parseBacktests('symbol,timeframe\n"a,b', 'csv', 'x.csv')).message).toMatch(/^x\.csv.*is not valid CSV/);
+    expect(dataError(() => parseBacktests('{}', 'json', 'x.json')).message).toBe(
+      'x.json: must be a JSON array of backtest rows',
+    );
+    expect(dataError(() => parseBacktests('symbol,timeframe\n"a,b', 'csv', 'x.csv')).message).toMatch(
+      /^x\.csv.*is not valid CSV/,
+    );
     expect(() => source.exportBacktests({}, 'xml' as 'csv')).toThrow(ConfigError);
     expect(parseBacktests('', 'csv')).toEqual([]);
   });

@@ -73,7 +73,11 @@ export function formatBacktests(rows: readonly BacktestRow[], format: TransferFo
 type Cell = string | number | boolean | null | undefined | object;
 
 /** Converts one raw cell for `column`; a string is the reason it is invalid. */
-function convertCell(column: ColumnSpec, raw: Cell, format: TransferFormat): { value: string | number | null } | string {
+function convertCell(
+  column: ColumnSpec,
+  raw: Cell,
+  format: TransferFormat,
+): { value: string | number | null } | string {
   if (raw === null || raw === undefined) {
     return column.nullable ? { value: null } : 'is required but empty';
   }
@@ -169,7 +173,11 @@ export function parseBacktests(text: string, format: TransferFormat, source = 'i
     } catch (error) {
       const line = (error as { lines?: unknown }).lines;
       throw new DataError(
-        { source, ...(typeof line === 'number' ? { line } : {}), reason: `is not valid CSV: ${(error as Error).message}` },
+        {
+          source,
+          ...(typeof line === 'number' ? { line } : {}),
+          reason: `is not valid CSV: ${(error as Error).message}`,
+        },
         { cause: error },
       );
     }

@@ -19,7 +19,10 @@ afterEach(() => cleanup());
 
 function runChild(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -36,7 +39,9 @@ describe('several processes', () => {
     const workers = 8;
     const saves = 500;
     const results = await Promise.all(
-      Array.from({ length: workers }, (_, w) => runChild([join(fixtures, 'save-many.ts'), path, String(w), String(saves)])),
+      Array.from({ length: workers }, (_, w) =>
+        runChild([join(fixtures, 'save-many.ts'), path, String(w), String(saves)]),
+      ),
     );
     for (const { code, stderr } of results) {
       expect(stderr).toBe('');
@@ -76,7 +81,8 @@ describe('a read-only file (chmod 444)', () => {
         encoding: 'utf8',
       });
       // Where the project itself is unreadable for "nobody", this check cannot run here.
-      if (child.stdout === '' && /EACCES|permission denied/i.test(child.stderr)) context.skip('project unreadable by nobody');
+      if (child.stdout === '' && /EACCES|permission denied/i.test(child.stderr))
+        context.skip('project unreadable by nobody');
       expect(child.stderr).toBe('');
       outcome = JSON.parse(child.stdout) as typeof outcome;
     } else {

@@ -34,12 +34,63 @@ function makeLegacyDatabase(path: string): Record<string, unknown>[] {
        initial_capital, final_equity, total_return, sharpe_ratio, max_drawdown, win_rate, profit_factor,
        total_trades, avg_trade_pnl, config_json, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  insert.run('BTCUSD', '1h', 'models/ppo.onnx', 1_690_000_000, 1_672_531_200, 1_688_169_600, 10000, 12500.5, 25.005,
-    1.42, -12.3, 48.5, 1.9, 87, 28.74, '{"fee": 0.001, "window": 64}', 'python run');
-  insert.run('BTCUSD', '1h', null, 1_690_000_100, 1_672_531_200, 1_688_169_600, 10000, 9000, -10, null, -20.1, null,
-    null, 0, null, null, null);
-  insert.run('ETHUSD', '4h', 'models/a2c.onnx', 1_689_000_000, 1_672_531_200, 1_688_169_600, 5000, 7000, 40, 2.5,
-    -8, 60, 3.25, 20, 100, '{"fee": 0}', 'quote " and, comma');
+  insert.run(
+    'BTCUSD',
+    '1h',
+    'models/ppo.onnx',
+    1_690_000_000,
+    1_672_531_200,
+    1_688_169_600,
+    10000,
+    12500.5,
+    25.005,
+    1.42,
+    -12.3,
+    48.5,
+    1.9,
+    87,
+    28.74,
+    '{"fee": 0.001, "window": 64}',
+    'python run',
+  );
+  insert.run(
+    'BTCUSD',
+    '1h',
+    null,
+    1_690_000_100,
+    1_672_531_200,
+    1_688_169_600,
+    10000,
+    9000,
+    -10,
+    null,
+    -20.1,
+    null,
+    null,
+    0,
+    null,
+    null,
+    null,
+  );
+  insert.run(
+    'ETHUSD',
+    '4h',
+    'models/a2c.onnx',
+    1_689_000_000,
+    1_672_531_200,
+    1_688_169_600,
+    5000,
+    7000,
+    40,
+    2.5,
+    -8,
+    60,
+    3.25,
+    20,
+    100,
+    '{"fee": 0}',
+    'quote " and, comma',
+  );
   const rows = raw.prepare('SELECT * FROM backtest_results ORDER BY id').all() as Record<string, unknown>[];
   expect(raw.pragma('user_version', { simple: true })).toBe(0);
   raw.close();
@@ -74,7 +125,9 @@ describe('a database written by the older tool', () => {
     // The older tool's reader still works: its columns are all there, with the same values.
     const raw = new Database(path, { readonly: true });
     const legacyColumns = Object.keys(before[0] as object).join(', ');
-    expect(raw.prepare(`SELECT ${legacyColumns} FROM backtest_results WHERE id <= 3 ORDER BY id`).all()).toEqual(before);
+    expect(raw.prepare(`SELECT ${legacyColumns} FROM backtest_results WHERE id <= 3 ORDER BY id`).all()).toEqual(
+      before,
+    );
     expect(raw.pragma('user_version', { simple: true })).toBe(CURRENT_SCHEMA_VERSION);
     raw.close();
   });

@@ -70,6 +70,22 @@ describe('open', () => {
     expect(db.countBacktestResults()).toBe(1);
   });
 
+  it('turns a lock held too long by another connection into a StoreError', () => {
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const impatient = TradingDatabase.open(path, { busyTimeoutMs: 50 });
+    try {
+      const error = expectError(() => impatient.saveBacktestResult(sampleInput()), StoreError);
+      expect(error.message).toContain(`database ${path} is locked by another process`);
+      expect(error.message).toContain('while trying to save a backtest result');
+    } finally {
+      impatient.close();
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(db.saveBacktestResult(sampleInput())).toBe(1);
+  });
+
   it('says the database is closed after close()', () => {
     db.close();
     db.close();
@@ -156,13 +172,17 @@ describe('saveBacktestResult', () => {
     expect(row.profit_factor).toBe(Infinity);
     expect(row.calmar_ratio).toBe(-Infinity);
     const raw = new Database(path, { readonly: true });
-    expect(raw.prepare('SELECT typeof(profit_factor) AS t FROM backtest_results WHERE id = ?').get(id)).toEqual({ t: 'real' });
+    expect(raw.prepare('SELECT typeof(profit_factor) AS t FROM backtest_results WHERE id = ?').get(id)).toEqual({
+      t: 'real',
+    });
     raw.close();
   });
 
   it('refuses NaN with a ConfigError naming the field, and writes nothing', () => {
     const error = expectError(() => db.saveBacktestResult(sampleInput({ sharpeRatio: Number.NaN })), ConfigError);
-    expect(error.message).toBe('cannot save backtest result: field sharpeRatio is NaN; store an undefined metric as null');
+    expect(error.message).toBe(
+      'cannot save backtest result: field sharpeRatio is NaN; store an undefined metric as null',
+    );
     const nested = expectError(() => db.saveBacktestResult(sampleInput({ metrics: { sqn: Number.NaN } })), ConfigError);
     expect(nested.message).toContain('field metrics.sqn is NaN');
     expect(db.countBacktestResults()).toBe(0);
@@ -293,10 +313,7 @@ describe('getBacktestResults', () => {
   });
 
   it('refuses an unknown sort key and bad paging with a ConfigError', () => {
-    const sort = expectError(
-      () => db.getBacktestResults({ sort: 'id; DROP TABLE x' as 'id' }),
-      ConfigError,
-    );
+    const sort = expectError(() => db.getBacktestResults({ sort: 'id; DROP TABLE x' as 'id' }), ConfigError);
     expect(sort.message).toContain('cannot sort by "id; DROP TABLE x"');
     expectError(() => db.getBacktestResults({ limit: 0 }), ConfigError);
     expectError(() => db.getBacktestResults({ offset: -1 }), ConfigError);

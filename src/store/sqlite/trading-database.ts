@@ -136,7 +136,8 @@ export class TradingDatabase {
     if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
       throw new ConfigError(`busyTimeoutMs is ${busyTimeoutMs}; it must be a whole number of milliseconds, 0 or more`);
     }
-    if (typeof path !== 'string' || path === '') throw new ConfigError('database path is empty; pass a file path or ":memory:"');
+    if (typeof path !== 'string' || path === '')
+      throw new ConfigError('database path is empty; pass a file path or ":memory:"');
     if (path !== ':memory:') checkFile(path, readonly);
 
     let db: Database.Database;
@@ -258,7 +259,13 @@ export class TradingDatabase {
     const id = Number(this.statement(INSERT_SQL).run(...values).lastInsertRowid);
     const { equity } = prepared;
     if (equity !== undefined) {
-      this.statement(INSERT_EQUITY_SQL).run(id, equity.pointCount, equity.sourcePointCount, equity.timeMs, equity.equity);
+      this.statement(INSERT_EQUITY_SQL).run(
+        id,
+        equity.pointCount,
+        equity.sourcePointCount,
+        equity.timeMs,
+        equity.equity,
+      );
     }
     return id;
   }
@@ -419,9 +426,9 @@ export class TradingDatabase {
   getEquityCurve(id: number): StoredEquityCurve | undefined {
     checkId(id);
     const row = this.guard('read an equity curve', () =>
-      this.statement('SELECT point_count, source_point_count, time_ms, equity FROM backtest_equity WHERE backtest_id = ?').get(
-        id,
-      ),
+      this.statement(
+        'SELECT point_count, source_point_count, time_ms, equity FROM backtest_equity WHERE backtest_id = ?',
+      ).get(id),
     ) as { point_count: number; source_point_count: number; time_ms: Buffer; equity: Buffer } | undefined;
     if (row === undefined) return undefined;
     const timeMs = decodeFloat64(row.time_ms);
@@ -440,7 +447,10 @@ export class TradingDatabase {
    */
   deleteBacktest(id: number): boolean {
     checkId(id);
-    return this.write('delete a backtest', () => this.statement('DELETE FROM backtest_results WHERE id = ?').run(id).changes > 0);
+    return this.write(
+      'delete a backtest',
+      () => this.statement('DELETE FROM backtest_results WHERE id = ?').run(id).changes > 0,
+    );
   }
 
   /**
@@ -605,7 +615,8 @@ export function parseConfigJson(row: Pick<BacktestRow, 'id' | 'config_json'>): u
 }
 
 function checkId(id: number): void {
-  if (!Number.isSafeInteger(id) || id < 1) throw new ConfigError(`backtest id ${id} is not valid; ids are whole numbers from 1`);
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new ConfigError(`backtest id ${id} is not valid; ids are whole numbers from 1`);
 }
 
 function checkFile(path: string, readonly: boolean): void {
@@ -635,13 +646,21 @@ function checkBars(bars: BarSeries): void {
   const columns = ['timeMs', 'open', 'high', 'low', 'close', 'volume'] as const;
   for (const name of columns) {
     if (bars[name].length !== bars.length) {
-      throw new DataError({ source, field: name, reason: `has ${bars[name].length} values but the series has ${bars.length} bars` });
+      throw new DataError({
+        source,
+        field: name,
+        reason: `has ${bars[name].length} values but the series has ${bars.length} bars`,
+      });
     }
   }
   for (let i = 0; i < bars.length; i++) {
     const t = bars.timeMs[i] as number;
     if (!Number.isSafeInteger(t) || (i > 0 && t <= (bars.timeMs[i - 1] as number))) {
-      throw new DataError({ source, field: 'timeMs', reason: `bar ${i} time ${t} is not a whole number of ms after the previous bar` });
+      throw new DataError({
+        source,
+        field: 'timeMs',
+        reason: `bar ${i} time ${t} is not a whole number of ms after the previous bar`,
+      });
     }
     for (const name of columns) {
       if (!Number.isFinite(bars[name][i] as number)) {

@@ -1,4 +1,4 @@
-// Draws the charts a page describes in its <script type="application/json" id="page-data">
+// Draws the charts a page describes in its JSON data tag (id "page-data")
 // with lightweight-charts (the global LightweightCharts). Plain browser JavaScript, inlined into
 // reports and served to the dashboard, so it must run without a build step.
 (() => {
@@ -43,7 +43,13 @@
     const withText = markers.length <= 40;
     const list = markers.map((m) => {
       const style = markerStyle[m.kind];
-      return { time: m.t, position: style.position, color: style.color, shape: style.shape, text: withText ? style.text : '' };
+      return {
+        time: m.t,
+        position: style.position,
+        color: style.color,
+        shape: style.shape,
+        text: withText ? style.text : '',
+      };
     });
     list.sort((a, b) => a.time - b.time);
     LC.createSeriesMarkers(series, list);
@@ -57,22 +63,34 @@
     const chart = LC.createChart(el, baseOptions(spec));
     if (spec.type === 'candles') {
       const series = chart.addSeries(LC.CandlestickSeries, {
-        upColor: '#15803d', downColor: '#b91c1c', borderVisible: false,
-        wickUpColor: '#15803d', wickDownColor: '#b91c1c',
+        upColor: '#15803d',
+        downColor: '#b91c1c',
+        borderVisible: false,
+        wickUpColor: '#15803d',
+        wickDownColor: '#b91c1c',
       });
-      series.setData(spec.t.map((t, i) => ({ time: t, open: spec.o[i], high: spec.h[i], low: spec.l[i], close: spec.c[i] })));
+      series.setData(
+        spec.t.map((t, i) => ({ time: t, open: spec.o[i], high: spec.h[i], low: spec.l[i], close: spec.c[i] })),
+      );
       addMarkers(series, spec.markers);
     } else if (spec.type === 'drawdown') {
       const s = spec.series[0];
       const series = chart.addSeries(LC.AreaSeries, {
-        lineColor: '#b91c1c', topColor: 'rgba(185, 28, 28, 0.05)', bottomColor: 'rgba(185, 28, 28, 0.35)',
-        lineWidth: 1, invertFilledArea: true, priceLineVisible: false,
+        lineColor: '#b91c1c',
+        topColor: 'rgba(185, 28, 28, 0.05)',
+        bottomColor: 'rgba(185, 28, 28, 0.35)',
+        lineWidth: 1,
+        invertFilledArea: true,
+        priceLineVisible: false,
       });
       series.setData(points(s));
     } else {
       spec.series.forEach((s, index) => {
         const series = chart.addSeries(LC.LineSeries, {
-          color: s.color, lineWidth: 2, priceLineVisible: false, lastValueVisible: spec.series.length === 1,
+          color: s.color,
+          lineWidth: 2,
+          priceLineVisible: false,
+          lastValueVisible: spec.series.length === 1,
           title: spec.series.length > 1 ? '' : '',
         });
         series.setData(points(s));

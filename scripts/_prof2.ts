@@ -1,0 +1,11 @@
+import { generateSyntheticBars } from '../src/data/index.js';
+import { runEngine } from '../src/engine/run-engine.js';
+import { getStrategy, resolveParams } from '../src/strategies/index.js';
+import { resolveConfig } from '../src/core/config.js';
+const N=1_000_000;
+const bars = generateSyntheticBars({ count: N, seed: 42, symbol: 'SYN', timeframe: '1Min' });
+const d = getStrategy('sma-cross'); const params = resolveParams(d, { fast: 10, slow: 30 });
+const config = resolveConfig({ strategy: { name: d.name, params } });
+const t0=performance.now();
+for (let r=0;r<30;r++) runEngine(bars,d.create(params),config);
+console.log(((performance.now()-t0)/30).toFixed(1),'ms per run');

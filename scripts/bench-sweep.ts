@@ -1,0 +1,84 @@
+/**
+ * Benchmarks parameter sweeps: `npm run bench:sweep` (tsx scripts/bench-sweep.ts).
+ *
+ * 1,000 sma-cross configurations (fast 1..40 × slow 55..295:10 = 40 × 25) on 100,000 seeded synthetic bars, every run saved to a temporary database.
+ * Prints wall time, runs per second and CPU use: the process's CPU time (main thread and
+ * workers together) over wall time, so 2.0 means two cores were busy the whole time, plus the
+ * whole machine's busy share from /proc/stat when it exists.
+ *
+ * Floor (checked, exit 1 when missed): under 10 s wall time.
+ * Options: `--workers N` (default: available parallelism).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSweep } from '../src/app/sweep/run-sweep.js';
+import { generateSyntheticBars } from '../src/data/index.js';
+import { TradingDatabase } from '../src/store/index.js';
+
+const RUNS = 1_000;
+const BARS = 100_000;
+const FLOOR_SECONDS = 10;
+
+const workersFlag = process.argv.indexOf('--workers');
+const workers = workersFlag === -1 ? availableParallelism() : Number(process.argv[workersFlag + 1]);
+
+/** Busy and total jiffies of all CPUs, or undefined off Linux. */
+function readCpuTimes(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.reduce((sum, v) => sum + v, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+const bars = generateSyntheticBars({ count: BARS, seed: 42, symbol: 'BENCH' });
+const dir = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
+const db = TradingDatabase.open(join(dir, 'sweep.db'));
+try {
+  // fast 1..40 × slow 55, 65, …, 295 = 40 × 25 = 1,000 runs, every one with fast < slow.
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = readCpuTimes();
+  const startMs = performance.now();
+  const summary = await runSweep(
+    { bars, strategy: 'sma-cross', grid: ['fast=1..40', 'slow=55..295:10'], workers, db },
+    {
+      onStart: (start) =>
+        console.log(
+          `${start.total} sma-cross runs on ${BARS.toLocaleString('en-US')} synthetic bars, ${start.workers} workers`,
+        ),
+    },
+  );
+  const wallSeconds = (performance.now() - startMs) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const machineAfter = readCpuTimes();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const saved = db.countBacktestResults({ sweepId: summary.sweepId });
+
+  console.log(`wall time        ${wallSeconds.toFixed(2)} s (floor ${FLOOR_SECONDS} s)`);
+  console.log(`runs             ${summary.completed} completed, ${summary.failed} failed, ${saved} rows saved`);
+  console.log(
+    `throughput       ${(summary.completed / wallSeconds).toFixed(0)} runs/s, ${((summary.completed * BARS) / wallSeconds / 1e6).toFixed(1)} M bars/s`,
+  );
+  console.log(
+    `process CPU      ${cpuSeconds.toFixed(2)} s = ${(cpuSeconds / wallSeconds).toFixed(2)} cores busy on average (of ${availableParallelism()})`,
+  );
+  if (machineBefore !== undefined && machineAfter !== undefined) {
+    const busy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+    console.log(`machine CPU      ${(busy * 100).toFixed(0)} % busy across all cores (/proc/stat)`);
+  }
+  if (summary.total !== RUNS || saved !== RUNS) {
+    console.error(`expected ${RUNS} runs saved, got ${summary.total} planned and ${saved} saved`);
+    process.exitCode = 1;
+  } else if (wallSeconds >= FLOOR_SECONDS) {
+    console.error(`too slow: ${wallSeconds.toFixed(2)} s is over the ${FLOOR_SECONDS} s floor`);
+    process.exitCode = 1;
+  }
+} finally {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
