@@ -10,7 +10,7 @@
  * list (limit 100) < 2 ms.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricName } from '../src/core/metric-catalog.js';
 import { type BacktestInput, TradingDatabase } from '../src/store/index.js';
@@ -141,7 +141,9 @@ function report(name: string, value: string, floorMs?: number, measuredMs?: numb
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-db-'));
 try {
-  console.log(`SQLite store benchmark (node ${process.version}, temp folder ${dir})\n`);
+  console.log(`SQLite store benchmark (node ${process.version}, temp folder ${dir})`);
+  // Timings on a shared machine scale with its load; print it so numbers can be read in context.
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
 
   // Single saves: one committed BEGIN IMMEDIATE transaction each, WAL journal.
   for (const synchronous of ['normal', 'full'] as const) {
@@ -230,6 +232,7 @@ try {
       'loss or OS crash can drop the last commits (never corrupting the file). FULL adds an fsync per commit to\n' +
       'survive power loss too; pass { synchronous: "full" } to TradingDatabase.open when that matters.',
   );
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   if (results.some((r) => r.ok === false)) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

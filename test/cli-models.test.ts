@@ -117,6 +117,10 @@ describe('backtest demo', () => {
     const rows = JSON.parse((await runCli(['list', '--db', demoDb, '--json', '--limit', '1000'], dir)).stdout);
     const kinds = new Set(rows.map((r: { strategy_name: string }) => r.strategy_name));
     expect(kinds).toEqual(new Set(['buy-and-hold', 'sma-cross', 'rsi', 'onnx']));
+    // The small sweep: fast 5..30 step 5 × slow 20..100 step 20, minus pairs with fast >= slow.
+    const sweepRows = rows.filter((r: { sweep_id: string | null }) => r.sweep_id !== null);
+    expect(sweepRows).toHaveLength(27);
+    expect(new Set(sweepRows.map((r: { sweep_id: string }) => r.sweep_id)).size).toBe(1);
     expect(rows.filter((r: { model_path: string | null }) => r.model_path !== null).map((r: { model_path: string }) => r.model_path).sort()).toEqual([
       'models/rl_symbols/EURUSD_1Hour.onnx',
       'models/rl_symbols/GOOG_1Day.onnx',

@@ -160,9 +160,7 @@ describe('backtest sweep', () => {
   });
 });
 
-const wired = readFileSync(join(ROOT, 'src/cli/main.ts'), 'utf8').includes(".command('sweep')");
-
-describe.skipIf(!wired)('backtest sweep, spawned', () => {
+describe('backtest sweep, spawned', () => {
   it('Ctrl-C after the first saves exits 130 with exactly the printed number of rows saved', {
     timeout: 120_000,
   }, async () => {

@@ -60,6 +60,35 @@ export function createProgram(io: CliIO): Command {
     });
 
   program
+    .command('sweep')
+    .description('Run every combination of a parameter grid in parallel, save each run under one sweep id, and rank them')
+    .option('--data <file>', 'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database')
+    .option('--symbol <symbol>', 'symbol of the bars (default: the data file name, e.g. GOOG for GOOG.csv)')
+    .addOption(new Option('--timeframe <timeframe>', `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`).argParser(parseTimeframe))
+    .option('--strategy <name|file>', 'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module', 'sma-cross')
+    .option('--grid <name=values>', 'swept parameter, repeatable: name=start..end:step (inclusive), name=a,b,c or name=value', collect, [])
+    .option('--where <expression>', "run only combinations where this holds, e.g. 'slow - fast >= 10' (+ - * /, < <= > >= == !=, and or not, parentheses)")
+    .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
+    .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
+    .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10)
+    .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
+    .option('--commission <fraction>', 'commission as a fraction of traded value, per side (0.001 = 0.1 %)', parseNumber, 0)
+    .option('--fixed-fee <amount>', 'fixed fee per order, account currency', parseNumber, 0)
+    .option('--slippage-bps <bps>', 'slippage against the trader, basis points', parseNumber, 0)
+    .option('--size <fraction>', 'fraction of equity per position, in (0, 1]', parseNumber, 1)
+    .option('--fractional', 'allow fractional quantities (default: whole units, rounded down)', false)
+    .addOption(new Option('--fill-at <when>', 'when an order decided on a bar fills').choices(['next-open', 'close']).default('next-open'))
+    .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0)
+    .option('--save-to-db', 'save every run to the database under one sweep id', false)
+    .option('--notes <text>', 'notes stored with every saved run')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print one JSON object instead of tables', false)
+    .action(async (options) => {
+      const { sweepCommand } = await import('./commands/sweep.js');
+      await sweepCommand(options, io);
+    });
+
+  program
     .command('list')
     .description('List saved runs, newest first')
     .option('--symbol <symbol>', 'only this symbol')

@@ -128,7 +128,14 @@ const DEFAULT_TOP = 10;
 const DEFAULT_SAVE_BATCH = 100;
 const SAVE_INTERVAL_MS = 250;
 const BATCHES_IN_FLIGHT = 2;
-const BOOTSTRAP_URL = new URL('./sweep-worker-bootstrap.mjs', import.meta.url);
+/**
+ * The compiled CLI (dist/) starts workers straight from the compiled worker module. Running from
+ * the TypeScript sources (tests, `npm run backtest`), workers go through a bootstrap that
+ * registers tsx first, because worker threads do not inherit the parent's loader.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./sweep-worker-bootstrap.mjs', import.meta.url)
+  : new URL('./sweep-worker.js', import.meta.url);
 
 /**
  * Runs every combination of a parameter grid on worker threads and, when given a database,
@@ -317,7 +324,7 @@ class SweepRun {
         sweepId: this.start.sweepId,
         ...(this.options.notes === undefined ? {} : { notes: this.options.notes }),
       };
-      const worker = new Worker(BOOTSTRAP_URL, {
+      const worker = new Worker(WORKER_URL, {
         workerData,
         transferList: Object.values(columns).map((column) => column.buffer as ArrayBuffer),
       });

@@ -72,16 +72,15 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     }
     say('Costs per side: GOOG commission 0.1 %, slippage 2 bps; EURUSD commission 0.01 %, slippage 1 bp');
 
-    const sweepIds = await runDemoSweep(db, io, say);
-    savedIds.push(...sweepIds);
+    const sweepRuns = await runDemoSweep(db, say);
 
     const leaderboard = db.getBacktestResults({ sort: 'sharpe_ratio', limit: 10 });
     const best = BEST_BY.map((metric) => ({ metric, row: db.getBestBacktest('GOOG', '1Day', metric) }));
     if (options.json) {
-      io.out(`${toJsonText({ database: db.path, saved: savedIds.length, leaderboard, bestGoog1Day: best })}\n`);
+      io.out(`${toJsonText({ database: db.path, saved: savedIds.length + sweepRuns, leaderboard, bestGoog1Day: best })}\n`);
       return;
     }
-    say(`Saved ${savedIds.length} runs.\n`);
+    say(`Saved ${savedIds.length + sweepRuns} runs.\n`);
     say('Leaderboard: top 10 saved runs by Sharpe ratio (annualized)');
     io.out(renderLeaderboard(leaderboard));
     say('\nBest GOOG 1Day run per metric');
@@ -101,8 +100,15 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
   });
 }
 
-async function runDemoSweep(_db: TradingDatabase, _io: CliIO, _say: (line: string) => void): Promise<number[]> {
-  return [];
+/** A small sma-cross grid on GOOG, saved as one sweep. */
+async function runDemoSweep(db: TradingDatabase, say: (line: string) => void): Promise<number> {
+  const bars = db.loadBars('GOOG', '1Day');
+  if (bars === undefined) return 0;
+  const { runSweep } = await import('../../app/sweep/index.js');
+  const grid = ['fast=5..30:5', 'slow=20..100:20'];
+  const summary = await runSweep({ bars, strategy: 'sma-cross', grid, config: BUNDLED_BARS[0]!.costs, db, notes: 'demo' });
+  say(`Swept sma-cross on GOOG 1Day over ${grid.join(' ')}: ${summary.saved} runs saved as sweep ${summary.sweepId}`);
+  return summary.saved;
 }
 
 function renderLeaderboard(rows: readonly BacktestRow[]): string {
