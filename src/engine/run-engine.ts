@@ -3,12 +3,12 @@
  * each close, and fills orders through the simulated broker at the next open (or this close).
  */
 import type { BarSeries } from '../core/bars.js';
-import { createBarSeries } from '../core/bars.js';
 import type { BacktestConfig } from '../core/config.js';
 import { FillTiming } from '../core/config.js';
 import type { Trade } from '../core/result.js';
 import type { Direction, Strategy, StrategyContext } from '../core/strategy.js';
 import { StrategyError } from '../core/errors.js';
+import { RevealedBars } from './revealed-bars.js';
 import { SimulatedBroker } from './simulated-broker.js';
 
 /** What the loop produces; the app layer adds metrics and metadata to make a full result. */
@@ -45,15 +45,7 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
   const { timeMs, open, close } = bars;
   const fillAtClose = config.fillAt === FillTiming.Close;
 
-  // The strategy reads from these copies, filled one bar at a time, so it cannot see the future.
-  const seen = createBarSeries(bars.symbol, bars.timeframe, {
-    timeMs: new Float64Array(n).fill(Number.NaN),
-    open: new Float64Array(n).fill(Number.NaN),
-    high: new Float64Array(n).fill(Number.NaN),
-    low: new Float64Array(n).fill(Number.NaN),
-    close: new Float64Array(n).fill(Number.NaN),
-    volume: new Float64Array(n).fill(Number.NaN),
-  });
+  const seen = new RevealedBars(bars);
   const context: MutableContext = { index: 0, bars: seen, position: 0, equity: config.initialCash };
 
   const equity = new Float64Array(n);
@@ -61,13 +53,6 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
   let barsInMarket = 0;
   let pending: number = NO_ORDER;
 
-  const seenTime = seen.timeMs;
-  const seenOpen = seen.open;
-  const seenHigh = seen.high;
-  const seenLow = seen.low;
-  const seenClose = seen.close;
-  const seenVolume = seen.volume;
-  const { high, low, volume } = bars;
   const publicContext = context as StrategyContext;
 
   let i = 0;
@@ -78,12 +63,7 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
         pending = NO_ORDER;
       }
 
-      seenTime[i] = timeMs[i] as number;
-      seenOpen[i] = open[i] as number;
-      seenHigh[i] = high[i] as number;
-      seenLow[i] = low[i] as number;
-      seenClose[i] = close[i] as number;
-      seenVolume[i] = volume[i] as number;
+      seen.reveal(i);
 
       const closePrice = close[i] as number;
       context.index = i;
