@@ -45,6 +45,8 @@ const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
 console.log(`sma-cross(10, 30) over ${BAR_COUNT.toLocaleString('en-US')} synthetic bars, engine + metrics`);
 console.log(`  trades per run:   ${runs[0]?.trades}`);
-console.log(`  median time:      ${(median * 1000).toFixed(1)} ms (best ${(times[0]! * 1000).toFixed(1)}, worst ${(times[times.length - 1]! * 1000).toFixed(1)}; ${MEASURED_RUNS} runs)`);
+console.log(
+  `  median time:      ${(median * 1000).toFixed(1)} ms (best ${(times[0]! * 1000).toFixed(1)}, worst ${(times[times.length - 1]! * 1000).toFixed(1)}; ${MEASURED_RUNS} runs)`,
+);
 console.log(`  throughput:       ${(BAR_COUNT / median / 1e6).toFixed(1)} million bars/s (floor 20)`);
 console.log(`  peak resident:    ${peakRssMb.toFixed(0)} MB (floor 250)`);

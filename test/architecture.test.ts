@@ -67,7 +67,10 @@ describe('module boundaries', () => {
       await result.saveToDb({ db: dir + '/x.db' });
       console.log(JSON.stringify({ before, after: heavy() }));
     `;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ before: false, after: true });
   });

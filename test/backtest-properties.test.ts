@@ -7,15 +7,19 @@ import { generateSyntheticBars } from '../src/data/index.js';
 describe('backtest properties over synthetic bars', () => {
   it('buy-and-hold (fill at close, fractional, no costs) returns exactly buy_and_hold_return', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 2, max: 400 }), async (seed, count) => {
-        const bars = generateSyntheticBars({ count, seed });
-        const result = await runBacktest({
-          bars,
-          strategy: 'buy-and-hold',
-          config: { fillAt: 'close', fractional: true },
-        });
-        expect(result.metrics.total_return).toBeCloseTo(result.metrics.buy_and_hold_return, 8);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 2, max: 400 }),
+        async (seed, count) => {
+          const bars = generateSyntheticBars({ count, seed });
+          const result = await runBacktest({
+            bars,
+            strategy: 'buy-and-hold',
+            config: { fillAt: 'close', fractional: true },
+          });
+          expect(result.metrics.total_return).toBeCloseTo(result.metrics.buy_and_hold_return, 8);
+        },
+      ),
       { numRuns: 60 },
     );
   });

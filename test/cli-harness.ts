@@ -9,7 +9,11 @@ export interface CliRun {
 }
 
 /** Runs `backtest <args>` with `cwd` as the working directory; `answers` reply to confirmations. */
-export async function runCli(args: readonly string[], cwd: string, options: { answers?: boolean[]; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  cwd: string,
+  options: { answers?: boolean[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const answers = [...(options.answers ?? [])];

@@ -55,8 +55,14 @@ describe('history commands on a real database', () => {
   it('finds the best run by each metric in its right direction', async () => {
     const all = await json(['list']);
     const best = async (metric: string) => (await json(['best', 'GOOG', '1Day', '--metric', metric])).id;
-    const byMax = (key: string) => all.reduce((a: Record<string, number>, b: Record<string, number>) => ((b[key] as number) > (a[key] as number) ? b : a)).id;
-    const byMin = (key: string) => all.reduce((a: Record<string, number>, b: Record<string, number>) => ((b[key] as number) < (a[key] as number) ? b : a)).id;
+    const byMax = (key: string) =>
+      all.reduce((a: Record<string, number>, b: Record<string, number>) =>
+        (b[key] as number) > (a[key] as number) ? b : a,
+      ).id;
+    const byMin = (key: string) =>
+      all.reduce((a: Record<string, number>, b: Record<string, number>) =>
+        (b[key] as number) < (a[key] as number) ? b : a,
+      ).id;
     expect(await best('sharpe_ratio')).toBe(byMax('sharpe_ratio'));
     expect(await best('total_return')).toBe(byMax('total_return'));
     // Drawdowns are negative: best is the one closest to zero, i.e. the largest value.

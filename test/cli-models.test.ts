@@ -32,8 +32,20 @@ describe('bars in the database', () => {
   it('lists stored bar sets with counts and first and last times', async () => {
     const run = await runCli(['data', 'list', '--db', db, '--json'], dir);
     expect(JSON.parse(run.stdout)).toEqual([
-      { symbol: 'EURUSD', timeframe: '1Hour', count: 5000, firstTimeMs: Date.UTC(2017, 3, 19, 9), lastTimeMs: Date.UTC(2018, 1, 7, 15) },
-      { symbol: 'GOOG', timeframe: '1Day', count: 2148, firstTimeMs: Date.UTC(2004, 7, 19), lastTimeMs: Date.UTC(2013, 2, 1) },
+      {
+        symbol: 'EURUSD',
+        timeframe: '1Hour',
+        count: 5000,
+        firstTimeMs: Date.UTC(2017, 3, 19, 9),
+        lastTimeMs: Date.UTC(2018, 1, 7, 15),
+      },
+      {
+        symbol: 'GOOG',
+        timeframe: '1Day',
+        count: 2148,
+        firstTimeMs: Date.UTC(2004, 7, 19),
+        lastTimeMs: Date.UTC(2013, 2, 1),
+      },
     ]);
   });
 
@@ -45,7 +57,9 @@ describe('bars in the database', () => {
   });
 
   it('runs on stored bars exactly as on the CSV file', async () => {
-    const fromDb = JSON.parse((await runCli(['run', '--symbol', 'GOOG', '--timeframe', '1Day', '--db', db, '--json'], dir)).stdout);
+    const fromDb = JSON.parse(
+      (await runCli(['run', '--symbol', 'GOOG', '--timeframe', '1Day', '--db', db, '--json'], dir)).stdout,
+    );
     const fromCsv = JSON.parse((await runCli(['run', '--data', GOOG, '--json'], dir)).stdout);
     expect(fromDb.metrics).toEqual(fromCsv.metrics);
     expect(fromDb.bars.sha256).toBe(fromCsv.bars.sha256);
@@ -64,7 +78,11 @@ describe('run --model', () => {
     const run = await runCli(['run', '--model', model, '--db', db, '--save-to-db', '--json'], dir);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ symbol: 'GOOG', timeframe: '1Day', config: { strategy: { name: 'onnx', params: { model } } } });
+    expect(result).toMatchObject({
+      symbol: 'GOOG',
+      timeframe: '1Day',
+      config: { strategy: { name: 'onnx', params: { model } } },
+    });
     const sha256 = createHash('sha256').update(readFileSync(model)).digest('hex');
     const row = JSON.parse((await runCli(['show', String(result.id), '--db', db, '--json'], dir)).stdout);
     expect(row).toMatchObject({ model_path: model, model_sha256: sha256, symbol: 'GOOG', timeframe: '1Day' });
@@ -91,7 +109,10 @@ describe('run --all', () => {
     copyFileSync(join(models, 'GOOG_1Day.onnx'), join(mixed, 'MSFT_1Day.onnx')); // no MSFT bars
     writeFileSync(join(mixed, 'readme.onnx'), 'x'); // name does not say symbol and timeframe
     mkdirSync(join(mixed, 'broken'));
-    writeFileSync(join(mixed, 'broken', 'GOOG_1Day.onnx'), readFileSync(join(models, 'GOOG_1Day.onnx')).subarray(0, 100)); // truncated
+    writeFileSync(
+      join(mixed, 'broken', 'GOOG_1Day.onnx'),
+      readFileSync(join(models, 'GOOG_1Day.onnx')).subarray(0, 100),
+    ); // truncated
 
     const before = JSON.parse((await runCli(['list', '--db', db, '--json', '--limit', '1000'], dir)).stdout).length;
     const run = await runCli(['run', '--all', '--models-dir', mixed, '--db', db, '--save-to-db'], dir);
@@ -121,9 +142,11 @@ describe('backtest demo', () => {
     const sweepRows = rows.filter((r: { sweep_id: string | null }) => r.sweep_id !== null);
     expect(sweepRows).toHaveLength(27);
     expect(new Set(sweepRows.map((r: { sweep_id: string }) => r.sweep_id)).size).toBe(1);
-    expect(rows.filter((r: { model_path: string | null }) => r.model_path !== null).map((r: { model_path: string }) => r.model_path).sort()).toEqual([
-      'models/rl_symbols/EURUSD_1Hour.onnx',
-      'models/rl_symbols/GOOG_1Day.onnx',
-    ]);
+    expect(
+      rows
+        .filter((r: { model_path: string | null }) => r.model_path !== null)
+        .map((r: { model_path: string }) => r.model_path)
+        .sort(),
+    ).toEqual(['models/rl_symbols/EURUSD_1Hour.onnx', 'models/rl_symbols/GOOG_1Day.onnx']);
   });
 });

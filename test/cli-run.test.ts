@@ -13,7 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('backtest run', () => {
   it('prints a metrics table with units', async () => {
-    const run = await runCli(['run', '--data', GOOG, '--strategy', 'sma-cross', '--param', 'fast=10', '--param', 'slow=30'], ROOT);
+    const run = await runCli(
+      ['run', '--data', GOOG, '--strategy', 'sma-cross', '--param', 'fast=10', '--param', 'slow=30'],
+      ROOT,
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('GOOG 1Day  2004-08-19 → 2013-03-01  (2148 bars)');
     expect(run.stdout).toContain('Strategy sma-cross fast=10 slow=30 short=false');
@@ -29,11 +32,22 @@ describe('backtest run', () => {
     expect(parsed.symbol).toBe('GOOG');
     expect(parsed.timeframe).toBe('1Day');
     expect(Object.keys(parsed.metrics)).toEqual(
-      expect.arrayContaining(['total_return', 'sharpe_ratio', 'max_drawdown', 'win_rate', 'profit_factor', 'avg_trade_pnl']),
+      expect.arrayContaining([
+        'total_return',
+        'sharpe_ratio',
+        'max_drawdown',
+        'win_rate',
+        'profit_factor',
+        'avg_trade_pnl',
+      ]),
     );
     // One trade, bought at bar 1's open (whole shares) and closed at the last close.
     expect(parsed.trades).toHaveLength(1);
-    expect(parsed.config).toMatchObject({ initialCash: 10_000, fillAt: 'next-open', strategy: { name: 'buy-and-hold' } });
+    expect(parsed.config).toMatchObject({
+      initialCash: 10_000,
+      fillAt: 'next-open',
+      strategy: { name: 'buy-and-hold' },
+    });
     expect(parsed.bars).toMatchObject({ count: 2148, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // A win with no loss: profit factor is mathematically infinite, written as a string in JSON.
     expect(parsed.metrics.profit_factor).toBe('Infinity');
@@ -83,13 +97,19 @@ describe('backtest run', () => {
 
 describe('the installed bin', () => {
   it('runs as a real process and exits non-zero with one line on error', () => {
-    const ok = spawnSync(process.execPath, [join(ROOT, 'bin/backtest.js'), 'run', '--data', GOOG, '--strategy', 'buy-and-hold', '--json'], {
-      encoding: 'utf8',
-    });
+    const ok = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/backtest.js'), 'run', '--data', GOOG, '--strategy', 'buy-and-hold', '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).metrics.total_trades).toBe(1);
 
-    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/backtest.js'), 'run', '--data', join(dir, 'nope.csv')], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/backtest.js'), 'run', '--data', join(dir, 'nope.csv')], {
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(3);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/^error: .*nope\.csv/);

@@ -52,8 +52,7 @@ const momentum: StrategyDefinition = {
     { name: 'short', type: 'boolean', default: false, description: 'Go short on negative momentum instead of flat' },
   ],
   // Params arrive complete and checked: the toolkit applies defaults and bounds before create.
-  create: (params) =>
-    new Momentum(params.lookback as number, params.thresholdPct as number, params.short as boolean),
+  create: (params) => new Momentum(params.lookback as number, params.thresholdPct as number, params.short as boolean),
 };
 
 export default momentum;

@@ -1,5 +1,12 @@
 import type { BacktestConfig } from '../core/config.js';
-import type { BacktestResultData, BarsFingerprint, EquityCurve, Metrics, ModelFingerprint, Trade } from '../core/result.js';
+import type {
+  BacktestResultData,
+  BarsFingerprint,
+  EquityCurve,
+  Metrics,
+  ModelFingerprint,
+  Trade,
+} from '../core/result.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { TradingDatabase } from '../store/index.js';
 

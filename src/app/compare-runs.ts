@@ -48,11 +48,17 @@ export function compareRuns(runs: readonly BacktestRow[]): RunComparison {
 
 function differingSettings(runs: readonly BacktestRow[]): ConfigDifference[] {
   const flattened = runs.map((run) => flatten(parseOrEmpty(run.config_json)));
-  const identity = runs.map((run) => ({ model_path: run.model_path ?? undefined, symbol: run.symbol, timeframe: run.timeframe }));
+  const identity = runs.map((run) => ({
+    model_path: run.model_path ?? undefined,
+    symbol: run.symbol,
+    timeframe: run.timeframe,
+  }));
   const keys = [...new Set([...identity.flatMap(Object.keys), ...flattened.flatMap((f) => [...f.keys()])])];
   const differences: ConfigDifference[] = [];
   for (const key of keys) {
-    const values = runs.map((_, i) => (key in identity[i]! ? identity[i]![key as keyof (typeof identity)[number]] : flattened[i]!.get(key)));
+    const values = runs.map((_, i) =>
+      key in identity[i]! ? identity[i]![key as keyof (typeof identity)[number]] : flattened[i]!.get(key),
+    );
     const first = JSON.stringify(values[0]);
     if (values.some((v) => JSON.stringify(v) !== first)) differences.push({ key, values });
   }

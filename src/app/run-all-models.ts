@@ -86,7 +86,11 @@ async function runOne(
   try {
     const bars = options.loadBars(symbol, timeframe);
     if (bars === undefined) return { modelPath, symbol, timeframe, error: `no bars for ${symbol} ${timeframe}` };
-    const result = await runModelBacktest({ bars, modelPath, ...(options.config === undefined ? {} : { config: options.config }) });
+    const result = await runModelBacktest({
+      bars,
+      modelPath,
+      ...(options.config === undefined ? {} : { config: options.config }),
+    });
     const savedId = options.save?.(result);
     return { modelPath, symbol, timeframe, metrics: result.metrics, ...(savedId === undefined ? {} : { savedId }) };
   } catch (error) {

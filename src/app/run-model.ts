@@ -25,7 +25,10 @@ export async function runModelBacktest(options: RunModelOptions): Promise<Backte
   const { loadOnnxPolicy } = await import('../strategies/onnx/index.js');
   const policy = await loadOnnxPolicy(options.modelPath);
   try {
-    const config = resolveConfig({ ...options.config, strategy: { name: 'onnx', params: { model: options.modelPath } } });
+    const config = resolveConfig({
+      ...options.config,
+      strategy: { name: 'onnx', params: { model: options.modelPath } },
+    });
     return await runPrepared(options.bars, policy.createStrategy(), config, {
       model: { path: options.modelPath, sha256: policy.sha256 },
       ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),

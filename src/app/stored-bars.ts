@@ -27,6 +27,9 @@ export function loadStoredBars(symbol: string, timeframe: Timeframe, location: H
 }
 
 /** Stores bars, replacing any already stored in their time range, in one transaction. */
-export async function importBars(bars: BarSeries, location: HistoryLocation): Promise<{ inserted: number; replaced: number }> {
+export async function importBars(
+  bars: BarSeries,
+  location: HistoryLocation,
+): Promise<{ inserted: number; replaced: number }> {
   return withDatabase(openHistoryForWriting(location), (db) => db.importBars(bars));
 }

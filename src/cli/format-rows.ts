@@ -74,8 +74,10 @@ export function rowFields(row: BacktestRow): [string, string][] {
     const metric = findMetric(key);
     let text: string;
     if (metric !== undefined) text = formatMetric(metric.name, value as number | null);
-    else if (key === 'run_timestamp' || key === 'start_date' || key === 'end_date') text = formatUnixSeconds(value as number);
-    else if ((key === 'bars_first_time_ms' || key === 'bars_last_time_ms') && typeof value === 'number') text = formatUnixSeconds(value / 1000);
+    else if (key === 'run_timestamp' || key === 'start_date' || key === 'end_date')
+      text = formatUnixSeconds(value as number);
+    else if ((key === 'bars_first_time_ms' || key === 'bars_last_time_ms') && typeof value === 'number')
+      text = formatUnixSeconds(value / 1000);
     else if (key === 'initial_capital') text = formatValue(value as number, 'money');
     else text = value === null ? '' : String(value);
     fields.push([metric === undefined ? key : `${key} (${metric.unit})`, text]);

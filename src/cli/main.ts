@@ -32,24 +32,48 @@ export function createProgram(io: CliIO): Command {
   program
     .command('run')
     .description('Backtest one strategy or model on one bar series and print its metrics')
-    .option('--data <file>', 'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database')
+    .option(
+      '--data <file>',
+      'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database',
+    )
     .option('--symbol <symbol>', 'symbol of the bars (default: the data file name, e.g. GOOG for GOOG.csv)')
-    .addOption(new Option('--timeframe <timeframe>', `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`).argParser(parseTimeframe))
-    .option('--strategy <name|file>', 'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module', 'sma-cross')
+    .addOption(
+      new Option(
+        '--timeframe <timeframe>',
+        `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`,
+      ).argParser(parseTimeframe),
+    )
+    .option(
+      '--strategy <name|file>',
+      'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module',
+      'sma-cross',
+    )
     .option('--param <name=value>', 'strategy parameter, repeatable (e.g. --param fast=10)', collect, [])
     .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
-    .option('--commission <fraction>', 'commission as a fraction of traded value, per side (0.001 = 0.1 %)', parseNumber, 0)
+    .option(
+      '--commission <fraction>',
+      'commission as a fraction of traded value, per side (0.001 = 0.1 %)',
+      parseNumber,
+      0,
+    )
     .option('--fixed-fee <amount>', 'fixed fee per order, account currency', parseNumber, 0)
     .option('--slippage-bps <bps>', 'slippage against the trader, basis points', parseNumber, 0)
     .option('--size <fraction>', 'fraction of equity per position, in (0, 1]', parseNumber, 1)
     .option('--fractional', 'allow fractional quantities (default: whole units, rounded down)', false)
-    .addOption(new Option('--fill-at <when>', 'when an order decided on a bar fills').choices(['next-open', 'close']).default('next-open'))
+    .addOption(
+      new Option('--fill-at <when>', 'when an order decided on a bar fills')
+        .choices(['next-open', 'close'])
+        .default('next-open'),
+    )
     .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0)
     .option('--save-to-db', 'save the run to the database', false)
     .option('--notes <text>', 'notes stored with the saved run')
     .option('--db <path>', DB_HELP)
     .option('--trades', 'also print the trade list', false)
-    .option('--report <file>', 'also write a self-contained HTML report: equity, drawdown, price with trades, monthly returns, trades')
+    .option(
+      '--report <file>',
+      'also write a self-contained HTML report: equity, drawdown, price with trades, monthly returns, trades',
+    )
     .option('--model <file>', 'backtest an ONNX policy; symbol and timeframe come from its name SYMBOL_TIMEFRAME.onnx')
     .option('--all', 'backtest every .onnx model under --models-dir on its own symbol and timeframe', false)
     .option('--models-dir <dir>', 'folder searched by --all, recursively', 'models')
@@ -61,23 +85,54 @@ export function createProgram(io: CliIO): Command {
 
   program
     .command('sweep')
-    .description('Run every combination of a parameter grid in parallel, save each run under one sweep id, and rank them')
-    .option('--data <file>', 'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database')
+    .description(
+      'Run every combination of a parameter grid in parallel, save each run under one sweep id, and rank them',
+    )
+    .option(
+      '--data <file>',
+      'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database',
+    )
     .option('--symbol <symbol>', 'symbol of the bars (default: the data file name, e.g. GOOG for GOOG.csv)')
-    .addOption(new Option('--timeframe <timeframe>', `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`).argParser(parseTimeframe))
-    .option('--strategy <name|file>', 'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module', 'sma-cross')
-    .option('--grid <name=values>', 'swept parameter, repeatable: name=start..end:step (inclusive), name=a,b,c or name=value', collect, [])
-    .option('--where <expression>', "run only combinations where this holds, e.g. 'slow - fast >= 10' (+ - * /, < <= > >= == !=, and or not, parentheses)")
+    .addOption(
+      new Option(
+        '--timeframe <timeframe>',
+        `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`,
+      ).argParser(parseTimeframe),
+    )
+    .option(
+      '--strategy <name|file>',
+      'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module',
+      'sma-cross',
+    )
+    .option(
+      '--grid <name=values>',
+      'swept parameter, repeatable: name=start..end:step (inclusive), name=a,b,c or name=value',
+      collect,
+      [],
+    )
+    .option(
+      '--where <expression>',
+      "run only combinations where this holds, e.g. 'slow - fast >= 10' (+ - * /, < <= > >= == !=, and or not, parentheses)",
+    )
     .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
     .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
     .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10)
     .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
-    .option('--commission <fraction>', 'commission as a fraction of traded value, per side (0.001 = 0.1 %)', parseNumber, 0)
+    .option(
+      '--commission <fraction>',
+      'commission as a fraction of traded value, per side (0.001 = 0.1 %)',
+      parseNumber,
+      0,
+    )
     .option('--fixed-fee <amount>', 'fixed fee per order, account currency', parseNumber, 0)
     .option('--slippage-bps <bps>', 'slippage against the trader, basis points', parseNumber, 0)
     .option('--size <fraction>', 'fraction of equity per position, in (0, 1]', parseNumber, 1)
     .option('--fractional', 'allow fractional quantities (default: whole units, rounded down)', false)
-    .addOption(new Option('--fill-at <when>', 'when an order decided on a bar fills').choices(['next-open', 'close']).default('next-open'))
+    .addOption(
+      new Option('--fill-at <when>', 'when an order decided on a bar fills')
+        .choices(['next-open', 'close'])
+        .default('next-open'),
+    )
     .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0)
     .option('--save-to-db', 'save every run to the database under one sweep id', false)
     .option('--notes <text>', 'notes stored with every saved run')
@@ -95,7 +150,11 @@ export function createProgram(io: CliIO): Command {
     .addOption(new Option('--timeframe <timeframe>', 'only this timeframe').argParser(parseTimeframe))
     .option('--model <path>', 'only runs of this model file')
     .option('--sweep <id>', 'only runs of this sweep')
-    .option('--since <date>', 'only runs saved on or after this date (YYYY-MM-DD, ISO time or unix seconds)', parseDateToUnixSeconds)
+    .option(
+      '--since <date>',
+      'only runs saved on or after this date (YYYY-MM-DD, ISO time or unix seconds)',
+      parseDateToUnixSeconds,
+    )
     .option('--limit <n>', 'at most this many runs', parsePositiveInteger, 20)
     .option('--sort <metric>', 'sort by a metric, best first (default: newest first)')
     .option('--db <path>', DB_HELP)
@@ -171,7 +230,9 @@ export function createProgram(io: CliIO): Command {
     .command('import')
     .description('Import runs from a file written by `backtest export`')
     .argument('<file>', 'CSV or JSON file')
-    .addOption(new Option('--format <format>', 'file format (default: from the file extension)').choices(['csv', 'json']))
+    .addOption(
+      new Option('--format <format>', 'file format (default: from the file extension)').choices(['csv', 'json']),
+    )
     .option('--db <path>', DB_HELP)
     .action(async (file, options) => {
       const { importCommand } = await import('./commands/import.js');
@@ -202,7 +263,9 @@ export function createProgram(io: CliIO): Command {
 
   program
     .command('demo')
-    .description('Import the bundled bars, run the built-in strategies, the example ONNX policies and a small sweep, save all, print the leaderboard')
+    .description(
+      'Import the bundled bars, run the built-in strategies, the example ONNX policies and a small sweep, save all, print the leaderboard',
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of tables', false)
     .action(async (options) => {
@@ -216,7 +279,11 @@ export function createProgram(io: CliIO): Command {
     .description('Import bars from a CSV file, replacing stored bars in the same time range')
     .argument('<file>', 'CSV of time, open, high, low, close, volume')
     .option('--symbol <symbol>', 'symbol of the bars (default: the file name)')
-    .addOption(new Option('--timeframe <timeframe>', 'bar timeframe (default: inferred from bar spacing)').argParser(parseTimeframe))
+    .addOption(
+      new Option('--timeframe <timeframe>', 'bar timeframe (default: inferred from bar spacing)').argParser(
+        parseTimeframe,
+      ),
+    )
     .option('--db <path>', DB_HELP)
     .action(async (file, options) => {
       const { dataImportCommand } = await import('./commands/data.js');

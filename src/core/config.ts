@@ -56,7 +56,9 @@ export const DEFAULT_CONFIG: Omit<BacktestConfig, 'strategy'> = {
 export type BacktestConfigInput = Partial<Omit<BacktestConfig, 'strategy'>> & Pick<BacktestConfig, 'strategy'>;
 
 const finite = (name: string) =>
-  z.number({ error: `${name} must be a number` }).refine(Number.isFinite, { message: `${name} must be a finite number` });
+  z
+    .number({ error: `${name} must be a number` })
+    .refine(Number.isFinite, { message: `${name} must be a finite number` });
 
 const configSchema = z.strictObject({
   strategy: z.strictObject({
@@ -96,7 +98,11 @@ export function resolveConfig(input: BacktestConfigInput): BacktestConfig {
     const path = issue?.path.join('.') ?? '';
     const message = issue?.message ?? 'invalid config';
     throw new ConfigError(
-      issue?.code === 'unrecognized_keys' ? `unknown config setting: ${message}` : message.includes(path) ? message : `${path}: ${message}`,
+      issue?.code === 'unrecognized_keys'
+        ? `unknown config setting: ${message}`
+        : message.includes(path)
+          ? message
+          : `${path}: ${message}`,
     );
   }
   return parsed.data;

@@ -21,7 +21,14 @@ describe('runEngine fills', () => {
     // 10 000 / 102 = 98.04 -> 98 shares for 9 996, cash 4.
     expect(out.trades).toHaveLength(1);
     const trade = out.trades[0]!;
-    expect(trade).toMatchObject({ side: 'long', quantity: 98, entryIndex: 1, exitIndex: 4, entryPrice: 102, exitPrice: 100 });
+    expect(trade).toMatchObject({
+      side: 'long',
+      quantity: 98,
+      entryIndex: 1,
+      exitIndex: 4,
+      entryPrice: 102,
+      exitPrice: 100,
+    });
     expect(trade.pnl).toBeCloseTo(-196, 10); // (100 − 102) × 98
     expect(trade.returnPct).toBeCloseTo((-196 / 9996) * 100, 10);
     expect(trade.entryTimeMs).toBe(BARS.timeMs[1]);
@@ -134,7 +141,9 @@ describe('runEngine guards', () => {
         return undefined;
       },
     };
-    expect(() => runEngine(BARS, throwing, testConfig())).toThrow('strategy failed on bar 3 (2024-01-04T00:00:00.000Z): boom');
+    expect(() => runEngine(BARS, throwing, testConfig())).toThrow(
+      'strategy failed on bar 3 (2024-01-04T00:00:00.000Z): boom',
+    );
   });
 });
 
@@ -168,7 +177,10 @@ describe('runEngine properties', () => {
         barsArbitrary,
         decisionsArbitrary,
         fc.constantFrom('next-open' as const, 'close' as const),
-        fc.record({ commission: fc.double({ min: 0, max: 0.01, noNaN: true }), slippageBps: fc.integer({ min: 0, max: 50 }) }),
+        fc.record({
+          commission: fc.double({ min: 0, max: 0.01, noNaN: true }),
+          slippageBps: fc.integer({ min: 0, max: 50 }),
+        }),
         (bars, decisions, fillAt, costs) => {
           const config = testConfig({ fillAt, ...costs });
           const out = runEngine(bars, scriptedStrategy(decisions), config);
@@ -206,14 +218,20 @@ describe('runEngine properties', () => {
         const config = testConfig({ commission: 0.002, fixedFee: 3 });
         const out = runEngine(bars, scriptedStrategy(decisions), config);
         for (const t of out.trades) {
-          if (t.side === 'long') expect(t.quantity * t.entryPrice + entryCostOf(t, config)).toBeLessThanOrEqual(config.initialCash + sumPnlBefore(out.trades, t) + 1e-6);
+          if (t.side === 'long')
+            expect(t.quantity * t.entryPrice + entryCostOf(t, config)).toBeLessThanOrEqual(
+              config.initialCash + sumPnlBefore(out.trades, t) + 1e-6,
+            );
         }
       }),
     );
   });
 });
 
-function entryCostOf(t: { quantity: number; entryPrice: number }, config: { commission: number; fixedFee: number }): number {
+function entryCostOf(
+  t: { quantity: number; entryPrice: number },
+  config: { commission: number; fixedFee: number },
+): number {
   return t.quantity * t.entryPrice * config.commission + config.fixedFee;
 }
 

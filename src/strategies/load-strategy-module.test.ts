@@ -122,7 +122,7 @@ describe('loadStrategyModule', () => {
   it.each([
     ['export const other = 1;', 'must export a strategy definition as its default export or as "strategy"'],
     ['export default 42;', ': the exported strategy must be an object with name, params and create'],
-    ["export default { params: [], create() {} };", ": the strategy's name must be a non-empty string"],
+    ['export default { params: [], create() {} };', ": the strategy's name must be a non-empty string"],
     ["export default { name: 'x', params: [] };", ': strategy x has no create function'],
     ["export default { name: 'x', params: {}, create() {} };", ': params of strategy x must be an array'],
     ["export default { name: 'x', check: 1, create() {} };", ': check of strategy x must be a function when given'],
@@ -156,7 +156,9 @@ describe('loadStrategyModule', () => {
   it('checks what create returns and wraps a throwing create', async () => {
     const empty = await loadStrategyModule(await writeModule("export default { name: 'empty', create: () => ({}) };"));
     expect(() => empty.create({})).toThrow(StrategyError);
-    expect(() => empty.create({})).toThrow(/strategy empty \(strategy module .+\): create must return an object with an onBar method/);
+    expect(() => empty.create({})).toThrow(
+      /strategy empty \(strategy module .+\): create must return an object with an onBar method/,
+    );
     const throwing = await loadStrategyModule(
       await writeModule("export default { name: 'boom', create: () => { throw new Error('no model'); } };"),
     );

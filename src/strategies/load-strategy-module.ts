@@ -47,7 +47,9 @@ export async function loadStrategyModule(path: string): Promise<StrategyDefiniti
     namespace = (await import(pathToFileURL(absolutePath).href)) as Record<string, unknown>;
   } catch (error) {
     const hint =
-      errorCode(error) === 'ERR_UNKNOWN_FILE_EXTENSION' ? '; run through tsx (as the backtest CLI does) to load .ts files' : '';
+      errorCode(error) === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? '; run through tsx (as the backtest CLI does) to load .ts files'
+        : '';
     throw new StrategyError(`${where} failed to load: ${firstLine(error)}${hint}`, { cause: error });
   }
 
@@ -82,7 +84,8 @@ function checkDefinition(value: unknown, where: string): StrategyDefinition {
   const params = rawParams.map((spec: unknown, index: number) => checkParamSpec(spec, `${where}: params[${index}]`));
   const seen = new Set<string>();
   for (const spec of params) {
-    if (seen.has(spec.name)) throw new StrategyError(`${where}: strategy ${name} declares parameter ${spec.name} twice`);
+    if (seen.has(spec.name))
+      throw new StrategyError(`${where}: strategy ${name} declares parameter ${spec.name} twice`);
     seen.add(spec.name);
   }
 
@@ -119,11 +122,14 @@ function checkParamSpec(value: unknown, where: string): ParamSpec {
   }
   const spec = value as Record<string, unknown>;
   const name = spec.name;
-  if (typeof name !== 'string' || name.trim() === '') throw new StrategyError(`${where}.name must be a non-empty string`);
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new StrategyError(`${where}.name must be a non-empty string`);
   const at = `${where} (${name})`;
   const type = spec.type;
   if (typeof type !== 'string' || !PARAM_TYPES.includes(type)) {
-    throw new StrategyError(`${at}.type must be one of ${PARAM_TYPES.join(', ')}; ${JSON.stringify(type) ?? String(type)} is not`);
+    throw new StrategyError(
+      `${at}.type must be one of ${PARAM_TYPES.join(', ')}; ${JSON.stringify(type) ?? String(type)} is not`,
+    );
   }
   const description = spec.description ?? '';
   if (typeof description !== 'string') throw new StrategyError(`${at}.description must be a string`);
@@ -146,13 +152,21 @@ function checkParamSpec(value: unknown, where: string): ParamSpec {
         ? typeof fallback === 'number' && Number.isFinite(fallback)
         : typeof fallback === type;
   if (!fits) {
-    throw new StrategyError(`${at}.default must be a${type === 'integer' ? 'n' : ''} ${type}; ${JSON.stringify(fallback) ?? String(fallback)} is not`);
+    throw new StrategyError(
+      `${at}.default must be a${type === 'integer' ? 'n' : ''} ${type}; ${JSON.stringify(fallback) ?? String(fallback)} is not`,
+    );
   }
   const number = fallback as number;
   if ((bounds.min !== undefined && number < bounds.min) || (bounds.max !== undefined && number > bounds.max)) {
     throw new StrategyError(`${at}.default ${number} is outside its own bounds`);
   }
-  return Object.freeze({ name, type: type as ParamSpec['type'], default: fallback as ParamValue, description, ...bounds });
+  return Object.freeze({
+    name,
+    type: type as ParamSpec['type'],
+    default: fallback as ParamValue,
+    description,
+    ...bounds,
+  });
 }
 
 function errorCode(error: unknown): unknown {
@@ -161,7 +175,10 @@ function errorCode(error: unknown): unknown {
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const first = lines[0] ?? text;
   // Transpilers head their message with "Transform failed with 1 error:"; the next line says where.
   return first.endsWith(':') && lines[1] !== undefined ? `${first} ${lines[1]}` : first;

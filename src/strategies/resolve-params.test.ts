@@ -118,7 +118,10 @@ describe('resolveParams', () => {
     };
     expect(() => resolveParams(throwing, {})).toThrow(StrategyError);
     expect(() => resolveParams(throwing, {})).toThrow('strategy every-type: its parameter check failed: boom');
-    const picky: StrategyDefinition = { ...everyType, check: (p) => (p.count === 3 ? 'count may not be 3' : undefined) };
+    const picky: StrategyDefinition = {
+      ...everyType,
+      check: (p) => (p.count === 3 ? 'count may not be 3' : undefined),
+    };
     expect(messageOf(() => resolveParams(picky, {}))).toBe('strategy every-type: count may not be 3');
     expect(resolveParams(picky, { count: 4 }).count).toBe(4);
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
-import { barsFromCloses, type Decisions, randomWalk, replayProgressively } from './replay-progressively.test-support.js';
+import {
+  barsFromCloses,
+  type Decisions,
+  randomWalk,
+  replayProgressively,
+} from './replay-progressively.test-support.js';
 import { resolveParams } from './resolve-params.js';
 import { rsi } from './rsi.js';
 import { WilderRsi } from './wilder-rsi.js';
@@ -19,13 +24,51 @@ describe('rsi strategy', () => {
 
   it('pins level decisions on the hand-computed series', async () => {
     expect(await decide(closes, { period: 2, lower: 30, upper: 70 })).toEqual([
-      u, u, u, 0, 0, u, 0, u, 1, 1, u, 0, 0, u, 1, u, 0, u, u, 0,
+      u,
+      u,
+      u,
+      0,
+      0,
+      u,
+      0,
+      u,
+      1,
+      1,
+      u,
+      0,
+      0,
+      u,
+      1,
+      u,
+      0,
+      u,
+      u,
+      0,
     ]);
   });
 
   it('goes short above the upper level when short=true', async () => {
     expect(await decide(closes, { period: 2, lower: 30, upper: 70, short: true })).toEqual([
-      u, u, u, -1, -1, u, -1, u, 1, 1, u, -1, -1, u, 1, u, -1, u, u, -1,
+      u,
+      u,
+      u,
+      -1,
+      -1,
+      u,
+      -1,
+      u,
+      1,
+      1,
+      u,
+      -1,
+      -1,
+      u,
+      1,
+      u,
+      -1,
+      u,
+      u,
+      -1,
     ]);
   });
 

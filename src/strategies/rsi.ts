@@ -50,8 +50,22 @@ export const rsi: StrategyDefinition = {
   description: "Mean reversion on Wilder's RSI: long below the lower level, flat (or short) above the upper one",
   params: [
     { name: 'period', type: 'integer', default: 14, min: 2, description: 'RSI smoothing period, in bars' },
-    { name: 'lower', type: 'number', default: 30, min: 0, max: 100, description: 'Go long when RSI is below this level (0-100, exclusive)' },
-    { name: 'upper', type: 'number', default: 70, min: 0, max: 100, description: 'Exit (or go short) when RSI is above this level (0-100, exclusive)' },
+    {
+      name: 'lower',
+      type: 'number',
+      default: 30,
+      min: 0,
+      max: 100,
+      description: 'Go long when RSI is below this level (0-100, exclusive)',
+    },
+    {
+      name: 'upper',
+      type: 'number',
+      default: 70,
+      min: 0,
+      max: 100,
+      description: 'Exit (or go short) when RSI is above this level (0-100, exclusive)',
+    },
     { name: 'short', type: 'boolean', default: false, description: 'Go short above the upper level instead of flat' },
   ],
   check(params) {

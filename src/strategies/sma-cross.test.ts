@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, StrategyError } from '../core/errors.js';
 import type { StrategyContext } from '../core/strategy.js';
-import { barsFromCloses, type Decisions, randomWalk, replayProgressively } from './replay-progressively.test-support.js';
+import {
+  barsFromCloses,
+  type Decisions,
+  randomWalk,
+  replayProgressively,
+} from './replay-progressively.test-support.js';
 import { resolveParams } from './resolve-params.js';
 import { smaCross } from './sma-cross.js';
 

@@ -120,7 +120,8 @@ class SmaCrossStrategy implements Strategy {
  */
 export const smaCross: StrategyDefinition = {
   name: 'sma-cross',
-  description: 'Long when the fast moving average of closes crosses above the slow one; flat (or short) on the cross below',
+  description:
+    'Long when the fast moving average of closes crosses above the slow one; flat (or short) on the cross below',
   params: [
     { name: 'fast', type: 'integer', default: 10, min: 1, description: 'Fast moving average period, in bars' },
     { name: 'slow', type: 'integer', default: 30, min: 2, description: 'Slow moving average period, in bars' },

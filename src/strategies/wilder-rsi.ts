@@ -39,7 +39,7 @@ export class WilderRsi {
     // The first price has no change; NaN marks "no previous price" without another field.
     if (Number.isNaN(previous)) return Number.NaN;
     const change = price - previous;
-    const gain = change > 0 ? change : 0;
+    const gain = Math.max(change, 0);
     const loss = change < 0 ? -change : 0;
     const period = this.period;
     if (this.changes < period) {

@@ -36,7 +36,10 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
   ];
   const metricRows = comparison.metrics.map((m) => [
     metricLabel(m.metric),
-    ...m.values.map((value, i) => formatMetric(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : '')),
+    ...m.values.map(
+      (value, i) =>
+        formatMetric(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : ''),
+    ),
   ]);
   io.out(renderTable(head, [...identity, ...metricRows]));
   io.out('* best in its row (max drawdown: closest to zero; volatility and drawdown duration: lowest)\n');
@@ -48,7 +51,10 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
   io.out(
     renderTable(
       ['Setting', ...runs.map((run) => `#${run.id}`)],
-      comparison.configDifferences.map((d) => [d.key, ...d.values.map((v) => (v === undefined ? '(not set)' : JSON.stringify(v)))]),
+      comparison.configDifferences.map((d) => [
+        d.key,
+        ...d.values.map((v) => (v === undefined ? '(not set)' : JSON.stringify(v))),
+      ]),
     ),
   );
 }

@@ -25,7 +25,8 @@ export async function dataImportCommand(options: DataImportOptions, io: CliIO): 
   let bars = loadBarsCsv(path, { symbol, timeframe: options.timeframe ?? '1Day' });
   if (options.timeframe === undefined) {
     const inferred = inferTimeframe(bars);
-    if (inferred === undefined) throw new UsageError(`cannot tell the timeframe of ${options.file} from its bar spacing; pass --timeframe`);
+    if (inferred === undefined)
+      throw new UsageError(`cannot tell the timeframe of ${options.file} from its bar spacing; pass --timeframe`);
     bars = createBarSeries(symbol, inferred, bars);
   }
   const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
@@ -44,7 +45,9 @@ export interface DataListOptions {
 
 /** `backtest data list`: each stored bar set with its count and first and last time. */
 export async function dataListCommand(options: DataListOptions, io: CliIO): Promise<void> {
-  const sets = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) => db.listBarSets());
+  const sets = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
+    db.listBarSets(),
+  );
   if (options.json) {
     io.out(`${toJsonText(sets)}\n`);
     return;
@@ -56,7 +59,13 @@ export async function dataListCommand(options: DataListOptions, io: CliIO): Prom
   io.out(
     renderTable(
       ['Symbol', 'Timeframe', 'Bars', 'First (UTC)', 'Last (UTC)'],
-      sets.map((s) => [s.symbol, s.timeframe, s.count.toLocaleString('en-US'), formatBarTime(s.firstTimeMs), formatBarTime(s.lastTimeMs)]),
+      sets.map((s) => [
+        s.symbol,
+        s.timeframe,
+        s.count.toLocaleString('en-US'),
+        formatBarTime(s.firstTimeMs),
+        formatBarTime(s.lastTimeMs),
+      ]),
       2,
     ),
   );

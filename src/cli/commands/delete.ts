@@ -23,7 +23,9 @@ export async function deleteCommand(options: DeleteCommandOptions, io: CliIO): P
     if (!options.yes) {
       const question = `Delete ${ids.length} run${ids.length === 1 ? '' : 's'} (${ids.join(', ')})?`;
       if (!io.interactive) {
-        throw new UsageError(`not deleting ${ids.length} run${ids.length === 1 ? '' : 's'} without confirmation; pass --yes`);
+        throw new UsageError(
+          `not deleting ${ids.length} run${ids.length === 1 ? '' : 's'} without confirmation; pass --yes`,
+        );
       }
       if (!(await io.confirm(question))) {
         io.err('Nothing deleted.\n');

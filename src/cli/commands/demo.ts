@@ -57,9 +57,14 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     const savedIds: number[] = [];
 
     for (const bundled of BUNDLED_BARS) {
-      const bars = loadBarsCsv(packageFile(`data/bars/${bundled.file}`), { symbol: bundled.symbol, timeframe: bundled.timeframe });
+      const bars = loadBarsCsv(packageFile(`data/bars/${bundled.file}`), {
+        symbol: bundled.symbol,
+        timeframe: bundled.timeframe,
+      });
       db.importBars(bars);
-      say(`Imported ${bars.length.toLocaleString('en-US')} ${bundled.symbol} ${bundled.timeframe} bars from data/bars/${bundled.file}`);
+      say(
+        `Imported ${bars.length.toLocaleString('en-US')} ${bundled.symbol} ${bundled.timeframe} bars from data/bars/${bundled.file}`,
+      );
       for (const run of BUILTIN_RUNS) {
         const result = await runBacktest({ bars, strategy: run.strategy, params: run.params, config: bundled.costs });
         savedIds.push(db.saveBacktestResult(toSaveInput(result, { notes: 'demo' })));
@@ -77,7 +82,9 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     const leaderboard = db.getBacktestResults({ sort: 'sharpe_ratio', limit: 10 });
     const best = BEST_BY.map((metric) => ({ metric, row: db.getBestBacktest('GOOG', '1Day', metric) }));
     if (options.json) {
-      io.out(`${toJsonText({ database: db.path, saved: savedIds.length + sweepRuns, leaderboard, bestGoog1Day: best })}\n`);
+      io.out(
+        `${toJsonText({ database: db.path, saved: savedIds.length + sweepRuns, leaderboard, bestGoog1Day: best })}\n`,
+      );
       return;
     }
     say(`Saved ${savedIds.length + sweepRuns} runs.\n`);
@@ -96,7 +103,9 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
         3,
       ),
     );
-    say('\nNext: backtest list · backtest best GOOG 1Day --metric sharpe_ratio · backtest compare ID ID · backtest show ID');
+    say(
+      '\nNext: backtest list · backtest best GOOG 1Day --metric sharpe_ratio · backtest compare ID ID · backtest show ID',
+    );
   });
 }
 
@@ -106,7 +115,14 @@ async function runDemoSweep(db: TradingDatabase, say: (line: string) => void): P
   if (bars === undefined) return 0;
   const { runSweep } = await import('../../app/sweep/index.js');
   const grid = ['fast=5..30:5', 'slow=20..100:20'];
-  const summary = await runSweep({ bars, strategy: 'sma-cross', grid, config: BUNDLED_BARS[0]!.costs, db, notes: 'demo' });
+  const summary = await runSweep({
+    bars,
+    strategy: 'sma-cross',
+    grid,
+    config: BUNDLED_BARS[0]!.costs,
+    db,
+    notes: 'demo',
+  });
   say(`Swept sma-cross on GOOG 1Day over ${grid.join(' ')}: ${summary.saved} runs saved as sweep ${summary.sweepId}`);
   return summary.saved;
 }
@@ -114,7 +130,13 @@ async function runDemoSweep(db: TradingDatabase, say: (line: string) => void): P
 function renderLeaderboard(rows: readonly BacktestRow[]): string {
   return renderTable(
     ['ID', 'Symbol', 'Timeframe', 'Strategy / model', ...LIST_METRICS.map(shortMetricHeader)],
-    rows.map((row) => [String(row.id), row.symbol, row.timeframe, describeRunSource(row), ...LIST_METRICS.map((m) => formatMetricBare(m, row[m]))]),
+    rows.map((row) => [
+      String(row.id),
+      row.symbol,
+      row.timeframe,
+      describeRunSource(row),
+      ...LIST_METRICS.map((m) => formatMetricBare(m, row[m])),
+    ]),
     4,
   );
 }

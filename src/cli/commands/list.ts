@@ -5,7 +5,13 @@ import { UsageError } from '../../core/errors.js';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
-import { describeRunSource, formatMetricBare, formatUnixSeconds, LIST_METRICS, shortMetricHeader } from '../format-rows.js';
+import {
+  describeRunSource,
+  formatMetricBare,
+  formatUnixSeconds,
+  LIST_METRICS,
+  shortMetricHeader,
+} from '../format-rows.js';
 
 /** Flags of `backtest list`. */
 export interface ListCommandOptions {
@@ -42,7 +48,8 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
     io.out('No saved runs match.\n');
     return;
   }
-  const metrics: MetricName[] = sort === undefined || LIST_METRICS.includes(sort) ? [...LIST_METRICS] : [sort, ...LIST_METRICS];
+  const metrics: MetricName[] =
+    sort === undefined || LIST_METRICS.includes(sort) ? [...LIST_METRICS] : [sort, ...LIST_METRICS];
   io.out(
     renderTable(
       ['ID', 'Saved (UTC)', 'Symbol', 'Timeframe', 'Strategy / model', ...metrics.map(shortMetricHeader)],
@@ -62,7 +69,9 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
 function checkSortMetric(name: string): MetricName {
   const metric = findMetric(name);
   if (metric === undefined) {
-    throw new UsageError(`unknown metric "${name}" for --sort; use one of ${METRIC_CATALOG.map((m) => m.name).join(', ')}`);
+    throw new UsageError(
+      `unknown metric "${name}" for --sort; use one of ${METRIC_CATALOG.map((m) => m.name).join(', ')}`,
+    );
   }
   return metric.name;
 }

@@ -15,7 +15,10 @@ const SOME_FAILED_EXIT_CODE = 1;
 /** Raised after the summary when some models failed, so the process exits non-zero. */
 class SomeModelsFailedError extends AppError {
   constructor(failed: number, total: number) {
-    super(`${failed} of ${total} models failed (see above)`, { code: 'models-failed', exitCode: SOME_FAILED_EXIT_CODE });
+    super(`${failed} of ${total} models failed (see above)`, {
+      code: 'models-failed',
+      exitCode: SOME_FAILED_EXIT_CODE,
+    });
   }
 }
 
@@ -25,35 +28,39 @@ class SomeModelsFailedError extends AppError {
  */
 export async function runAllCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
   const modelsDir = resolve(io.cwd, options.modelsDir);
-  const outcomes = await withDatabase(openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }), async (db) => {
-    let progress: ReturnType<typeof startProgress> | undefined;
-    try {
-      return await runAllModels({
-        modelsDir,
-        loadBars: (symbol, timeframe) => db.loadBars(symbol, timeframe),
-        config: runConfigFromFlags(options),
-        ...(options.saveToDb
-          ? {
-              // Model paths are stored relative to where the command ran, as a user would type them.
-              save: (result) =>
-                db.saveBacktestResult(
-                  toSaveInput(result, {
-                    modelPath: displayPath(io.cwd, result.model?.path ?? modelsDir),
-                    ...(options.notes === undefined ? {} : { notes: options.notes }),
-                  }),
-                ),
-            }
-          : {}),
-        onProgress: (done, total, outcome) => {
-          progress ??= startProgress(io, 'Models', total);
-          progress.update(done, displayPath(io.cwd, outcome.modelPath));
-          if (outcome.error !== undefined) io.err(`failed: ${displayPath(io.cwd, outcome.modelPath)}: ${outcome.error}\n`);
-        },
-      });
-    } finally {
-      progress?.stop();
-    }
-  });
+  const outcomes = await withDatabase(
+    openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }),
+    async (db) => {
+      let progress: ReturnType<typeof startProgress> | undefined;
+      try {
+        return await runAllModels({
+          modelsDir,
+          loadBars: (symbol, timeframe) => db.loadBars(symbol, timeframe),
+          config: runConfigFromFlags(options),
+          ...(options.saveToDb
+            ? {
+                // Model paths are stored relative to where the command ran, as a user would type them.
+                save: (result) =>
+                  db.saveBacktestResult(
+                    toSaveInput(result, {
+                      modelPath: displayPath(io.cwd, result.model?.path ?? modelsDir),
+                      ...(options.notes === undefined ? {} : { notes: options.notes }),
+                    }),
+                  ),
+              }
+            : {}),
+          onProgress: (done, total, outcome) => {
+            progress ??= startProgress(io, 'Models', total);
+            progress.update(done, displayPath(io.cwd, outcome.modelPath));
+            if (outcome.error !== undefined)
+              io.err(`failed: ${displayPath(io.cwd, outcome.modelPath)}: ${outcome.error}\n`);
+          },
+        });
+      } finally {
+        progress?.stop();
+      }
+    },
+  );
 
   if (options.json) io.out(`${toJsonText(outcomes)}\n`);
   else io.out(renderOutcomes(outcomes, io.cwd));

@@ -13,10 +13,13 @@ export interface ShowCommandOptions {
 
 /** `backtest show ID`: every stored field of one run, the config pretty-printed. */
 export async function showCommand(options: ShowCommandOptions, io: CliIO): Promise<void> {
-  const { row, points } = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) => {
-    const found = db.getBacktestOrThrow(options.id);
-    return { row: found, points: db.getEquityCurve(options.id)?.timeMs.length ?? 0 };
-  });
+  const { row, points } = await withDatabase(
+    openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }),
+    (db) => {
+      const found = db.getBacktestOrThrow(options.id);
+      return { row: found, points: db.getEquityCurve(options.id)?.timeMs.length ?? 0 };
+    },
+  );
   if (options.json) {
     io.out(`${toJsonText(row)}\n`);
     return;

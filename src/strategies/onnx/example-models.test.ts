@@ -53,7 +53,12 @@ describe('writeExampleModels', () => {
 
   it('GOOG_1Day: momentum, buys after steady gains and goes flat after steady losses', async () => {
     await withPolicy('GOOG_1Day.onnx', async (policy) => {
-      expect(policy.contract).toMatchObject({ window: 16, output: 'discrete', positionInput: false, allowShort: false });
+      expect(policy.contract).toMatchObject({
+        window: 16,
+        output: 'discrete',
+        positionInput: false,
+        allowShort: false,
+      });
       // 17 closes rising 1 % a bar, then 17 falling 1 % a bar.
       const closes = [100];
       for (let i = 1; i <= 16; i++) closes.push(closes[i - 1]! * 1.01);
@@ -105,7 +110,13 @@ describe('writeExampleModels', () => {
       const decisions = await policy.decide(barsFromCloses(closes));
       const spec = EXAMPLE_MODEL_SPECS['EURUSD_1Hour.onnx']!;
       for (const position of [-1, 0, 1] as const) {
-        const expected = expectedDecisions(spec, closes, { window: 8, scale: 100, position, allowShort: true, threshold: 0.5 });
+        const expected = expectedDecisions(spec, closes, {
+          window: 8,
+          scale: 100,
+          position,
+          allowShort: true,
+          threshold: 0.5,
+        });
         expected.forEach((want, i) => {
           if (want.margin >= 1e-4) expect(decisions.at(i, position)).toBe(want.decision);
         });

@@ -153,7 +153,11 @@ describe('loadOnnxPolicy: inference matches a TypeScript forward pass', () => {
 
   it('metadata defaults: no metadata means window 16, scale 100, discrete, no position, no short', async () => {
     // One layer: logits = (0, 10·r₀, −10·r₀) on the newest return only.
-    const weights = [Array<number>(16).fill(0), [10, ...Array<number>(15).fill(0)], [-10, ...Array<number>(15).fill(0)]];
+    const weights = [
+      Array<number>(16).fill(0),
+      [10, ...Array<number>(15).fill(0)],
+      [-10, ...Array<number>(15).fill(0)],
+    ];
     const policy = await loadOnnxPolicy(
       await writeModel('defaults.onnx', { inputSize: 16, output: 'discrete', layers: [{ weights, bias: [0, 0, 0] }] }),
     );
@@ -223,10 +227,18 @@ describe('loadOnnxPolicy: inference matches a TypeScript forward pass', () => {
   });
 
   it('reports the SHA-256 of the file bytes', async () => {
-    const path = await writeModel('hash.onnx', { inputSize: 16, output: 'discrete', layers: randomLayers([16, 3], 12) });
+    const path = await writeModel('hash.onnx', {
+      inputSize: 16,
+      output: 'discrete',
+      layers: randomLayers([16, 3], 12),
+    });
     const policy = await loadOnnxPolicy(path);
     await policy.release();
-    expect(policy.sha256).toBe(createHash('sha256').update(await readFile(path)).digest('hex'));
+    expect(policy.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    );
     expect(policy.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -253,7 +265,8 @@ describe('loadOnnxPolicy: no look-ahead', () => {
         const truncated = await policy.decide(sliceBars(bars, 0, end));
         expect(truncated.length).toBe(end);
         for (const position of [-1, 0, 1] as const) {
-          for (let i = 0; i < end; i++) expect(truncated.at(i, position), `end ${end} bar ${i}`).toBe(full.at(i, position));
+          for (let i = 0; i < end; i++)
+            expect(truncated.at(i, position), `end ${end} bar ${i}`).toBe(full.at(i, position));
         }
       }
     } finally {

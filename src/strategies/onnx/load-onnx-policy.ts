@@ -241,12 +241,16 @@ function pickValue(
   if (declared !== undefined) {
     const found = values.find((value) => value.name === declared);
     if (found === undefined) {
-      throw new StrategyError(`${source}: metadata ${key}='${declared}' names no graph ${role}; the model has ${names}`);
+      throw new StrategyError(
+        `${source}: metadata ${key}='${declared}' names no graph ${role}; the model has ${names}`,
+      );
     }
     return found;
   }
   if (values.length !== 1) {
-    throw new StrategyError(`${source}: the model has ${values.length} ${role}s (${names}); name one in metadata ${key}`);
+    throw new StrategyError(
+      `${source}: the model has ${values.length} ${role}s (${names}); name one in metadata ${key}`,
+    );
   }
   return values[0]!;
 }

@@ -238,7 +238,7 @@ export function decisionFromOutput(
   const exit: Direction = contract.allowShort ? -1 : 0;
   if (contract.output === ModelOutputKind.Target) {
     const value = output[offset]!;
-    if (value !== value) return undefined;
+    if (Number.isNaN(value)) return undefined;
     if (value > contract.threshold) return 1;
     if (value < -contract.threshold) return exit;
     return 0;
@@ -246,7 +246,7 @@ export function decisionFromOutput(
   const hold = output[offset]!;
   const buy = output[offset + 1]!;
   const sell = output[offset + 2]!;
-  if (hold !== hold || buy !== buy || sell !== sell) return undefined;
+  if (Number.isNaN(hold) || Number.isNaN(buy) || Number.isNaN(sell)) return undefined;
   if (buy > hold && buy >= sell) return 1;
   if (sell > hold && sell > buy) return exit;
   return undefined;

@@ -89,7 +89,9 @@ describe('onnx strategy definition', () => {
     await strategy.prepare(barsFromCloses(randomWalk(20, 43)));
     expect(strategy.model).toEqual({
       path: modelPath,
-      sha256: createHash('sha256').update(await readFile(modelPath)).digest('hex'),
+      sha256: createHash('sha256')
+        .update(await readFile(modelPath))
+        .digest('hex'),
     });
   });
 

@@ -1,12 +1,6 @@
 import type { BarSeries } from '../../core/bars.js';
 import { ConfigError } from '../../core/errors.js';
-import type {
-  Direction,
-  ParamValue,
-  Strategy,
-  StrategyContext,
-  StrategyDefinition,
-} from '../../core/strategy.js';
+import type { Direction, ParamValue, Strategy, StrategyContext, StrategyDefinition } from '../../core/strategy.js';
 import { loadOnnxPolicy, type PolicyDecisions, PreparedPolicyStrategy } from './load-onnx-policy.js';
 
 /** Identity of the model an {@link OnnxModelStrategy} ran, known once `prepare` has loaded it. */
@@ -74,7 +68,7 @@ export function createOnnxStrategy(modelPath: string): OnnxModelStrategy {
 }
 
 function modelParam(params: Readonly<Record<string, ParamValue>>): string | undefined {
-  const model = params['model'];
+  const model = params.model;
   return typeof model === 'string' && model.trim() !== '' ? model : undefined;
 }
 

@@ -86,9 +86,11 @@ describe('writeOnnxModel', () => {
 
   it('writes the declared graph: IR 8, opset 13, named input and output, metadata', () => {
     const bytes = writeOnnxModel({ ...twoLayer, inputName: 'observation', outputName: 'action_probs' });
-    const model = onnxProto.lookupType('onnx.ModelProto').toObject(onnxProto.lookupType('onnx.ModelProto').decode(bytes), {
-      longs: Number,
-    }) as {
+    const model = onnxProto
+      .lookupType('onnx.ModelProto')
+      .toObject(onnxProto.lookupType('onnx.ModelProto').decode(bytes), {
+        longs: Number,
+      }) as {
       ir_version: number;
       opset_import: { version: number }[];
       metadata_props: { key: string; value: string }[];

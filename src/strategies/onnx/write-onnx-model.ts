@@ -129,7 +129,9 @@ function checkSpec(spec: OnnxModelSpec): void {
     }
     layer.weights.forEach((row, o) => {
       if (row.length !== width) {
-        throw new ConfigError(`ONNX model spec: layer ${index} weight row ${o} has ${row.length} entries, expected ${width}`);
+        throw new ConfigError(
+          `ONNX model spec: layer ${index} weight row ${o} has ${row.length} entries, expected ${width}`,
+        );
       }
     });
     if (![...layer.weights.flat(), ...layer.bias].every(Number.isFinite)) {
