@@ -26,8 +26,8 @@ beforeAll(async () => {
   }
 });
 
-const json = async (args: string[]) => {
-  const run = await runCli([...args, '--db', db, '--json'], dir);
+const json = async (args: string[], database = db) => {
+  const run = await runCli([...args, '--db', database, '--json'], dir);
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout);
 };
@@ -174,5 +174,144 @@ describe('history commands on bad databases', () => {
   it('uses BACKTEST_DB when --db is not given', async () => {
     const run = await runCli(['list', '--json'], dir, { env: { BACKTEST_DB: db } });
     expect(JSON.parse(run.stdout)).toHaveLength(4);
+  });
+});
+
+describe('a database written by the older Python tool', () => {
+  const LEGACY_DDL = `
+    CREATE TABLE IF NOT EXISTS backtest_results (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
+      model_path TEXT, run_timestamp INTEGER NOT NULL, start_date INTEGER NOT NULL, end_date INTEGER NOT NULL,
+      initial_capital REAL NOT NULL, final_equity REAL NOT NULL, total_return REAL NOT NULL,
+      sharpe_ratio REAL, max_drawdown REAL, win_rate REAL, profit_factor REAL, total_trades INTEGER,
+      avg_trade_pnl REAL, config_json TEXT, notes TEXT);
+    CREATE INDEX IF NOT EXISTS idx_backtest_symbol ON backtest_results(symbol, timeframe);
+    CREATE INDEX IF NOT EXISTS idx_backtest_timestamp ON backtest_results(run_timestamp DESC);`;
+
+  it('lists, ranks and keeps saving into it, with every original row unchanged', async () => {
+    const legacy = join(dir, 'legacy.db');
+    const raw = new Database(legacy);
+    raw.exec(LEGACY_DDL);
+    const insert = raw.prepare(
+      `INSERT INTO backtest_results (symbol, timeframe, model_path, run_timestamp, start_date, end_date, initial_capital,
+        final_equity, total_return, sharpe_ratio, max_drawdown, win_rate, profit_factor, total_trades, avg_trade_pnl, config_json, notes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    insert.run(
+      'GOOGL',
+      '1Hour',
+      'models/rl_symbols/GOOGL_1Hour.pt',
+      1735430400,
+      1704067200,
+      1735603200,
+      10000,
+      11250,
+      12.5,
+      1.4,
+      -8.2,
+      55.0,
+      1.8,
+      40,
+      31.25,
+      '{"initial_capital": 10000}',
+      'v1',
+    );
+    insert.run(
+      'GOOGL',
+      '1Hour',
+      'models/rl_symbols/GOOGL_1Hour_v2.pt',
+      1735516800,
+      1704067200,
+      1735603200,
+      10000,
+      10800,
+      8.0,
+      1.9,
+      -4.1,
+      60.0,
+      null,
+      25,
+      32.0,
+      null,
+      null,
+    );
+    insert.run(
+      'AAPL',
+      '1Day',
+      null,
+      1735603200,
+      1704067200,
+      1735603200,
+      10000,
+      9000,
+      -10.0,
+      null,
+      -15.0,
+      40.0,
+      0.7,
+      10,
+      -100.0,
+      null,
+      'loss',
+    );
+    const before = raw.prepare('SELECT * FROM backtest_results ORDER BY id').all();
+    raw.close();
+
+    const rows = JSON.parse((await runCli(['list', '--db', legacy, '--json'], dir)).stdout);
+    expect(rows.map((r: { id: number }) => r.id)).toEqual([3, 2, 1]);
+    expect((await json(['best', 'GOOGL', '1Hour'], legacy)).id).toBe(1); // total_return 12.5 > 8.0
+    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'sharpe_ratio'], legacy)).id).toBe(2);
+    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'max_drawdown'], legacy)).id).toBe(2); // -4.1 is closest to zero
+    // The only GOOGL row with a profit factor is the best by it; the NULL one is never "best".
+    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'profit_factor'], legacy)).id).toBe(1);
+
+    const saved = await runCli(['run', '--data', GOOG, '--db', legacy, '--save-to-db'], dir);
+    expect(saved.stdout).toContain('Saved backtest to database with id=4');
+
+    const check = new Database(legacy, { readonly: true });
+    const columns = [
+      'id',
+      'symbol',
+      'timeframe',
+      'model_path',
+      'run_timestamp',
+      'start_date',
+      'end_date',
+      'initial_capital',
+      'final_equity',
+      'total_return',
+      'sharpe_ratio',
+      'max_drawdown',
+      'win_rate',
+      'profit_factor',
+      'total_trades',
+      'avg_trade_pnl',
+      'config_json',
+      'notes',
+    ];
+    const after = check.prepare(`SELECT ${columns.join(', ')} FROM backtest_results WHERE id <= 3 ORDER BY id`).all();
+    expect(check.pragma('user_version', { simple: true })).toBeGreaterThan(0);
+    check.close();
+    expect(after).toEqual(before);
+  });
+});
+
+describe('ranking within one sweep', () => {
+  it('best --sweep ranks only that sweep, while plain best ranks every run', async () => {
+    const sweepDb = join(dir, 'sweep.db');
+    await runCli(['run', '--data', GOOG, '--db', sweepDb, '--save-to-db', '--strategy', 'buy-and-hold'], dir);
+    const sweep = await runCli(
+      ['sweep', '--data', GOOG, '--grid', 'fast=5,10', '--grid', 'slow=30,60', '--workers', '1', '--save-to-db', '--db', sweepDb, '--json'],
+      dir,
+    );
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const { sweepId } = JSON.parse(sweep.stdout);
+    const members = await json(['list', '--sweep', sweepId], sweepDb);
+    expect(members).toHaveLength(4);
+    const bestInSweep = await json(['best', 'GOOG', '1Day', '--sweep', sweepId], sweepDb);
+    const top = Math.max(...members.map((r: { total_return: number }) => r.total_return));
+    expect(bestInSweep).toMatchObject({ sweep_id: sweepId, total_return: top });
+    // Buy-and-hold beats every sma-cross run on GOOG, so the unfiltered best is outside the sweep.
+    expect((await json(['best', 'GOOG', '1Day'], sweepDb)).strategy_name).toBe('buy-and-hold');
   });
 });

@@ -170,6 +170,8 @@ export function createProgram(io: CliIO): Command {
     .argument('<symbol>', 'symbol, e.g. GOOG')
     .argument('<timeframe>', `timeframe: ${TIMEFRAMES.join(', ')}`, parseTimeframe)
     .option('--metric <metric>', 'metric to rank by', 'total_return')
+    .option('--sweep <id>', 'only runs of this sweep')
+    .option('--model <path>', 'only runs of this model file')
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
     .action(async (symbol, timeframe, options) => {
