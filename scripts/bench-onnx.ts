@@ -35,7 +35,9 @@ try {
 
   console.log(`ONNX policy (window 16, discrete output) over ${BAR_COUNT.toLocaleString('en-US')} bars, end to end`);
   console.log(`  first run (imports the runtime):  ${(first.seconds * 1000).toFixed(0)} ms`);
-  console.log(`  median of ${RUNS} runs:                 ${(median * 1000).toFixed(0)} ms (floor ${FLOOR_SECONDS * 1000} ms: ${median < FLOOR_SECONDS ? 'ok' : 'MISSED'})`);
+  console.log(
+    `  median of ${RUNS} runs:                 ${(median * 1000).toFixed(0)} ms (floor ${FLOOR_SECONDS * 1000} ms: ${median < FLOOR_SECONDS ? 'ok' : 'MISSED'})`,
+  );
   console.log(`  trades per run:                   ${first.trades}`);
   if (median >= FLOOR_SECONDS) process.exitCode = 1;
 } finally {

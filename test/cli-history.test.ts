@@ -301,7 +301,21 @@ describe('ranking within one sweep', () => {
     const sweepDb = join(dir, 'sweep.db');
     await runCli(['run', '--data', GOOG, '--db', sweepDb, '--save-to-db', '--strategy', 'buy-and-hold'], dir);
     const sweep = await runCli(
-      ['sweep', '--data', GOOG, '--grid', 'fast=5,10', '--grid', 'slow=30,60', '--workers', '1', '--save-to-db', '--db', sweepDb, '--json'],
+      [
+        'sweep',
+        '--data',
+        GOOG,
+        '--grid',
+        'fast=5,10',
+        '--grid',
+        'slow=30,60',
+        '--workers',
+        '1',
+        '--save-to-db',
+        '--db',
+        sweepDb,
+        '--json',
+      ],
       dir,
     );
     expect(sweep.code, sweep.stderr).toBe(0);

@@ -24,7 +24,10 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
     throw new ConfigError(`cannot rank by "${options.metric}"; use one of ${RANKABLE_METRICS.join(', ')}`);
   }
   const row = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
-    db.getBestBacktest(options.symbol, options.timeframe, metric.name, { sweepId: options.sweep, modelPath: options.model }),
+    db.getBestBacktest(options.symbol, options.timeframe, metric.name, {
+      sweepId: options.sweep,
+      modelPath: options.model,
+    }),
   );
   if (options.json) {
     io.out(`${toJsonText(row ?? null)}\n`);
