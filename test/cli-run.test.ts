@@ -21,7 +21,7 @@ describe('backtest run', () => {
     expect(run.stdout).toContain('GOOG 1Day  2004-08-19 → 2013-03-01  (2148 bars)');
     expect(run.stdout).toContain('Strategy sma-cross fast=10 slow=30 short=false');
     expect(run.stdout).toMatch(/Sharpe ratio \(annualized\)\s+│\s+-?\d+\.\d{3}/);
-    expect(run.stdout).toMatch(/Max drawdown \[%\]\s+│\s+-\d+\.\d\d %/);
+    expect(run.stdout).toMatch(/Max drawdown \[%\]\s+│\s+-\d+\.\d\d │/);
     expect(run.stderr).toBe('');
   });
 

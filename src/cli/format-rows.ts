@@ -1,13 +1,12 @@
+import {
+  formatMetricValue,
+  formatTimeMs,
+  formatUnitValue,
+  formatUnixSeconds,
+  metricHeader,
+} from '../app/format-values.js';
 import { findMetric, type MetricName } from '../core/metric-catalog.js';
 import type { BacktestRow } from '../store/index.js';
-import { formatMetric, formatValue, metricLabel } from './format.js';
-
-/** Unix seconds as `YYYY-MM-DD HH:MM` UTC, or the date alone at midnight. */
-export function formatUnixSeconds(seconds: number | null): string {
-  if (seconds === null) return '';
-  const iso = new Date(seconds * 1000).toISOString();
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-}
 
 /** What produced a run, in a few words: the model file, or the strategy with its parameters. */
 export function describeRunSource(row: BacktestRow): string {
@@ -58,12 +57,7 @@ export function shortMetricHeader(name: MetricName): string {
     profit_factor: 'PF',
     total_trades: 'Trades',
   };
-  return short[name] ?? metricLabel(name);
-}
-
-/** A metric value as stored (percentages without the `%` sign, for narrow tables). */
-export function formatMetricBare(name: MetricName, value: number | null | undefined): string {
-  return formatMetric(name, value).replace(/ %$/, '');
+  return short[name] ?? metricHeader(name);
 }
 
 /** Every stored field of a run as `[label, value]` pairs, for `show` and `best`. */
@@ -73,12 +67,12 @@ export function rowFields(row: BacktestRow): [string, string][] {
     if (key === 'config_json') continue;
     const metric = findMetric(key);
     let text: string;
-    if (metric !== undefined) text = formatMetric(metric.name, value as number | null);
-    else if (key === 'run_timestamp' || key === 'start_date' || key === 'end_date')
-      text = formatUnixSeconds(value as number);
+    if (metric !== undefined) text = formatMetricValue(metric.name, value as number | null);
+    else if (key === 'run_timestamp') text = formatUnixSeconds(value as number);
+    else if (key === 'start_date' || key === 'end_date') text = formatTimeMs((value as number) * 1000);
     else if ((key === 'bars_first_time_ms' || key === 'bars_last_time_ms') && typeof value === 'number')
-      text = formatUnixSeconds(value / 1000);
-    else if (key === 'initial_capital') text = formatValue(value as number, 'money');
+      text = formatTimeMs(value);
+    else if (key === 'initial_capital') text = formatUnitValue(value as number, 'money');
     else text = value === null ? '' : String(value);
     fields.push([metric === undefined ? key : `${key} (${metric.unit})`, text]);
   }

@@ -3,7 +3,7 @@
  * when it runs, so `--help` and light commands start fast. This is the only place that turns
  * errors into exit codes.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { AppError } from '../core/errors.js';
 import { TIMEFRAMES } from '../core/timeframe.js';
 import { packageVersion } from '../app/package-version.js';
@@ -19,19 +19,9 @@ import {
 
 const DB_HELP = 'SQLite database file (default: $BACKTEST_DB or ./data/trading.db)';
 
-/** Builds the command tree; `io` receives all output. */
-export function createProgram(io: CliIO): Command {
-  const program = new Command('backtest')
-    .description('Fast, reproducible backtests whose results are saved, listed, compared and ranked.')
-    .version(packageVersion(), '-V, --version')
-    .option('--verbose', 'print stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .exitOverride();
-
-  program
-    .command('run')
-    .description('Backtest one strategy or model on one bar series and print its metrics')
+/** Where the bars come from and which strategy runs: shared by `run` and `sweep`. */
+function addBarSourceOptions(command: Command): void {
+  command
     .option(
       '--data <file>',
       'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database',
@@ -47,8 +37,12 @@ export function createProgram(io: CliIO): Command {
       '--strategy <name|file>',
       'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module',
       'sma-cross',
-    )
-    .option('--param <name=value>', 'strategy parameter, repeatable (e.g. --param fast=10)', collect, [])
+    );
+}
+
+/** Cash, costs, sizing and fill timing: every setting of the backtest config, shared by `run` and `sweep`. */
+function addRunConfigOptions(command: Command): void {
+  command
     .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
     .option(
       '--commission <fraction>',
@@ -65,7 +59,37 @@ export function createProgram(io: CliIO): Command {
         .choices(['next-open', 'close'])
         .default('next-open'),
     )
-    .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0)
+    .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0);
+}
+
+/**
+ * Option help without the noise of "(default: false)" on switches and "(default: [])" on
+ * repeatable flags; every other default is shown as Commander shows it.
+ */
+function describeOption(option: Option): string {
+  const quiet =
+    option.defaultValue === false || (Array.isArray(option.defaultValue) && option.defaultValue.length === 0);
+  return quiet ? option.description : new Help().optionDescription(option);
+}
+
+/** Builds the command tree; `io` receives all output. */
+export function createProgram(io: CliIO): Command {
+  const program = new Command('backtest')
+    .description('Fast, reproducible backtests whose results are saved, listed, compared and ranked.')
+    .version(packageVersion(), '-V, --version')
+    .option('--verbose', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureHelp({ optionDescription: describeOption })
+    .exitOverride();
+
+  const run = program
+    .command('run')
+    .description('Backtest one strategy or model on one bar series and print its metrics');
+  addBarSourceOptions(run);
+  run.option('--param <name=value>', 'strategy parameter, repeatable (e.g. --param fast=10)', collect, []);
+  addRunConfigOptions(run);
+  run
     .option('--save-to-db', 'save the run to the database', false)
     .option('--notes <text>', 'notes stored with the saved run')
     .option('--db <path>', DB_HELP)
@@ -83,27 +107,13 @@ export function createProgram(io: CliIO): Command {
       await runCommand(options, io);
     });
 
-  program
+  const sweep = program
     .command('sweep')
     .description(
       'Run every combination of a parameter grid in parallel, save each run under one sweep id, and rank them',
-    )
-    .option(
-      '--data <file>',
-      'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database',
-    )
-    .option('--symbol <symbol>', 'symbol of the bars (default: the data file name, e.g. GOOG for GOOG.csv)')
-    .addOption(
-      new Option(
-        '--timeframe <timeframe>',
-        `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`,
-      ).argParser(parseTimeframe),
-    )
-    .option(
-      '--strategy <name|file>',
-      'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module',
-      'sma-cross',
-    )
+    );
+  addBarSourceOptions(sweep);
+  sweep
     .option(
       '--grid <name=values>',
       'swept parameter, repeatable: name=start..end:step (inclusive), name=a,b,c or name=value',
@@ -116,24 +126,9 @@ export function createProgram(io: CliIO): Command {
     )
     .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
     .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
-    .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10)
-    .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
-    .option(
-      '--commission <fraction>',
-      'commission as a fraction of traded value, per side (0.001 = 0.1 %)',
-      parseNumber,
-      0,
-    )
-    .option('--fixed-fee <amount>', 'fixed fee per order, account currency', parseNumber, 0)
-    .option('--slippage-bps <bps>', 'slippage against the trader, basis points', parseNumber, 0)
-    .option('--size <fraction>', 'fraction of equity per position, in (0, 1]', parseNumber, 1)
-    .option('--fractional', 'allow fractional quantities (default: whole units, rounded down)', false)
-    .addOption(
-      new Option('--fill-at <when>', 'when an order decided on a bar fills')
-        .choices(['next-open', 'close'])
-        .default('next-open'),
-    )
-    .option('--risk-free-rate <fraction>', 'annual risk-free rate for Sharpe and Sortino (0.02 = 2 %)', parseNumber, 0)
+    .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10);
+  addRunConfigOptions(sweep);
+  sweep
     .option('--save-to-db', 'save every run to the database under one sweep id', false)
     .option('--notes <text>', 'notes stored with every saved run')
     .option('--db <path>', DB_HELP)

@@ -2,7 +2,7 @@ import { compareRuns } from '../app/compare-runs.js';
 import type { BacktestRow, StoredEquityCurve } from '../store/index.js';
 import { type ChartSpec, isIntraday, lineSeries, SERIES_COLORS } from './chart-spec.js';
 import { dashboardPage } from './dashboard-layout.js';
-import { formatMetricValue, metricHeader } from './format-web.js';
+import { formatMetricValue, metricHeader } from '../app/format-values.js';
 import { valueClass } from './run-sections.js';
 import { runViewFromRow, strategyLabel } from './run-view.js';
 import { html } from './safe-html.js';

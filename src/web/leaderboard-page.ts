@@ -3,7 +3,7 @@ import { TIMEFRAMES } from '../core/timeframe.js';
 import type { BacktestRow } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { type LeaderboardQuery, SORT_KEYS, type SortKey } from './dashboard-params.js';
-import { formatMetricValue, formatNumber, formatUnixSeconds, metricHeader } from './format-web.js';
+import { formatMetricValue, formatNumber, formatUnixSeconds, metricHeader } from '../app/format-values.js';
 import { valueClass } from './run-sections.js';
 import { rowMetrics, rowParams, strategyLabel } from './run-view.js';
 import { html, type SafeHtml } from './safe-html.js';

@@ -1,7 +1,7 @@
 import type { BacktestRow, StoredEquityCurve } from '../store/index.js';
 import { equityChartSpecs } from './chart-spec.js';
 import { dashboardPage } from './dashboard-layout.js';
-import { formatNumber } from './format-web.js';
+import { formatNumber } from '../app/format-values.js';
 import { renderProvenance } from './run-report.js';
 import { renderConfig, renderEquityCharts, renderMetricsTable, renderRunHeader } from './run-sections.js';
 import { runViewFromRow } from './run-view.js';

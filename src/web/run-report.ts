@@ -8,7 +8,7 @@ import type { EquityCurve, Trade } from '../core/result.js';
 import type { BacktestRow } from '../store/index.js';
 import { equityChartSpecs, priceChartSpec } from './chart-spec.js';
 import { MAX_CANDLES } from './downsample-candles.js';
-import { formatNumber, formatTimeMs, formatUnitValue } from './format-web.js';
+import { formatNumber, formatTimeMs, formatUnitValue } from '../app/format-values.js';
 import { monthlyReturns } from './monthly-returns.js';
 import { renderPage } from './page-layout.js';
 import {

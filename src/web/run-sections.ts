@@ -9,7 +9,7 @@ import {
   formatUnitValue,
   formatUnixSeconds,
   metricHeader,
-} from './format-web.js';
+} from '../app/format-values.js';
 import type { MonthlyReturnsRow } from './monthly-returns.js';
 import type { RunView } from './run-view.js';
 import { strategyLabel } from './run-view.js';

@@ -5,7 +5,7 @@ import type { BacktestResult } from '../app/backtest-result.js';
 import type { MetricName } from '../core/metric-catalog.js';
 import { METRIC_CATALOG } from '../core/metric-catalog.js';
 import type { BacktestRow } from '../store/index.js';
-import { formatParams } from './format-web.js';
+import { formatParams } from '../app/format-values.js';
 
 /** What the header, metrics table and config sections of a page need. */
 export interface RunView {

@@ -1,7 +1,7 @@
 import { findMetric, METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
 import type { BacktestRow } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
-import { formatMetricValue, formatNumber, metricHeader } from './format-web.js';
+import { formatMetricValue, formatNumber, metricHeader } from '../app/format-values.js';
 import { rowMetrics, rowParams } from './run-view.js';
 import { html } from './safe-html.js';
 import { buildHeatmap, heatColor, scalePosition, type SweepRun } from './sweep-heatmap.js';

@@ -1,9 +1,10 @@
+import { formatMetricValue, metricHeader } from '../../app/format-values.js';
 import { compareRuns } from '../../app/compare-runs.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../cli-io.js';
-import { formatMetric, metricLabel, renderTable } from '../format.js';
+import { renderTable } from '../format.js';
 import { describeRunSource } from '../format-rows.js';
 
 /** Flags and arguments of `backtest compare`. */
@@ -35,10 +36,10 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
     ['Strategy / model', ...runs.map(describeRunSource)],
   ];
   const metricRows = comparison.metrics.map((m) => [
-    metricLabel(m.metric),
+    metricHeader(m.metric),
     ...m.values.map(
       (value, i) =>
-        formatMetric(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : ''),
+        formatMetricValue(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : ''),
     ),
   ]);
   io.out(renderTable(head, [...identity, ...metricRows]));

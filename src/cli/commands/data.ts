@@ -1,3 +1,4 @@
+import { formatTimeMs } from '../../app/format-values.js';
 import { basename, extname, resolve } from 'node:path';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { importBars } from '../../app/stored-bars.js';
@@ -8,7 +9,7 @@ import type { Timeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
 import { inferTimeframe } from '../../data/infer-timeframe.js';
 import type { CliIO } from '../cli-io.js';
-import { formatBarTime, renderTable } from '../format.js';
+import { renderTable } from '../format.js';
 
 /** Flags of `backtest data import`. */
 export interface DataImportOptions {
@@ -32,7 +33,7 @@ export async function dataImportCommand(options: DataImportOptions, io: CliIO): 
   const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
   io.out(
     `Imported ${inserted.toLocaleString('en-US')} bars for ${symbol} ${bars.timeframe} ` +
-      `(${formatBarTime(bars.timeMs[0] as number)} → ${formatBarTime(bars.timeMs[bars.length - 1] as number)}` +
+      `(${formatTimeMs(bars.timeMs[0] as number)} → ${formatTimeMs(bars.timeMs[bars.length - 1] as number)}` +
       `${replaced > 0 ? `; replaced ${replaced.toLocaleString('en-US')} stored bars in that range` : ''}).\n`,
   );
 }
@@ -63,8 +64,8 @@ export async function dataListCommand(options: DataListOptions, io: CliIO): Prom
         s.symbol,
         s.timeframe,
         s.count.toLocaleString('en-US'),
-        formatBarTime(s.firstTimeMs),
-        formatBarTime(s.lastTimeMs),
+        formatTimeMs(s.firstTimeMs),
+        formatTimeMs(s.lastTimeMs),
       ]),
       2,
     ),

@@ -1,3 +1,4 @@
+import { formatMetricValue } from '../../app/format-values.js';
 import { fileURLToPath } from 'node:url';
 import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
 import { runBacktest } from '../../app/run-backtest.js';
@@ -10,8 +11,8 @@ import type { Timeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
 import type { BacktestRow, TradingDatabase } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
-import { formatMetric, renderTable } from '../format.js';
-import { describeRunSource, formatMetricBare, LIST_METRICS, shortMetricHeader } from '../format-rows.js';
+import { renderTable } from '../format.js';
+import { describeRunSource, LIST_METRICS, shortMetricHeader } from '../format-rows.js';
 
 /** Flags of `backtest demo`. */
 export interface DemoCommandOptions {
@@ -98,7 +99,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
           metric,
           row === undefined ? '' : `#${row.id}`,
           row === undefined ? '' : describeRunSource(row),
-          row === undefined ? 'n/a' : formatMetric(metric, row[metric]),
+          row === undefined ? 'n/a' : formatMetricValue(metric, row[metric]),
         ]),
         3,
       ),
@@ -135,7 +136,7 @@ function renderLeaderboard(rows: readonly BacktestRow[]): string {
       row.symbol,
       row.timeframe,
       describeRunSource(row),
-      ...LIST_METRICS.map((m) => formatMetricBare(m, row[m])),
+      ...LIST_METRICS.map((m) => formatMetricValue(m, row[m])),
     ]),
     4,
   );

@@ -1,3 +1,4 @@
+import { formatMetricValue, formatUnixSeconds } from '../../app/format-values.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { findMetric, type MetricName } from '../../core/metric-catalog.js';
@@ -5,13 +6,7 @@ import { UsageError } from '../../core/errors.js';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
-import {
-  describeRunSource,
-  formatMetricBare,
-  formatUnixSeconds,
-  LIST_METRICS,
-  shortMetricHeader,
-} from '../format-rows.js';
+import { describeRunSource, LIST_METRICS, shortMetricHeader } from '../format-rows.js';
 
 /** Flags of `backtest list`. */
 export interface ListCommandOptions {
@@ -59,7 +54,7 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
         row.symbol,
         row.timeframe,
         truncate(describeRunSource(row), 40),
-        ...metrics.map((m) => formatMetricBare(m, row[m])),
+        ...metrics.map((m) => formatMetricValue(m, row[m])),
       ]),
       5,
     ),

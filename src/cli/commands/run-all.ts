@@ -1,3 +1,4 @@
+import { formatMetricValue } from '../../app/format-values.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
 import { type ModelRunOutcome, runAllModels } from '../../app/run-all-models.js';
@@ -5,7 +6,7 @@ import { toJsonText } from '../../app/json-text.js';
 import { toSaveInput } from '../../app/save-result.js';
 import { AppError } from '../../core/errors.js';
 import type { CliIO } from '../cli-io.js';
-import { formatMetric, renderTable } from '../format.js';
+import { renderTable } from '../format.js';
 import { startProgress } from '../progress.js';
 import { type RunCommandOptions, runConfigFromFlags } from './run.js';
 
@@ -78,9 +79,9 @@ function renderOutcomes(outcomes: readonly ModelRunOutcome[], cwd: string): stri
       o.symbol ?? '',
       o.timeframe ?? '',
       o.error === undefined ? 'ok' : 'failed',
-      o.metrics === undefined ? '' : formatMetric('total_return', o.metrics.total_return).replace(/ %$/, ''),
-      o.metrics === undefined ? '' : formatMetric('sharpe_ratio', o.metrics.sharpe_ratio),
-      o.metrics === undefined ? '' : formatMetric('max_drawdown', o.metrics.max_drawdown).replace(/ %$/, ''),
+      o.metrics === undefined ? '' : formatMetricValue('total_return', o.metrics.total_return),
+      o.metrics === undefined ? '' : formatMetricValue('sharpe_ratio', o.metrics.sharpe_ratio),
+      o.metrics === undefined ? '' : formatMetricValue('max_drawdown', o.metrics.max_drawdown),
       o.metrics === undefined ? '' : String(o.metrics.total_trades),
       o.savedId === undefined ? '' : String(o.savedId),
     ]),

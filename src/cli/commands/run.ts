@@ -1,3 +1,4 @@
+import { formatTimeMs, formatUnitValue } from '../../app/format-values.js';
 import { basename, extname, resolve } from 'node:path';
 import { createBarSeries, type BarSeries } from '../../core/bars.js';
 import { UsageError } from '../../core/errors.js';
@@ -14,7 +15,7 @@ import { inferTimeframe } from '../../data/infer-timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
 import { getStrategy, loadStrategyModule, parseParamFlags } from '../../strategies/index.js';
 import type { CliIO } from '../cli-io.js';
-import { formatBarTime, formatValue, renderMetricsTable, renderTable } from '../format.js';
+import { renderMetricsTable, renderTable } from '../format.js';
 
 /** Flags of `backtest run`, as commander parses them. */
 export interface RunCommandOptions {
@@ -162,10 +163,10 @@ export function renderRunSummary(result: BacktestResult): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const lines = [
-    `${result.symbol} ${result.timeframe}  ${formatBarTime(bars.firstTimeMs)} → ${formatBarTime(bars.lastTimeMs)}  (${bars.count} bars)`,
+    `${result.symbol} ${result.timeframe}  ${formatTimeMs(bars.firstTimeMs)} → ${formatTimeMs(bars.lastTimeMs)}  (${bars.count} bars)`,
     `Strategy ${config.strategy.name}${params === '' ? '' : ` ${params}`}` +
       (result.model === undefined ? '' : `  model ${result.model.path}`),
-    `Cash ${formatValue(config.initialCash, 'money')}  commission ${config.commission * 100} %  fee ${config.fixedFee}  ` +
+    `Cash ${formatUnitValue(config.initialCash, 'money')}  commission ${config.commission * 100} %  fee ${config.fixedFee}  ` +
       `slippage ${config.slippageBps} bps  size ${config.size * 100} %  fill at ${config.fillAt}` +
       (config.fractional ? '  fractional' : ''),
   ];
@@ -180,14 +181,14 @@ function renderTrades(result: BacktestResult): string {
     result.trades.map((t, i) => [
       String(i + 1),
       t.side,
-      formatValue(t.quantity, 'ratio').replace(/\.?0+$/, ''),
-      formatBarTime(t.entryTimeMs),
-      formatValue(t.entryPrice, 'money'),
-      formatBarTime(t.exitTimeMs),
-      formatValue(t.exitPrice, 'money'),
-      formatValue(t.pnl, 'money'),
-      formatValue(t.returnPct, 'money'),
-      formatValue(t.costs, 'money'),
+      formatUnitValue(t.quantity, 'ratio').replace(/\.?0+$/, ''),
+      formatTimeMs(t.entryTimeMs),
+      formatUnitValue(t.entryPrice, 'money'),
+      formatTimeMs(t.exitTimeMs),
+      formatUnitValue(t.exitPrice, 'money'),
+      formatUnitValue(t.pnl, 'money'),
+      formatUnitValue(t.returnPct, 'money'),
+      formatUnitValue(t.costs, 'money'),
     ]),
     2,
   );

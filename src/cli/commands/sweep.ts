@@ -1,3 +1,4 @@
+import { formatMetricValue, metricHeader } from '../../app/format-values.js';
 import { resolve } from 'node:path';
 import { openHistoryForWriting } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
@@ -9,7 +10,7 @@ import type { MetricName } from '../../core/metric-catalog.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import type { TradingDatabase } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
-import { formatMetric, metricLabel, renderTable } from '../format.js';
+import { renderTable } from '../format.js';
 import { type Progress, startProgress } from '../progress.js';
 import { loadBarsForRun, type RunConfigFlags, runConfigFromFlags } from './run.js';
 
@@ -139,14 +140,14 @@ function renderTop(summary: SweepSummary): string {
   const metrics = [summary.metric, ...SHOWN_METRICS.filter((m) => m !== summary.metric)];
   const paramNames = summary.swept;
   const withIds = summary.top.some((row) => row.id !== undefined);
-  const head = ['#', ...(withIds ? ['Id'] : []), ...paramNames, ...metrics.map(metricLabel)];
+  const head = ['#', ...(withIds ? ['Id'] : []), ...paramNames, ...metrics.map(metricHeader)];
   const rows = summary.top.map((row, i) => [
     String(i + 1),
     ...(withIds ? [String(row.id ?? '')] : []),
     ...paramNames.map((name) => String(row.params[name])),
-    ...metrics.map((m) => formatMetric(m, row.metrics[m])),
+    ...metrics.map((m) => formatMetricValue(m, row.metrics[m])),
   ]);
-  return `Top ${summary.top.length} by ${metricLabel(summary.metric)}\n${renderTable(head, rows)}`;
+  return `Top ${summary.top.length} by ${metricHeader(summary.metric)}\n${renderTable(head, rows)}`;
 }
 
 function jsonSummary(summary: SweepSummary): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /**
- * Number and time formatting for pages. Values are rounded only here, for display.
+ * Number and time formatting for people (terminal tables, pages and reports). Values are rounded only here, for display.
  */
 import { findMetric, type MetricName } from '../core/metric-catalog.js';
 
