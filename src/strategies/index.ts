@@ -7,3 +7,4 @@ export * from './resolve-params.js';
 export * from './rsi.js';
 export * from './sma-cross.js';
 export * from './wilder-rsi.js';
+export { isStrategyModulePath, resolveStrategy } from './resolve-strategy.js';

@@ -19,17 +19,16 @@ import type { Metrics } from '../../core/result.js';
 import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
 import { fingerprintBars } from '../../data/index.js';
 import type { BacktestInput, BacktestRow, TradingDatabase } from '../../store/index.js';
-import { getStrategy, loadStrategyModule } from '../../strategies/index.js';
+import { isStrategyModulePath, resolveStrategy } from '../../strategies/index.js';
 import { createSweepId } from './create-sweep-id.js';
 import { type GridAxis, parseGridFlags } from './parse-grid.js';
 import { planSweep } from './plan-sweep.js';
-import {
-  isStrategyModulePath,
-  type SweepBatchRequest,
-  type SweepJob,
-  type SweepJobOutcome,
-  type SweepWorkerData,
-  type SweepWorkerMessage,
+import type {
+  SweepBatchRequest,
+  SweepJob,
+  SweepJobOutcome,
+  SweepWorkerData,
+  SweepWorkerMessage,
 } from './sweep-messages.js';
 
 /** What to sweep and how. */
@@ -157,7 +156,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   }
   // Workers load a module strategy by path themselves, so it must not depend on their cwd.
   const strategy = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
-  const definition = await loadDefinition(strategy);
+  const definition = await resolveStrategy(strategy);
   const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params: {} } });
   const parsedAxes = isFlagList(options.grid) ? parseGridFlags(options.grid, definition) : options.grid;
   const plan = planSweep(definition, parsedAxes, options.where);
@@ -488,8 +487,4 @@ function checkMetric(name: string): MetricName {
     throw new ConfigError(`cannot rank a sweep by "${name}"; choose one of: ${RANKABLE_METRICS.join(', ')}`);
   }
   return info.name;
-}
-
-async function loadDefinition(strategy: string): Promise<StrategyDefinition> {
-  return isStrategyModulePath(strategy) ? loadStrategyModule(strategy) : getStrategy(strategy);
 }

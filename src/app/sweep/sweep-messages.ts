@@ -44,8 +44,3 @@ export type SweepJobOutcome =
 export type SweepWorkerMessage =
   | { readonly type: 'results'; readonly outcomes: readonly SweepJobOutcome[] }
   | { readonly type: 'fatal'; readonly message: string };
-
-/** True when the strategy text names a module file rather than a built-in strategy. */
-export function isStrategyModulePath(nameOrPath: string): boolean {
-  return /[\\/]/.test(nameOrPath) || /\.(ts|mts|js|mjs)$/.test(nameOrPath);
-}

@@ -8,25 +8,22 @@ import { createBarSeries } from '../../core/bars.js';
 import { resolveConfig } from '../../core/config.js';
 import type { StrategyDefinition } from '../../core/strategy.js';
 import { downsampleEquity } from '../../store/index.js';
-import { getStrategy, loadStrategyModule, resolveParams } from '../../strategies/index.js';
+import { resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { runPrepared } from '../run-backtest.js';
 import { toSaveInput } from '../save-result.js';
-import {
-  isStrategyModulePath,
-  type SweepBatchRequest,
-  type SweepJob,
-  type SweepJobOutcome,
-  type SweepWorkerData,
-  type SweepWorkerMessage,
+import type {
+  SweepBatchRequest,
+  SweepJob,
+  SweepJobOutcome,
+  SweepWorkerData,
+  SweepWorkerMessage,
 } from './sweep-messages.js';
 
 const port = parentPort;
 if (port === null) throw new Error('sweep-worker must run in a worker thread');
 const data = workerData as SweepWorkerData;
 const bars = createBarSeries(data.symbol, data.timeframe, data.columns);
-const definitionLoading: Promise<StrategyDefinition> = isStrategyModulePath(data.strategy)
-  ? loadStrategyModule(data.strategy)
-  : Promise.resolve().then(() => getStrategy(data.strategy));
+const definitionLoading: Promise<StrategyDefinition> = resolveStrategy(data.strategy);
 
 const post = (message: SweepWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 

@@ -3,7 +3,6 @@ import { basename, extname, resolve } from 'node:path';
 import { createBarSeries, type BarSeries } from '../../core/bars.js';
 import { UsageError } from '../../core/errors.js';
 import type { FillTiming } from '../../core/config.js';
-import type { StrategyDefinition } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { runBacktest } from '../../app/run-backtest.js';
 import { loadStoredBars } from '../../app/stored-bars.js';
@@ -13,7 +12,7 @@ import { toJsonText } from '../../app/json-text.js';
 import type { BacktestResult } from '../../app/backtest-result.js';
 import { inferTimeframe } from '../../data/infer-timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
-import { getStrategy, loadStrategyModule, parseParamFlags } from '../../strategies/index.js';
+import { parseParamFlags, resolveStrategy } from '../../strategies/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderMetricsTable, renderTable } from '../format.js';
 
@@ -148,12 +147,6 @@ export function loadBarsForRun(
     throw new UsageError(`cannot tell the timeframe of ${options.data} from its bar spacing; pass --timeframe`);
   }
   return createBarSeries(symbol, inferred, loaded);
-}
-
-/** A built-in name, or a path to a user's strategy module. */
-export async function resolveStrategy(nameOrPath: string, cwd: string): Promise<StrategyDefinition> {
-  const looksLikeFile = /[\\/]/.test(nameOrPath) || /\.(ts|mts|js|mjs)$/.test(nameOrPath);
-  return looksLikeFile ? loadStrategyModule(resolve(cwd, nameOrPath)) : getStrategy(nameOrPath);
 }
 
 /** Header lines and the metrics table of one run. */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { openHistoryForWriting } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
-import { isStrategyModulePath } from '../../app/sweep/sweep-messages.js';
+import { isStrategyModulePath } from '../../strategies/index.js';
 import { runSweep, type SweepRow, type SweepStart, type SweepSummary } from '../../app/sweep/run-sweep.js';
 import { AppError, UsageError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
