@@ -7,7 +7,7 @@
  */
 import { generateSyntheticBars } from '../src/data/index.js';
 import { runEngine } from '../src/engine/run-engine.js';
-import { computeMetrics } from '../src/metrics/index.js';
+import { metricsOfRun } from '../src/app/run-backtest.js';
 import { getStrategy, resolveParams } from '../src/strategies/index.js';
 import { resolveConfig } from '../src/core/config.js';
 
@@ -23,16 +23,7 @@ const config = resolveConfig({ strategy: { name: definition.name, params }, comm
 function once(): { seconds: number; trades: number; finalEquity: number } {
   const start = process.hrtime.bigint();
   const output = runEngine(bars, definition.create(params), config);
-  const metrics = computeMetrics({
-    timeMs: bars.timeMs,
-    equity: output.equity,
-    trades: output.trades,
-    initialCash: config.initialCash,
-    barsInMarket: output.barsInMarket,
-    firstClose: bars.close[0] as number,
-    lastClose: bars.close[BAR_COUNT - 1] as number,
-    riskFreeRate: config.riskFreeRate,
-  });
+  const metrics = metricsOfRun(bars, output, config);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { seconds, trades: metrics.total_trades, finalEquity: metrics.final_equity };
 }

@@ -2,10 +2,10 @@ import type { BarSeries } from '../core/bars.js';
 import type { BacktestConfig, BacktestConfigInput } from '../core/config.js';
 import { resolveConfig } from '../core/config.js';
 import { DataError } from '../core/errors.js';
-import type { BarsFingerprint, ModelFingerprint } from '../core/result.js';
+import type { BarsFingerprint, Metrics, ModelFingerprint } from '../core/result.js';
 import type { ParamValue, Strategy, StrategyDefinition } from '../core/strategy.js';
 import { fingerprintBars } from '../data/index.js';
-import { runEngine } from '../engine/run-engine.js';
+import { type EngineOutput, runEngine } from '../engine/run-engine.js';
 import { computeMetrics } from '../metrics/index.js';
 import { getStrategy, resolveParams } from '../strategies/index.js';
 import { BacktestResult } from './backtest-result.js';
@@ -57,17 +57,7 @@ export async function runPrepared(
   if (bars.length === 0) throw new DataError({ source: bars.symbol, reason: 'no bars to backtest' });
   if (strategy.prepare !== undefined) await strategy.prepare(bars);
   const output = runEngine(bars, strategy, config);
-  const last = bars.length - 1;
-  const metrics = computeMetrics({
-    timeMs: bars.timeMs,
-    equity: output.equity,
-    trades: output.trades,
-    initialCash: config.initialCash,
-    barsInMarket: output.barsInMarket,
-    firstClose: bars.close[0] as number,
-    lastClose: bars.close[last] as number,
-    riskFreeRate: config.riskFreeRate,
-  });
+  const metrics = metricsOfRun(bars, output, config);
   return new BacktestResult({
     symbol: bars.symbol,
     timeframe: bars.timeframe,
@@ -78,5 +68,24 @@ export async function runPrepared(
     metrics,
     bars: extras.fingerprint ?? (() => fingerprintBars(bars)),
     ...(extras.model === undefined ? {} : { model: extras.model }),
+  });
+}
+
+/**
+ * The metrics of an engine run: the glue between the engine's output and the pure statistics.
+ *
+ * @example
+ * const metrics = metricsOfRun(bars, runEngine(bars, strategy, config), config);
+ */
+export function metricsOfRun(bars: BarSeries, output: EngineOutput, config: BacktestConfig): Metrics {
+  return computeMetrics({
+    timeMs: bars.timeMs,
+    equity: output.equity,
+    trades: output.trades,
+    initialCash: config.initialCash,
+    barsInMarket: output.barsInMarket,
+    firstClose: bars.close[0] as number,
+    lastClose: bars.close[bars.length - 1] as number,
+    riskFreeRate: config.riskFreeRate,
   });
 }
