@@ -78,7 +78,6 @@ export function createProgram(io: CliIO): Command {
     .description('Fast, reproducible backtests whose results are saved, listed, compared and ranked.')
     .version(packageVersion(), '-V, --version')
     .option('--verbose', 'print stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .configureHelp({ optionDescription: describeOption })
     .exitOverride();
