@@ -31,6 +31,7 @@ export { BacktestResult, type SaveToDbOptions } from './app/backtest-result.js';
 export { compareRuns, type ConfigDifference, type MetricComparison, type RunComparison } from './app/compare-runs.js';
 export { toJsonText } from './app/json-text.js';
 export { runBacktest, type RunBacktestOptions, runPrepared, type RunExtras } from './app/run-backtest.js';
+export { runFromConfig } from './app/run-from-config.js';
 export { runModelBacktest, type RunModelOptions } from './app/run-model.js';
 export { findModelFiles, type ModelRunOutcome, runAllModels, type RunAllModelsOptions } from './app/run-all-models.js';
 export {

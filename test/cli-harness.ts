@@ -12,7 +12,7 @@ export interface CliRun {
 export async function runCli(
   args: readonly string[],
   cwd: string,
-  options: { answers?: boolean[]; env?: NodeJS.ProcessEnv } = {},
+  options: { answers?: boolean[]; env?: NodeJS.ProcessEnv; interactive?: boolean } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -26,7 +26,7 @@ export async function runCli(
     },
     cwd,
     env: options.env ?? {},
-    interactive: false,
+    interactive: options.interactive ?? false,
     confirm: async () => answers.shift() ?? false,
   };
   const code = await main(args, io);

@@ -329,3 +329,17 @@ describe('ranking within one sweep', () => {
     expect((await json(['best', 'GOOG', '1Day'], sweepDb)).strategy_name).toBe('buy-and-hold');
   });
 });
+
+describe('delete at a terminal', () => {
+  it('deletes on yes and keeps the runs on no', async () => {
+    const scratch = join(dir, 'confirm.db');
+    await runCli(['run', '--data', GOOG, '--db', scratch, '--save-to-db', '--strategy', 'buy-and-hold'], dir);
+    const no = await runCli(['delete', '1', '--db', scratch], dir, { interactive: true, answers: [false] });
+    expect(no.code).toBe(0);
+    expect(no.stderr).toContain('Nothing deleted.');
+    expect(JSON.parse((await runCli(['list', '--db', scratch, '--json'], dir)).stdout)).toHaveLength(1);
+    const yes = await runCli(['delete', '1', '--db', scratch], dir, { interactive: true, answers: [true] });
+    expect(yes.stdout).toContain('Deleted 1 run.');
+    expect(JSON.parse((await runCli(['list', '--db', scratch, '--json'], dir)).stdout)).toHaveLength(0);
+  });
+});

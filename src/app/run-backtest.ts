@@ -34,7 +34,11 @@ export interface RunBacktestOptions {
 export async function runBacktest(options: RunBacktestOptions): Promise<BacktestResult> {
   const definition = typeof options.strategy === 'string' ? getStrategy(options.strategy) : options.strategy;
   const params = resolveParams(definition, options.params ?? {});
-  const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params } });
+  const strategyConfig =
+    definition.module === undefined
+      ? { name: definition.name, params }
+      : { name: definition.name, params, module: definition.module };
+  const config = resolveConfig({ ...options.config, strategy: strategyConfig });
   const strategy = definition.create(params);
   return runPrepared(options.bars, strategy, config, options.model === undefined ? {} : { model: options.model });
 }

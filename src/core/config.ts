@@ -22,6 +22,8 @@ export interface BacktestConfig {
   readonly strategy: {
     readonly name: string;
     readonly params: Readonly<Record<string, ParamValue>>;
+    /** For a strategy loaded from a module file: that file's absolute path. */
+    readonly module?: string;
   };
   /** Starting cash, account currency. */
   readonly initialCash: number;
@@ -64,6 +66,7 @@ const configSchema = z.strictObject({
   strategy: z.strictObject({
     name: z.string().min(1, 'strategy.name must not be empty'),
     params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+    module: z.string().min(1).optional(),
   }),
   initialCash: finite('initialCash').refine((v) => v > 0, 'initialCash must be greater than 0'),
   commission: finite('commission').refine(
@@ -105,5 +108,8 @@ export function resolveConfig(input: BacktestConfigInput): BacktestConfig {
           : `${path}: ${message}`,
     );
   }
-  return parsed.data;
+  const { strategy, ...settings } = parsed.data;
+  const { module, ...named } = strategy;
+  // zod marks an absent key as `module?: string | undefined`; rebuild without it under exactOptionalPropertyTypes.
+  return { ...settings, strategy: module === undefined ? named : { ...named, module } };
 }

@@ -72,5 +72,10 @@ export interface StrategyDefinition {
    * what is wrong, or `undefined` when the set is valid.
    */
   readonly check?: (params: Readonly<Record<string, ParamValue>>) => string | undefined;
+  /**
+   * The module file the definition was loaded from (absolute path); absent for built-ins.
+   * Recorded in the run config so the run can be reproduced.
+   */
+  readonly module?: string;
   create(params: Readonly<Record<string, ParamValue>>): Strategy;
 }

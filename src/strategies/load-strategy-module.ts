@@ -57,10 +57,10 @@ export async function loadStrategyModule(path: string): Promise<StrategyDefiniti
   if (exported === undefined) {
     throw new StrategyError(`${where} must export a strategy definition as its default export or as "strategy"`);
   }
-  return checkDefinition(exported, where);
+  return checkDefinition(exported, where, absolutePath);
 }
 
-function checkDefinition(value: unknown, where: string): StrategyDefinition {
+function checkDefinition(value: unknown, where: string, module: string): StrategyDefinition {
   if (typeof value !== 'object' || value === null) {
     throw new StrategyError(`${where}: the exported strategy must be an object with name, params and create`);
   }
@@ -94,6 +94,7 @@ function checkDefinition(value: unknown, where: string): StrategyDefinition {
   const userCreate = (create as StrategyDefinition['create']).bind(value);
   const checked: StrategyDefinition = {
     name,
+    module,
     description,
     params: Object.freeze(params),
     create(values: Readonly<Record<string, ParamValue>>): Strategy {
