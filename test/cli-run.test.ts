@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,20 @@ describe('backtest run', () => {
 });
 
 describe('the installed bin', () => {
+  it('loads a TypeScript strategy from a folder that is not an ES module package (the README example)', () => {
+    const file = join(dir, 'breakout.ts');
+    copyFileSync(join(ROOT, 'examples/strategies/breakout.ts'), file);
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/backtest.js'), 'run', '--data', GOOG, '--strategy', file, '--param', 'lookback=50', '--json'],
+      { encoding: 'utf8', cwd: dir },
+    );
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout);
+    expect(result.config.strategy).toEqual({ name: 'breakout', params: { lookback: 50 }, module: file });
+    expect(result.metrics.total_trades).toBeGreaterThan(0);
+  });
+
   it('runs as a real process and exits non-zero with one line on error', () => {
     const ok = spawnSync(
       process.execPath,

@@ -53,7 +53,7 @@ export async function loadStrategyModule(path: string): Promise<StrategyDefiniti
     throw new StrategyError(`${where} failed to load: ${firstLine(error)}${hint}`, { cause: error });
   }
 
-  const exported = namespace.default ?? namespace.strategy;
+  const exported = pickExport(namespace);
   if (exported === undefined) {
     throw new StrategyError(`${where} must export a strategy definition as its default export or as "strategy"`);
   }
@@ -194,7 +194,20 @@ let typeScriptImportsEnabled = false;
  */
 async function enableTypeScriptImports(): Promise<void> {
   if (typeScriptImportsEnabled || import.meta.url.endsWith('.ts')) return;
-  const { register } = await import('tsx/esm/api');
-  register();
+  // Both loaders: a .ts file outside an ESM package ("type": "module") loads as CommonJS.
+  const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+  esm.register();
+  cjs.register();
   typeScriptImportsEnabled = true;
+}
+
+/**
+ * The default export, or else a named `strategy` export. A TypeScript file loaded as CommonJS
+ * (outside a `"type": "module"` package) arrives wrapped: its exports object is the `default`.
+ */
+function pickExport(namespace: Record<string, unknown>): unknown {
+  const direct = namespace.default ?? namespace.strategy;
+  if (typeof direct !== 'object' || direct === null || 'create' in direct) return direct;
+  const wrapped = direct as Record<string, unknown>;
+  return wrapped.default ?? wrapped.strategy ?? direct;
 }
