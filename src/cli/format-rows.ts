@@ -8,35 +8,6 @@ import {
 import { findMetric, type MetricName } from '../core/metric-catalog.js';
 import type { BacktestRow } from '../store/index.js';
 
-/** What produced a run, in a few words: the model file, or the strategy with its parameters. */
-export function describeRunSource(row: BacktestRow): string {
-  if (row.model_path !== null) return row.model_path;
-  const name = row.strategy_name ?? strategyFromConfig(row.config_json) ?? '?';
-  const params = paramsText(row.strategy_params_json);
-  return params === '' ? name : `${name} ${params}`;
-}
-
-function strategyFromConfig(configJson: string | null): string | undefined {
-  if (configJson === null) return undefined;
-  try {
-    const name = (JSON.parse(configJson) as { strategy?: { name?: unknown } }).strategy?.name;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function paramsText(paramsJson: string | null): string {
-  if (paramsJson === null) return '';
-  try {
-    return Object.entries(JSON.parse(paramsJson) as Record<string, unknown>)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ');
-  } catch {
-    return '';
-  }
-}
-
 /** Metric columns shown by `list`, in order. */
 export const LIST_METRICS: readonly MetricName[] = [
   'total_return',

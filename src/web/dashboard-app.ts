@@ -22,7 +22,7 @@ import {
 } from './dashboard-params.js';
 import { renderLeaderboardPage } from './leaderboard-page.js';
 import { renderRunPage } from './run-page.js';
-import { rowParams } from './run-view.js';
+import { rowParams } from '../app/stored-run.js';
 import { renderSweepPage } from './sweep-page.js';
 import { varyingParams } from './sweep-heatmap.js';
 import { lightweightChartsSource } from './web-assets.js';

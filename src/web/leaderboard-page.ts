@@ -5,7 +5,8 @@ import { dashboardPage } from './dashboard-layout.js';
 import { type LeaderboardQuery, SORT_KEYS, type SortKey } from './dashboard-params.js';
 import { formatMetricValue, formatNumber, formatUnixSeconds, metricHeader } from '../app/format-values.js';
 import { valueClass } from './run-sections.js';
-import { rowMetrics, rowParams, strategyLabel } from './run-view.js';
+import { rowMetrics, strategyLabel } from './run-view.js';
+import { rowParams } from '../app/stored-run.js';
 import { html, type SafeHtml } from './safe-html.js';
 
 /** Metric columns the leaderboard always shows; the sorted metric is added when not among them. */

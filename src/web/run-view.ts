@@ -6,6 +6,7 @@ import type { MetricName } from '../core/metric-catalog.js';
 import { METRIC_CATALOG } from '../core/metric-catalog.js';
 import type { BacktestRow } from '../store/index.js';
 import { formatParams } from '../app/format-values.js';
+import { rowParams, rowStrategyName } from '../app/stored-run.js';
 
 /** What the header, metrics table and config sections of a page need. */
 export interface RunView {
@@ -48,10 +49,6 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The metrics of a stored row, keyed by catalog name (rows store each metric in its own column).
  *
@@ -68,21 +65,6 @@ export function rowMetrics(row: BacktestRow): Record<MetricName, number | null> 
 }
 
 /**
- * The strategy parameters of a stored row: from `strategy_params_json`, else from the config's
- * `strategy.params`; `undefined` when neither is there (the older tool's rows).
- *
- * @example
- * rowParams(row); // { fast: 10, slow: 30 }
- */
-export function rowParams(row: BacktestRow): Record<string, unknown> | undefined {
-  const params = parseJson(row.strategy_params_json);
-  if (isRecord(params)) return params;
-  const config = parseJson(row.config_json);
-  if (isRecord(config) && isRecord(config.strategy) && isRecord(config.strategy.params)) return config.strategy.params;
-  return undefined;
-}
-
-/**
  * A stored row as a {@link RunView}.
  *
  * @example
@@ -93,7 +75,7 @@ export function runViewFromRow(row: BacktestRow): RunView {
     id: row.id,
     symbol: row.symbol,
     timeframe: row.timeframe,
-    strategyName: orUndefined(row.strategy_name),
+    strategyName: rowStrategyName(row),
     params: rowParams(row),
     modelPath: orUndefined(row.model_path),
     modelSha256: orUndefined(row.model_sha256),

@@ -2,7 +2,8 @@ import { findMetric, METRIC_CATALOG, type MetricName } from '../core/metric-cata
 import type { BacktestRow } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { formatMetricValue, formatNumber, metricHeader } from '../app/format-values.js';
-import { rowMetrics, rowParams } from './run-view.js';
+import { rowMetrics } from './run-view.js';
+import { rowParams } from '../app/stored-run.js';
 import { html } from './safe-html.js';
 import { buildHeatmap, heatColor, scalePosition, type SweepRun } from './sweep-heatmap.js';
 

@@ -5,7 +5,7 @@ import { toJsonText } from '../../app/json-text.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
-import { describeRunSource } from '../format-rows.js';
+import { describeRunSource } from '../../app/stored-run.js';
 
 /** Flags and arguments of `backtest compare`. */
 export interface CompareCommandOptions {

@@ -12,7 +12,8 @@ import { loadBarsCsv } from '../../data/index.js';
 import type { BacktestRow, TradingDatabase } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
-import { describeRunSource, LIST_METRICS, shortMetricHeader } from '../format-rows.js';
+import { LIST_METRICS, shortMetricHeader } from '../format-rows.js';
+import { describeRunSource } from '../../app/stored-run.js';
 
 /** Flags of `backtest demo`. */
 export interface DemoCommandOptions {

@@ -6,7 +6,8 @@ import { UsageError } from '../../core/errors.js';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
-import { describeRunSource, LIST_METRICS, shortMetricHeader } from '../format-rows.js';
+import { LIST_METRICS, shortMetricHeader } from '../format-rows.js';
+import { describeRunSource } from '../../app/stored-run.js';
 
 /** Flags of `backtest list`. */
 export interface ListCommandOptions {
