@@ -99,6 +99,8 @@ describe('runSweep', () => {
       const stored = db.getEquityCurve(row.id);
       expect(stored?.timeMs).toEqual(small.timeMs);
       expect(stored?.equity).toEqual(small.equity);
+      // And it remembers how many points the full curve had (one per bar).
+      expect(stored?.sourcePointCount).toBe(bars.length);
     }
   });
 

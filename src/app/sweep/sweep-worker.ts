@@ -55,7 +55,8 @@ async function runBatch(jobs: readonly SweepJob[]): Promise<void> {
       // Downsampled here so a 100,000-point curve is never copied to the main thread.
       const curve = downsampleEquity(result.equityCurve);
       transfer.push(curve.timeMs.buffer as ArrayBuffer, curve.equity.buffer as ArrayBuffer);
-      outcomes.push({ index: job.index, input: { ...input, equityCurve: curve } });
+      const sourcePointCount = result.equityCurve.timeMs.length;
+      outcomes.push({ index: job.index, input: { ...input, equityCurve: { ...curve, sourcePointCount } } });
     } catch (error) {
       outcomes.push({ index: job.index, error: describe(error) });
     }

@@ -61,8 +61,12 @@ export interface BacktestInput {
   readonly packageVersion?: string | undefined;
   /** Groups the runs of one parameter sweep. */
   readonly sweepId?: string | undefined;
-  /** Full equity curve; at most 300 points of it are kept (see `downsampleEquity`). */
-  readonly equityCurve?: EquityCurve | undefined;
+  /**
+   * Full equity curve; at most 300 points of it are kept (see `downsampleEquity`). A curve that
+   * was already downsampled (sweep workers do it before sending) says how many points it came
+   * from in `sourcePointCount`.
+   */
+  readonly equityCurve?: (EquityCurve & { readonly sourcePointCount?: number | undefined }) | undefined;
 }
 
 /** The columns and the equity blob of one validated input, ready for the insert statements. */
@@ -133,7 +137,11 @@ const paramValue = z.custom<ParamValue>(
 );
 
 const equityCurveSchema = z
-  .object({ timeMs: z.instanceof(Float64Array), equity: z.instanceof(Float64Array) })
+  .object({
+    timeMs: z.instanceof(Float64Array),
+    equity: z.instanceof(Float64Array),
+    sourcePointCount: z.number().int().positive().optional(),
+  })
   .check((ctx) => {
     const { timeMs, equity } = ctx.value;
     if (timeMs.length !== equity.length) {
@@ -283,12 +291,14 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
   return { values, equity: input.equityCurve === undefined ? undefined : prepareEquity(input.equityCurve) };
 }
 
-function prepareEquity(curve: EquityCurve): PreparedEquity | undefined {
+function prepareEquity(
+  curve: EquityCurve & { readonly sourcePointCount?: number | undefined },
+): PreparedEquity | undefined {
   if (curve.timeMs.length === 0) return undefined;
   const small = downsampleEquity(curve);
   return {
     pointCount: small.timeMs.length,
-    sourcePointCount: curve.timeMs.length,
+    sourcePointCount: Math.max(curve.sourcePointCount ?? 0, curve.timeMs.length),
     timeMs: encodeFloat64(small.timeMs),
     equity: encodeFloat64(small.equity),
   };
