@@ -224,3 +224,16 @@ describe('JSON API and assets', () => {
     expect(res.text).toContain('LightweightCharts');
   });
 });
+
+describe('host check', () => {
+  it('answers only to local host names when asked to, refusing rebinding-style requests', async () => {
+    const local = createDashboardApp(db, { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] });
+    for (const host of ['127.0.0.1:8000', 'localhost:8000', 'LOCALHOST', '[::1]:8000']) {
+      expect((await local.request('/', { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example:8000', 'evil.example', '127.0.0.1.evil.example']) {
+      expect((await local.request('/', { headers: { host } })).status, host).toBe(403);
+    }
+    expect((await local.request('/api/runs', { headers: { host: 'evil.example' } })).status).toBe(403);
+  });
+});

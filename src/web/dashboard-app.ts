@@ -45,6 +45,24 @@ function storeQuery(query: LeaderboardQuery) {
   };
 }
 
+/** Options for {@link createDashboardApp}. */
+export interface DashboardOptions {
+  /**
+   * Host names (without port) the server answers to; requests with any other `Host` header get
+   * 403. Unset: any host (tests through `app.request`, or a server deliberately exposed).
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+/** The host name of a Host header, lower-cased, without the port; `[::1]` keeps its brackets. */
+function hostName(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const host = header.trim().toLowerCase();
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.lastIndexOf(':');
+  return colon === -1 ? host : host.slice(0, colon);
+}
+
 /**
  * The dashboard as a hono app over an open (read-only) database. Tests call `app.request()`;
  * `startDashboard` serves it on a port.
@@ -53,8 +71,19 @@ function storeQuery(query: LeaderboardQuery) {
  * const app = createDashboardApp(TradingDatabase.open('data/trading.db', { readonly: true }));
  * const res = await app.request('/?sort=sharpe_ratio');
  */
-export function createDashboardApp(db: TradingDatabase): Hono {
+export function createDashboardApp(db: TradingDatabase, options: DashboardOptions = {}): Hono {
   const app = new Hono();
+
+  const allowedHosts = options.allowedHosts;
+  if (allowedHosts !== undefined) {
+    // A page on another site can point a name it controls at 127.0.0.1 (DNS rebinding) and read
+    // this server; such requests carry that foreign name in Host, so only local names pass.
+    app.use('*', async (c, next) => {
+      const host = hostName(c.req.header('host'));
+      if (host === undefined || !allowedHosts.includes(host)) return c.text('unknown Host header', 403);
+      return next();
+    });
+  }
 
   app.use('*', async (c, next) => {
     await next();

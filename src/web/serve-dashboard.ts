@@ -3,6 +3,8 @@ import { UsageError } from '../core/errors.js';
 import type { TradingDatabase } from '../store/index.js';
 import { createDashboardApp } from './dashboard-app.js';
 
+const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+
 /** A running dashboard server. */
 export interface RunningDashboard {
   /** The address to open, e.g. `http://127.0.0.1:5173/`. */
@@ -27,7 +29,10 @@ export function startDashboard(options: {
   port: number;
   host: string;
 }): Promise<RunningDashboard> {
-  const app = createDashboardApp(options.db);
+  // Bound to this machine only: answer only to this machine's names (no DNS rebinding).
+  const app = LOOPBACK_HOSTS.includes(options.host)
+    ? createDashboardApp(options.db, { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] })
+    : createDashboardApp(options.db);
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host });
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port)));
