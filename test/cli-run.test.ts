@@ -129,3 +129,16 @@ describe('the installed bin', () => {
     expect(bad.stderr).toMatch(/^error: .*nope\.csv/);
   });
 });
+
+describe('run --json --equity-curve', () => {
+  it('adds the equity curve, one point per bar, ending at final equity', async () => {
+    const run = await runCli(['run', '--data', GOOG, '--strategy', 'rsi', '--json', '--equity-curve'], ROOT);
+    const parsed = JSON.parse(run.stdout);
+    expect(parsed.equityCurve.timeMs).toHaveLength(2148);
+    expect(parsed.equityCurve.equity).toHaveLength(2148);
+    expect(parsed.equityCurve.equity.at(-1)).toBe(parsed.metrics.final_equity);
+    expect(parsed.equityCurve.timeMs[0]).toBe(Date.UTC(2004, 7, 19));
+    const without = JSON.parse((await runCli(['run', '--data', GOOG, '--strategy', 'rsi', '--json'], ROOT)).stdout);
+    expect(without.equityCurve).toBeUndefined();
+  });
+});

@@ -93,6 +93,7 @@ export function createProgram(io: CliIO): Command {
     .option('--notes <text>', 'notes stored with the saved run')
     .option('--db <path>', DB_HELP)
     .option('--trades', 'also print the trade list', false)
+    .option('--equity-curve', 'with --json: also include the equity curve (time and equity at each bar)', false)
     .option(
       '--report <file>',
       'also write a self-contained HTML report: equity, drawdown, price with trades, monthly returns, trades',

@@ -35,6 +35,7 @@ export interface RunCommandOptions {
   readonly notes?: string;
   readonly db?: string;
   readonly trades: boolean;
+  readonly equityCurve?: boolean;
   readonly json: boolean;
   readonly model?: string;
   readonly report?: string;
@@ -89,7 +90,8 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
   }
 
   if (options.json) {
-    io.out(`${toJsonText({ ...(savedId === undefined ? {} : { id: savedId }), ...result.toJSON() })}\n`);
+    const json = result.toJSON({ includeEquityCurve: options.equityCurve === true });
+    io.out(`${toJsonText({ ...(savedId === undefined ? {} : { id: savedId }), ...json })}\n`);
     return;
   }
   io.out(renderRunSummary(result));
