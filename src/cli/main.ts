@@ -186,6 +186,23 @@ export function createProgram(io: CliIO): Command {
     });
 
   program
+    .command('rerun')
+    .description(
+      'Run a saved backtest again from its stored config and check every stored metric, the bars and the model',
+    )
+    .argument('<id>', 'run id', parseId)
+    .option(
+      '--data <file>',
+      'CSV of the bars to use (default: the bars stored in the database for its symbol and timeframe)',
+    )
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (id, options) => {
+      const { rerunCommand } = await import('./commands/rerun.js');
+      await rerunCommand({ ...options, id }, io);
+    });
+
+  program
     .command('compare')
     .description('Compare runs side by side: metrics as rows, runs as columns, best marked')
     .argument('<ids...>', 'two or more run ids')
