@@ -32,6 +32,7 @@ export { compareRuns, type ConfigDifference, type MetricComparison, type RunComp
 export { toJsonText } from './app/json-text.js';
 export { runBacktest, type RunBacktestOptions, runPrepared, type RunExtras } from './app/run-backtest.js';
 export { runFromConfig } from './app/run-from-config.js';
+export { type MetricCheck, type RerunReport, rerunStoredBacktest } from './app/rerun-stored.js';
 export { runModelBacktest, type RunModelOptions } from './app/run-model.js';
 export { findModelFiles, type ModelRunOutcome, runAllModels, type RunAllModelsOptions } from './app/run-all-models.js';
 export {
