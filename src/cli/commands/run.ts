@@ -1,4 +1,4 @@
-import { formatTimeMs, formatUnitValue } from '../../app/format-values.js';
+import { formatNumber, formatTimeMs, formatUnitValue } from '../../app/format-values.js';
 import { basename, extname, resolve } from 'node:path';
 import { createBarSeries, type BarSeries } from '../../core/bars.js';
 import { UsageError } from '../../core/errors.js';
@@ -161,8 +161,9 @@ export function renderRunSummary(result: BacktestResult): string {
     `${result.symbol} ${result.timeframe}  ${formatTimeMs(bars.firstTimeMs)} → ${formatTimeMs(bars.lastTimeMs)}  (${bars.count} bars)`,
     `Strategy ${config.strategy.name}${params === '' ? '' : ` ${params}`}` +
       (result.model === undefined ? '' : `  model ${result.model.path}`),
-    `Cash ${formatUnitValue(config.initialCash, 'money')}  commission ${config.commission * 100} %  fee ${config.fixedFee}  ` +
-      `slippage ${config.slippageBps} bps  size ${config.size * 100} %  fill at ${config.fillAt}` +
+    `Cash ${formatUnitValue(config.initialCash, 'money')}  commission ${formatNumber(config.commission * 100, 6)} %  ` +
+      `fee ${formatNumber(config.fixedFee, 2)}  slippage ${formatNumber(config.slippageBps, 4)} bps  ` +
+      `size ${formatNumber(config.size * 100, 4)} %  fill at ${config.fillAt}` +
       (config.fractional ? '  fractional' : ''),
   ];
   if (result.skippedOrders > 0) lines.push(`Skipped orders (could not afford one unit): ${result.skippedOrders}`);
