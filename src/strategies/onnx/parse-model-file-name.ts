@@ -6,7 +6,7 @@ const MODEL_FILE_NAME = /^([A-Za-z0-9.-]+)_([A-Za-z0-9]+)\.onnx$/;
 /**
  * Reads the symbol and timeframe from a policy file named `SYMBOL_TIMEFRAME.onnx`, the layout
  * of `models/rl_symbols/`. The timeframe must be spelled as Alpaca spells it (`1Min`, `5Min`,
- * `15Min`, `1Hour`, `4Hour`, `1Day`, `1Week`); the symbol may hold letters, digits, dots and
+ * `15Min`, `1Hour`, `4Hour`, `1Day`, `1Week`, `1Month`); the symbol may hold letters, digits, dots and
  * dashes. Folders in `path` are ignored; the symbol keeps its case.
  *
  * @returns `undefined` when the name does not follow the pattern
