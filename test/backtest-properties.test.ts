@@ -17,7 +17,7 @@ describe('backtest properties over synthetic bars', () => {
             strategy: 'buy-and-hold',
             config: { fillAt: 'close', fractional: true },
           });
-          expect(result.metrics.total_return).toBeCloseTo(result.metrics.buy_and_hold_return, 8);
+          expect(result.metrics.total_return).toBeCloseTo(result.metrics.buy_and_hold_return as number, 8);
         },
       ),
       { numRuns: 60 },

@@ -87,7 +87,21 @@ describe('backtest run', () => {
   });
 
   it('shows help for every command', async () => {
-    for (const command of ['run', 'list', 'best', 'show', 'compare', 'rerun', 'delete', 'export', 'import', 'sweep', 'report', 'ui', 'demo']) {
+    for (const command of [
+      'run',
+      'list',
+      'best',
+      'show',
+      'compare',
+      'rerun',
+      'delete',
+      'export',
+      'import',
+      'sweep',
+      'report',
+      'ui',
+      'demo',
+    ]) {
       const run = await runCli([command, '--help'], dir);
       expect(run.code, command).toBe(0);
       expect(run.stdout, command).toContain(`Usage: backtest ${command}`);

@@ -24,6 +24,8 @@ export function formatUnitValue(value: number | null | undefined, unit: string):
   if (value === null || value === undefined || Number.isNaN(value)) return NOT_AVAILABLE;
   if (value === Number.POSITIVE_INFINITY) return '∞';
   if (value === Number.NEGATIVE_INFINITY) return '−∞';
+  // Annualizing a few days can give astronomical figures; keep them readable.
+  if (Math.abs(value) >= 1e12) return value.toExponential(3).replace('e+', 'e');
   switch (unit) {
     case '%':
     case '% per year':

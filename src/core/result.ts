@@ -79,7 +79,7 @@ export interface Metrics {
   /** Share of bars that closed with a position open, percent. */
   readonly exposure: number;
   /** Last close over first close, minus one, percent. */
-  readonly buy_and_hold_return: number;
+  readonly buy_and_hold_return: number | null;
   /** Mean trade return, percent per trade. */
   readonly expectancy: number | null;
   /** System Quality Number: sqrt(trades) * mean P&L / standard deviation of P&L. */

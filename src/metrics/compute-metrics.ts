@@ -77,9 +77,9 @@ export function computeMetrics(input: MetricsInput): Metrics {
       `metrics: the equity curve has ${n} points and ${timeMs.length} times; they must match and be at least 1`,
     );
   }
-  if (!(initialCash > 0) || !((equity[0] as number) > 0) || !(input.firstClose > 0)) {
+  if (!(initialCash > 0) || !((equity[0] as number) > 0)) {
     throw new InternalError(
-      `metrics: initial cash (${initialCash}), first equity point (${equity[0]}) and first close (${input.firstClose}) must all be above 0`,
+      `metrics: initial cash (${initialCash}) and first equity point (${equity[0]}) must both be above 0`,
     );
   }
 
@@ -108,7 +108,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     worst_trade: worstTradePct(trades),
     avg_trade_duration: avgTradeDurationBars(trades),
     exposure: definedNumber(exposurePct(input.barsInMarket, n), 'exposure'),
-    buy_and_hold_return: definedNumber(buyAndHoldReturnPct(input.firstClose, input.lastClose), 'buy_and_hold_return'),
+    buy_and_hold_return: buyAndHoldReturnPct(input.firstClose, input.lastClose),
     expectancy: expectancyPct(trades),
     sqn: systemQualityNumber(trades),
   };

@@ -70,12 +70,14 @@ export function cagrPct(initial: number, final: number, years: number): number |
 }
 
 /**
- * Buy-and-hold return in percent: `(lastClose / firstClose − 1) × 100`.
+ * Buy-and-hold return in percent: `(lastClose / firstClose − 1) × 100`; `null` when the first close is 0.
  *
  * @example
  * buyAndHoldReturnPct(50, 60); // 20
  */
-export function buyAndHoldReturnPct(firstClose: number, lastClose: number): number {
+export function buyAndHoldReturnPct(firstClose: number, lastClose: number): number | null {
+  // A first close of 0 is valid data (a worthless instrument) but gives no finite return.
+  if (!(firstClose > 0)) return null;
   return (lastClose / firstClose - 1) * 100;
 }
 
