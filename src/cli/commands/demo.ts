@@ -106,7 +106,8 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
       ),
     );
     say(
-      '\nNext: backtest list · backtest best GOOG 1Day --metric sharpe_ratio · backtest compare ID ID · backtest show ID',
+      '\nNext: backtest list · backtest best GOOG 1Day --metric sharpe_ratio · backtest compare ID ID · backtest ui\n' +
+        '(in a clone: npm link once to get the backtest command, or run npm run backtest -- list)',
     );
   });
 }
