@@ -75,3 +75,17 @@ describe('module boundaries', () => {
     expect(JSON.parse(run.stdout)).toEqual({ before: false, after: true });
   });
 });
+
+describe('the published package', () => {
+  it('imports by name from the compiled build, as users will, and runs a backtest', () => {
+    const script = `
+      const { loadBarsCsv, runBacktest, TradingDatabase, METRIC_CATALOG } = await import('backtest-ledger');
+      const bars = loadBarsCsv('data/bars/GOOG.csv', { symbol: 'GOOG', timeframe: '1Day' });
+      const result = await runBacktest({ bars, strategy: 'buy-and-hold' });
+      console.log(JSON.stringify({ trades: result.trades.length, metrics: METRIC_CATALOG.length, db: typeof TradingDatabase.open }));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ trades: 1, metrics: 20, db: 'function' });
+  });
+});
