@@ -5,7 +5,7 @@ import { runBacktest } from '../../app/run-backtest.js';
 import { runModelBacktest } from '../../app/run-model.js';
 import { toSaveInput } from '../../app/save-result.js';
 import { toJsonText } from '../../app/json-text.js';
-import type { MetricName } from '../../core/metric-catalog.js';
+import { findMetric, type MetricName } from '../../core/metric-catalog.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
@@ -97,7 +97,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
       renderTable(
         ['Metric', 'Run', 'Strategy / model', 'Best value'],
         best.map(({ metric, row }) => [
-          metric,
+          withUnit(metric),
           row === undefined ? '' : `#${row.id}`,
           row === undefined ? '' : describeRunSource(row),
           row === undefined ? 'n/a' : formatMetricValue(metric, row[metric]),
@@ -142,4 +142,10 @@ function renderLeaderboard(rows: readonly BacktestRow[]): string {
     ]),
     4,
   );
+}
+
+/** A metric's name as `--metric` takes it, with its unit: `total_return [%]`. */
+function withUnit(metric: MetricName): string {
+  const unit = findMetric(metric)?.unit;
+  return unit === undefined || unit === 'ratio' || unit === 'count' ? metric : `${metric} [${unit}]`;
 }
