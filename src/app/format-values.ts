@@ -52,6 +52,17 @@ export function formatMetricValue(name: MetricName, value: number | null | undef
 }
 
 /**
+ * A metric's name as `--metric` takes it, with its unit in brackets (none for ratios and counts).
+ *
+ * @example
+ * metricNameWithUnit('total_return'); // 'total_return [%]'
+ */
+export function metricNameWithUnit(name: MetricName): string {
+  const unit = findMetric(name)?.unit;
+  return unit === undefined || unit === 'ratio' || unit === 'count' ? name : `${name} [${unit}]`;
+}
+
+/**
  * A metric's label with its unit in brackets (none for ratios and counts).
  *
  * @example

@@ -1,4 +1,4 @@
-import { formatMetricValue } from '../../app/format-values.js';
+import { formatMetricValue, metricNameWithUnit } from '../../app/format-values.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { ConfigError } from '../../core/errors.js';
@@ -41,7 +41,7 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
   const direction = metric.name === 'max_drawdown' ? 'closest to zero' : `${metric.better} is better`;
   io.out(
     `Best ${row.symbol} ${row.timeframe} run by ${metric.name} (${direction}): id=${row.id}, ` +
-      `${metric.name} = ${formatMetricValue(metric.name, row[metric.name])}\n`,
+      `${metricNameWithUnit(metric.name)} = ${formatMetricValue(metric.name, row[metric.name])}\n`,
   );
   io.out(renderTable(['Field', 'Value'], rowFields(row), 2));
   io.out(`config:\n${prettyConfig(row)}\n`);

@@ -4,8 +4,9 @@ import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
 import { runBacktest } from '../../app/run-backtest.js';
 import { runModelBacktest } from '../../app/run-model.js';
 import { toSaveInput } from '../../app/save-result.js';
+import { metricNameWithUnit } from '../../app/format-values.js';
 import { toJsonText } from '../../app/json-text.js';
-import { findMetric, type MetricName } from '../../core/metric-catalog.js';
+import type { MetricName } from '../../core/metric-catalog.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
@@ -97,7 +98,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
       renderTable(
         ['Metric', 'Run', 'Strategy / model', 'Best value'],
         best.map(({ metric, row }) => [
-          withUnit(metric),
+          metricNameWithUnit(metric),
           row === undefined ? '' : `#${row.id}`,
           row === undefined ? '' : describeRunSource(row),
           row === undefined ? 'n/a' : formatMetricValue(metric, row[metric]),
@@ -142,10 +143,4 @@ function renderLeaderboard(rows: readonly BacktestRow[]): string {
     ]),
     4,
   );
-}
-
-/** A metric's name as `--metric` takes it, with its unit: `total_return [%]`. */
-function withUnit(metric: MetricName): string {
-  const unit = findMetric(metric)?.unit;
-  return unit === undefined || unit === 'ratio' || unit === 'count' ? metric : `${metric} [${unit}]`;
 }
