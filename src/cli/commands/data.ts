@@ -1,14 +1,11 @@
 import { formatTimeMs } from '../../app/format-values.js';
-import { basename, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { importBars } from '../../app/stored-bars.js';
 import { toJsonText } from '../../app/json-text.js';
-import { createBarSeries } from '../../core/bars.js';
-import { UsageError } from '../../core/errors.js';
 import type { Timeframe } from '../../core/timeframe.js';
-import { loadBarsCsv } from '../../data/index.js';
-import { inferTimeframe } from '../../data/infer-timeframe.js';
 import type { CliIO } from '../cli-io.js';
+import { loadBarsFile } from '../load-bars-file.js';
 import { renderTable } from '../format.js';
 
 /** Flags of `backtest data import`. */
@@ -21,18 +18,10 @@ export interface DataImportOptions {
 
 /** `backtest data import FILE`: checks the CSV, then stores its bars (replacing any overlap) in one transaction. */
 export async function dataImportCommand(options: DataImportOptions, io: CliIO): Promise<void> {
-  const path = resolve(io.cwd, options.file);
-  const symbol = options.symbol ?? basename(path, extname(path)).toUpperCase();
-  let bars = loadBarsCsv(path, { symbol, timeframe: options.timeframe ?? '1Day' });
-  if (options.timeframe === undefined) {
-    const inferred = inferTimeframe(bars);
-    if (inferred === undefined)
-      throw new UsageError(`cannot tell the timeframe of ${options.file} from its bar spacing; pass --timeframe`);
-    bars = createBarSeries(symbol, inferred, bars);
-  }
+  const bars = loadBarsFile(resolve(io.cwd, options.file), options.file, options);
   const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
   io.out(
-    `Imported ${inserted.toLocaleString('en-US')} bars for ${symbol} ${bars.timeframe} ` +
+    `Imported ${inserted.toLocaleString('en-US')} bars for ${bars.symbol} ${bars.timeframe} ` +
       `(${formatTimeMs(bars.timeMs[0] as number)} → ${formatTimeMs(bars.timeMs[bars.length - 1] as number)}` +
       `${replaced > 0 ? `; replaced ${replaced.toLocaleString('en-US')} stored bars in that range` : ''}).\n`,
   );

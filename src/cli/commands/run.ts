@@ -1,6 +1,6 @@
 import { formatNumber, formatTimeMs, formatUnitValue } from '../../app/format-values.js';
-import { basename, extname, resolve } from 'node:path';
-import { createBarSeries, type BarSeries } from '../../core/bars.js';
+import { resolve } from 'node:path';
+import type { BarSeries } from '../../core/bars.js';
 import { UsageError } from '../../core/errors.js';
 import type { FillTiming } from '../../core/config.js';
 import type { Timeframe } from '../../core/timeframe.js';
@@ -10,10 +10,9 @@ import { writeFileAtomically } from '../../app/write-file-atomically.js';
 import type { BacktestConfig } from '../../core/config.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { BacktestResult } from '../../app/backtest-result.js';
-import { inferTimeframe } from '../../data/infer-timeframe.js';
-import { loadBarsCsv } from '../../data/index.js';
 import { parseParamFlags, resolveStrategy } from '../../strategies/index.js';
 import type { CliIO } from '../cli-io.js';
+import { loadBarsFile } from '../load-bars-file.js';
 import { renderMetricsTable, renderTable } from '../format.js';
 
 /** Flags of `backtest run`, as commander parses them. */
@@ -140,15 +139,7 @@ export function loadBarsForRun(
     }
     return loadStoredBars(options.symbol, options.timeframe, { db: options.db, cwd: io.cwd, env: io.env });
   }
-  const path = resolve(io.cwd, options.data);
-  const symbol = options.symbol ?? basename(path, extname(path)).toUpperCase();
-  const loaded = loadBarsCsv(path, { symbol, timeframe: options.timeframe ?? '1Day' });
-  if (options.timeframe !== undefined) return loaded;
-  const inferred = inferTimeframe(loaded);
-  if (inferred === undefined) {
-    throw new UsageError(`cannot tell the timeframe of ${options.data} from its bar spacing; pass --timeframe`);
-  }
-  return createBarSeries(symbol, inferred, loaded);
+  return loadBarsFile(resolve(io.cwd, options.data), options.data, options);
 }
 
 /** Header lines and the metrics table of one run. */
