@@ -33,8 +33,8 @@ export interface RerunReport {
 }
 
 /**
- * Runs a saved backtest again from its stored config, on the bars it names (from `bars`, or the
- * database's bar store over the run's first to last bar), and compares every stored metric.
+ * Runs a saved backtest again from its stored config, on the bars it names (from `loadBars`, or
+ * the database's bar store over the run's first to last bar), and compares every stored metric.
  * Floating-point results must match to 1e-9 relative: the engine is deterministic, so any
  * larger difference means the data, the model or the code changed.
  *
@@ -42,13 +42,17 @@ export interface RerunReport {
  * const report = await rerunStoredBacktest(db, 12);
  * console.log(report.reproduced);
  */
-export async function rerunStoredBacktest(db: TradingDatabase, id: number, bars?: BarSeries): Promise<RerunReport> {
+export async function rerunStoredBacktest(
+  db: TradingDatabase,
+  id: number,
+  loadBars?: (row: BacktestRow) => BarSeries,
+): Promise<RerunReport> {
   const row = db.getBacktestOrThrow(id);
   const config = parseConfigJson(row) as BacktestConfig | undefined;
   if (config === undefined) {
     throw new StoreError(`run ${id} has no stored config (it was saved by another program), so it cannot be run again`);
   }
-  const input = bars ?? storedBarsFor(db, row);
+  const input = loadBars === undefined ? storedBarsFor(db, row) : loadBars(row);
   const fingerprint = fingerprintBars(input);
   const result = await runFromConfig(input, config);
   const metrics = METRIC_CATALOG.flatMap(({ name }): MetricCheck[] => {

@@ -6,6 +6,7 @@ import { type RerunReport, rerunStoredBacktest } from '../../app/rerun-stored.js
 import { AppError } from '../../core/errors.js';
 import { isTimeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
+import type { BacktestRow } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 
@@ -31,15 +32,18 @@ class NotReproducedError extends AppError {
  * (or `--data FILE`), and checks every stored metric, the bars and the model file.
  */
 export async function rerunCommand(options: RerunCommandOptions, io: CliIO): Promise<void> {
-  const report = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), async (db) => {
-    let bars: ReturnType<typeof loadBarsCsv> | undefined;
-    if (options.data !== undefined) {
-      const row = db.getBacktestOrThrow(options.id);
-      const timeframe = isTimeframe(row.timeframe) ? row.timeframe : '1Day';
-      bars = loadBarsCsv(resolve(io.cwd, options.data), { symbol: row.symbol, timeframe });
-    }
-    return rerunStoredBacktest(db, options.id, bars);
-  });
+  const { data } = options;
+  const fromFile =
+    data === undefined
+      ? undefined
+      : (row: BacktestRow) =>
+          loadBarsCsv(resolve(io.cwd, data), {
+            symbol: row.symbol,
+            timeframe: isTimeframe(row.timeframe) ? row.timeframe : '1Day',
+          });
+  const report = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
+    rerunStoredBacktest(db, options.id, fromFile),
+  );
   if (options.json) io.out(`${toJsonText(summary(report))}\n`);
   else io.out(render(report));
   if (!report.reproduced) throw new NotReproducedError(options.id);
