@@ -178,6 +178,8 @@ describe('history commands on bad databases', () => {
 });
 
 describe('a database written by the older Python tool', () => {
+  // The issue's DDL written out here on purpose rather than imported from the store: the test
+  // must hold the store to the older tool's schema, not to whatever the store declares.
   const LEGACY_DDL = `
     CREATE TABLE IF NOT EXISTS backtest_results (
       id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
