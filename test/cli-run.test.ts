@@ -156,3 +156,54 @@ describe('run --json --equity-curve', () => {
     expect(without.equityCurve).toBeUndefined();
   });
 });
+
+describe('run when the account runs out of money', () => {
+  // Flat at 100, a fall to 50, then a one-bar rally to 200. sma-cross(2, 3, short) shorts 111 units
+  // at bar 5's open (90); at bar 9's close the account holds 10 000 + 111 × 90 − 111 × 200 = −2 210.
+  const closes = [100, 100, 100, 100, 90, 80, 70, 60, 50, 200, 210, 220];
+  const csv = closes
+    .map((close, i) => {
+      const open = i === 0 ? 100 : (closes[i - 1] as number);
+      const day = new Date(Date.UTC(2021, 2, 1 + i)).toISOString().slice(0, 10);
+      return `${day},${open},${Math.max(open, close)},${Math.min(open, close)},${close},1000`;
+    })
+    .join('\n');
+  const args = (file: string) => [
+    'run',
+    '--data',
+    file,
+    '--strategy',
+    'sma-cross',
+    '--param',
+    'fast=2',
+    '--param',
+    'slow=3',
+    '--param',
+    'short=true',
+  ];
+  const warning =
+    'warning: the account ran out of money on 2021-03-10 (bar 9): every position was closed at that close and no order was placed after it\n';
+
+  it('prints one warning line on standard error, with the tables or with --json', async () => {
+    const file = join(dir, 'RALLY.csv');
+    writeFileSync(file, `time,open,high,low,close,volume\n${csv}\n`);
+    const text = await runCli(args(file), dir);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe(warning);
+    expect(text.stdout).toMatch(/Final equity \[money\]\s+│\s+0\.00/);
+
+    const json = await runCli([...args(file), '--json'], dir);
+    expect(json.stderr).toBe(warning);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.outOfMoney).toEqual({ timeMs: Date.UTC(2021, 2, 10), barIndex: 9 });
+    // Closed at bar 9's close: (90 − 200) × 111 = −12 210, more than the account held.
+    expect(parsed.trades).toMatchObject([{ side: 'short', quantity: 111, exitIndex: 9, exitPrice: 200, pnl: -12_210 }]);
+    expect(parsed.metrics).toMatchObject({ final_equity: 0, total_return: -100, max_drawdown: -100 });
+  });
+
+  it('writes outOfMoney as null in --json when the account kept its money', async () => {
+    const run = await runCli(['run', '--data', GOOG, '--strategy', 'buy-and-hold', '--json'], ROOT);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).outOfMoney).toBeNull();
+  });
+});

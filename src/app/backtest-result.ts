@@ -5,6 +5,7 @@ import type {
   EquityCurve,
   Metrics,
   ModelFingerprint,
+  OutOfMoney,
   Trade,
 } from '../core/result.js';
 import type { Timeframe } from '../core/timeframe.js';
@@ -38,6 +39,7 @@ export class BacktestResult implements BacktestResultData {
   readonly equityCurve: EquityCurve;
   readonly trades: readonly Trade[];
   readonly skippedOrders: number;
+  readonly outOfMoney: OutOfMoney | null;
   readonly metrics: Metrics;
   readonly model?: ModelFingerprint;
   #bars: BarsFingerprint | (() => BarsFingerprint);
@@ -53,6 +55,7 @@ export class BacktestResult implements BacktestResultData {
     this.equityCurve = data.equityCurve;
     this.trades = data.trades;
     this.skippedOrders = data.skippedOrders;
+    this.outOfMoney = data.outOfMoney;
     this.metrics = data.metrics;
     this.#bars = data.bars;
     if (data.model !== undefined) this.model = data.model;
@@ -80,6 +83,7 @@ export class BacktestResult implements BacktestResultData {
       bars: this.bars,
       metrics: this.metrics,
       skippedOrders: this.skippedOrders,
+      outOfMoney: this.outOfMoney,
       trades: this.trades,
       ...(options.includeEquityCurve === true ? { equityCurve: this.equityCurve } : {}),
     };

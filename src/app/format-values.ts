@@ -2,6 +2,7 @@
  * Number and time formatting for people (terminal tables, pages and reports). Values are rounded only here, for display.
  */
 import { findMetric, type MetricName } from '../core/metric-catalog.js';
+import type { OutOfMoney } from '../core/result.js';
 
 /** How an undefined metric (no trades, zero variance) is shown. */
 export const NOT_AVAILABLE = 'n/a';
@@ -83,6 +84,21 @@ export function metricHeader(name: MetricName): string {
 export function formatTimeMs(timeMs: number): string {
   const iso = new Date(timeMs).toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * What running out of money did to a run, as one sentence without a capital or a full stop:
+ * the CLI prints it after `warning: `, pages capitalize it.
+ *
+ * @example
+ * describeOutOfMoney({ timeMs: Date.UTC(2021, 2, 4), barIndex: 812 });
+ * // 'the account ran out of money on 2021-03-04 (bar 812): every position was closed at that close and no order was placed after it'
+ */
+export function describeOutOfMoney(outOfMoney: OutOfMoney): string {
+  return (
+    `the account ran out of money on ${formatTimeMs(outOfMoney.timeMs)} (bar ${outOfMoney.barIndex}): ` +
+    'every position was closed at that close and no order was placed after it'
+  );
 }
 
 /**

@@ -69,6 +69,7 @@ export async function runPrepared(
     equityCurve: { timeMs: bars.timeMs, equity: output.equity },
     trades: output.trades,
     skippedOrders: output.skippedOrders,
+    outOfMoney: output.outOfMoney,
     metrics,
     bars: extras.fingerprint ?? (() => fingerprintBars(bars)),
     ...(extras.model === undefined ? {} : { model: extras.model }),

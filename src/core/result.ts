@@ -97,6 +97,20 @@ export interface BarsFingerprint {
   readonly lastTimeMs: number;
 }
 
+/**
+ * Where a run ran out of money: the equity marked at that bar's close was at or below zero, so
+ * every position was closed at that close, equity is 0 from that bar on and no order followed.
+ *
+ * @example
+ * if (result.outOfMoney !== null) console.warn(`out of money on bar ${result.outOfMoney.barIndex}`);
+ */
+export interface OutOfMoney {
+  /** Bar time, unix ms, of the close at which equity reached zero. */
+  readonly timeMs: number;
+  /** Index of that bar. */
+  readonly barIndex: number;
+}
+
 /** What one backtest produced: plain data, serializable to JSON. */
 export interface BacktestResultData {
   readonly symbol: string;
@@ -106,6 +120,8 @@ export interface BacktestResultData {
   readonly trades: readonly Trade[];
   /** Orders the strategy asked for that could not be afforded (quantity would be below one unit). */
   readonly skippedOrders: number;
+  /** The bar at whose close the account ran out of money, or `null` when it never did. */
+  readonly outOfMoney: OutOfMoney | null;
   readonly metrics: Metrics;
   readonly bars: BarsFingerprint;
   /** The model file behind the run, when the strategy is a model policy. */

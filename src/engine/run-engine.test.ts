@@ -147,26 +147,141 @@ describe('runEngine guards', () => {
   });
 });
 
-/** Random valid bars: a positive walk with OHLC consistent. */
-const barsArbitrary = fc
-  .array(
-    fc.record({
-      move: fc.double({ min: -0.2, max: 0.2, noNaN: true }),
-      gap: fc.double({ min: -0.05, max: 0.05, noNaN: true }),
-      wick: fc.double({ min: 0, max: 0.05, noNaN: true }),
-    }),
-    { minLength: 2, maxLength: 60 },
-  )
-  .map((steps) => {
-    let previous = 100;
-    const rows = steps.map(({ move, gap, wick }) => {
-      const open = previous * (1 + gap);
-      const close = open * (1 + move);
-      previous = close;
-      return [open, Math.max(open, close) * (1 + wick), Math.min(open, close) * (1 - wick), close] as const;
+describe('runEngine out of money', () => {
+  // A short of 10 units at 100 on 1 000 cash (no costs): cash 2 000 after the entry, so equity at a
+  // close p is 2 000 − 10 × p, at or below zero from p = 200 on.
+  const RALLY = barsFromRows([
+    [100, 100, 100, 100], // 0: the strategy shorts
+    [100, 125, 100, 120], // 1: short 10 @ 100 at the open; 2 000 − 1 200 = 800
+    [130, 165, 130, 160], // 2: 2 000 − 1 600 = 400
+    [180, 215, 180, 210], // 3: 2 000 − 2 100 = −100 → out of money at this close
+    [220, 235, 215, 230], // 4
+    [200, 200, 150, 150], // 5: the price falls back, too late
+  ]);
+
+  it('pins backtesting.py’s rule on a short that holds through the rally', () => {
+    const asked: number[] = [];
+    const holder: Strategy = {
+      onBar: (context) => {
+        asked.push(context.index);
+        // Short on bar 0, then keep signalling: cover on bar 3 (would fill at bar 4's open), long on bar 4.
+        return context.index === 0 ? -1 : context.index === 3 ? 0 : context.index === 4 ? 1 : undefined;
+      },
+    };
+    const out = runEngine(RALLY, holder, testConfig({ initialCash: 1000 }));
+    expect(out.trades).toHaveLength(1);
+    // Closed at bar 3's close, 210: P&L (100 − 210) × 10 = −1 100, −110 % of the 1 000 entry value.
+    expect(out.trades[0]).toMatchObject({
+      side: 'short',
+      quantity: 10,
+      entryIndex: 1,
+      exitIndex: 3,
+      entryPrice: 100,
+      exitPrice: 210,
+      pnl: -1100,
+      costs: 0,
+      exitTimeMs: RALLY.timeMs[3],
     });
-    return barsFromRows(rows);
+    expect(out.trades[0]!.returnPct).toBeCloseTo(-110, 12);
+    // Clamped to 0 at bar 3 (not −100) and for every later bar, whatever the price does.
+    expect(Array.from(out.equity)).toEqual([1000, 800, 400, 0, 0, 0]);
+    expect(out.outOfMoney).toEqual({ timeMs: RALLY.timeMs[3], barIndex: 3 });
+    // The strategy was asked about bar 3 (its next-open order is dropped) and never again.
+    expect(asked).toEqual([0, 1, 2, 3]);
+    expect(out.barsInMarket).toBe(3);
+    expect(out.skippedOrders).toBe(0);
   });
+
+  it('counts equity of exactly zero at a close as out of money', () => {
+    const bars = barsFromRows([
+      [100, 100, 100, 100],
+      [100, 125, 100, 120],
+      [130, 200, 130, 200], // 2 000 − 10 × 200 = 0
+      [150, 150, 100, 100],
+    ]);
+    const out = runEngine(bars, scriptedStrategy([-1, -1, -1, -1]), testConfig({ initialCash: 1000 }));
+    expect(out.trades.map((t) => [t.exitIndex, t.exitPrice, t.pnl, t.returnPct])).toEqual([[2, 200, -1000, -100]]);
+    expect(Array.from(out.equity)).toEqual([1000, 800, 0, 0]);
+    expect(out.outOfMoney).toEqual({ timeMs: bars.timeMs[2], barIndex: 2 });
+  });
+
+  it('closes through the usual exit path, costs included, when filling at the close', () => {
+    const out = runEngine(
+      barsFromRows([
+        [100, 100, 100, 100], // short at this close
+        [100, 125, 100, 120],
+        [130, 165, 130, 160],
+        [180, 220, 180, 215],
+        [220, 235, 215, 230],
+      ]),
+      scriptedStrategy([-1]),
+      testConfig({ initialCash: 1000, commission: 0.001, fillAt: 'close' }),
+    );
+    // Short floor(1 000 / (100 × 1.001)) = 9 @ 100: cash 1 000 + 900 − 0.9 = 1 899.1.
+    // Bar 3: 1 899.1 − 9 × 215 = −35.9 → closed at 215 with commission 1.935:
+    // P&L (100 − 215) × 9 − 0.9 − 1.935 = −1 037.835; equity 0 from bar 3 on.
+    expect(out.trades).toHaveLength(1);
+    const trade = out.trades[0]!;
+    expect(trade).toMatchObject({ quantity: 9, exitIndex: 3, exitPrice: 215 });
+    expect(trade.costs).toBeCloseTo(2.835, 10);
+    expect(trade.pnl).toBeCloseTo(-1037.835, 10);
+    expect(out.equity[2]).toBeCloseTo(459.1, 10);
+    expect(Array.from(out.equity.subarray(3))).toEqual([0, 0]);
+    expect(out.outOfMoney?.barIndex).toBe(3);
+  });
+
+  it('is out of money on the last bar when the final close-out’s costs take equity to zero or below', () => {
+    const bars = barsFromRows([
+      [100, 100, 100, 100],
+      [100, 211, 100, 210.2],
+    ]);
+    const out = runEngine(
+      bars,
+      scriptedStrategy([-1]),
+      testConfig({ initialCash: 1000, fixedFee: 5, fillAt: 'close' }),
+    );
+    // Short floor(995 / 100) = 9 @ 100: cash 1 895. Marked at 210.2: 1 895 − 1 891.8 = 3.2 > 0,
+    // but the close-out fee of 5 leaves −1.8, shown as 0.
+    expect(out.equity[1]).toBe(0);
+    expect(out.trades[0]!.pnl).toBeCloseTo(-1001.8, 9);
+    expect(out.outOfMoney).toEqual({ timeMs: bars.timeMs[1], barIndex: 1 });
+  });
+
+  it('leaves outOfMoney null on a normal run', () => {
+    expect(runEngine(BARS, scriptedStrategy([1]), testConfig()).outOfMoney).toBeNull();
+  });
+});
+
+/** Random valid bars: a positive walk with OHLC consistent, `move` the close-over-open change. */
+const walkArbitrary = (move: fc.Arbitrary<number>) =>
+  fc
+    .array(
+      fc.record({
+        move,
+        gap: fc.double({ min: -0.05, max: 0.05, noNaN: true }),
+        wick: fc.double({ min: 0, max: 0.05, noNaN: true }),
+      }),
+      { minLength: 2, maxLength: 60 },
+    )
+    .map((steps) => {
+      let previous = 100;
+      const rows = steps.map(({ move, gap, wick }) => {
+        const open = previous * (1 + gap);
+        const close = open * (1 + move);
+        previous = close;
+        return [open, Math.max(open, close) * (1 + wick), Math.min(open, close) * (1 - wick), close] as const;
+      });
+      return barsFromRows(rows);
+    });
+
+/**
+ * Calm walks, plus rallies steep enough for a short to run out of money (whole-percent moves:
+ * fast-check's doubles cluster on a few values, and about one rally run in six goes broke).
+ */
+const barsArbitrary = fc.oneof(
+  walkArbitrary(fc.double({ min: -0.2, max: 0.2, noNaN: true })),
+  walkArbitrary(fc.integer({ min: -15, max: 70 }).map((pct) => pct / 100)),
+);
 
 const decisionsArbitrary = fc.array(fc.constantFrom<Direction | undefined>(1, 0, -1, undefined), { maxLength: 60 });
 
@@ -184,6 +299,9 @@ describe('runEngine properties', () => {
         (bars, decisions, fillAt, costs) => {
           const config = testConfig({ fillAt, ...costs });
           const out = runEngine(bars, scriptedStrategy(decisions), config);
+          // From the bar where the account ran out of money, the curve is 0 and what the trades
+          // add up to is at or below 0 (the loss beyond the account is not carried).
+          const broke = out.outOfMoney?.barIndex ?? bars.length;
           for (let k = 0; k < bars.length; k++) {
             let expected = config.initialCash;
             for (const t of out.trades) {
@@ -194,8 +312,37 @@ describe('runEngine properties', () => {
                 expected += sign * ((bars.close[k] as number) - t.entryPrice) * t.quantity - entryCostOf(t, config);
               }
             }
-            expect(out.equity[k]).toBeCloseTo(expected, 6);
+            if (k < broke) expect(out.equity[k]).toBeCloseTo(expected, 6);
+            else {
+              expect(out.equity[k]).toBe(0);
+              expect(expected).toBeLessThanOrEqual(1e-6);
+            }
           }
+        },
+      ),
+    );
+  });
+
+  it('never shows negative equity; once out of money, the curve stays 0 and nothing trades', () => {
+    fc.assert(
+      fc.property(
+        barsArbitrary,
+        decisionsArbitrary,
+        fc.constantFrom('next-open' as const, 'close' as const),
+        fc.double({ min: 0, max: 0.01, noNaN: true }),
+        (bars, decisions, fillAt, commission) => {
+          const out = runEngine(bars, scriptedStrategy(decisions), testConfig({ fillAt, commission }));
+          expect(out.equity.every((e) => e >= 0)).toBe(true);
+          const firstZero = out.equity.findIndex((e) => e <= 0);
+          if (out.outOfMoney === null) {
+            expect(firstZero).toBe(-1);
+            return;
+          }
+          const { barIndex, timeMs } = out.outOfMoney;
+          expect(timeMs).toBe(bars.timeMs[barIndex]);
+          expect(firstZero).toBe(barIndex);
+          expect(out.equity.subarray(barIndex).every((e) => e === 0)).toBe(true);
+          expect(out.trades.every((t) => t.exitIndex <= barIndex)).toBe(true);
         },
       ),
     );
@@ -207,7 +354,13 @@ describe('runEngine properties', () => {
         const config = testConfig({ fractional });
         const out = runEngine(bars, scriptedStrategy(decisions), config);
         const sum = out.trades.reduce((acc, t) => acc + t.pnl, 0);
-        expect(sum).toBeCloseTo((out.equity[bars.length - 1] as number) - config.initialCash, 6);
+        const final = out.equity[bars.length - 1] as number;
+        // Out of money: the final 0 hides a loss that can exceed the account.
+        if (out.outOfMoney === null) expect(sum).toBeCloseTo(final - config.initialCash, 6);
+        else {
+          expect(final).toBe(0);
+          expect(config.initialCash + sum).toBeLessThanOrEqual(1e-6);
+        }
       }),
     );
   });

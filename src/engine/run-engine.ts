@@ -1,11 +1,15 @@
 /**
  * The event loop: replays bars one at a time, asks the strategy for a target position after
  * each close, and fills orders through the simulated broker at the next open (or this close).
+ *
+ * Out of money (backtesting.py's `_Broker.next` rule): when the equity marked at a bar's close,
+ * after that bar's fills, is at or below zero, the open position is closed at that close, the
+ * equity curve is 0 from that bar to the end, and nothing more is traded.
  */
 import type { BarSeries } from '../core/bars.js';
 import type { BacktestConfig } from '../core/config.js';
 import { FillTiming } from '../core/config.js';
-import type { Trade } from '../core/result.js';
+import type { OutOfMoney, Trade } from '../core/result.js';
 import type { Direction, Strategy, StrategyContext } from '../core/strategy.js';
 import { StrategyError } from '../core/errors.js';
 import { RevealedBars } from './revealed-bars.js';
@@ -21,6 +25,8 @@ export interface EngineOutput {
   readonly skippedOrders: number;
   /** Bars that closed with a position open. */
   readonly barsInMarket: number;
+  /** The bar at whose close the account ran out of money, or `null` when it never did. */
+  readonly outOfMoney: OutOfMoney | null;
 }
 
 /** Marks "no order waiting" without allocating: any value outside -1..1 would do. */
@@ -76,20 +82,46 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
         else pending = decision;
       }
       if (broker.quantity !== 0) barsInMarket++;
-      equity[i] = broker.equityAt(closePrice);
+      const marked = broker.equityAt(closePrice);
+      equity[i] = marked;
+      // Checked after this bar's fills, so a fill at this close whose costs empty the account
+      // counts too. The strategy was asked about this bar; its next-open order is dropped below.
+      if (marked <= 0) break;
     }
   } catch (error) {
     throw asStrategyError(error, i, bars);
   }
 
+  if (i < n) {
+    // Out of money at bar i: close at this close through the usual exit path (slippage,
+    // commission and fee included, like any exit), so the trade keeps its real P&L, which can
+    // be below −100 %. The curve is then 0 from this bar on (backtesting.py sets cash to 0):
+    // a loss beyond the account is not carried as negative equity.
+    if (broker.quantity !== 0) broker.close(close[i] as number, i);
+    equity.fill(0, i);
+    return {
+      equity,
+      trades: broker.trades,
+      skippedOrders: broker.skippedOrders,
+      barsInMarket,
+      outOfMoney: { timeMs: timeMs[i] as number, barIndex: i },
+    };
+  }
+
   // A position still open after the last bar is closed at its close, costs included, and
   // counted as a trade; the last equity point then shows what the account really holds.
+  let outOfMoney: OutOfMoney | null = null;
   if (n > 0 && broker.quantity !== 0) {
     broker.close(close[n - 1] as number, n - 1);
     equity[n - 1] = broker.cash;
+    // The close-out's costs alone can take a barely solvent account to or below zero.
+    if (broker.cash <= 0) {
+      equity[n - 1] = 0;
+      outOfMoney = { timeMs: timeMs[n - 1] as number, barIndex: n - 1 };
+    }
   }
 
-  return { equity, trades: broker.trades, skippedOrders: broker.skippedOrders, barsInMarket };
+  return { equity, trades: broker.trades, skippedOrders: broker.skippedOrders, barsInMarket, outOfMoney };
 }
 
 /** Turns anything the strategy threw into a StrategyError that names the bar. */

@@ -197,6 +197,35 @@ describe('computeMetrics on degenerate runs', () => {
     expect(m.calmar_ratio).toBeCloseTo(-100 / 105, 12);
   });
 
+  it('keeps a run that ran out of money sane: −100 % return and drawdown, a zero tail returns 0', () => {
+    // Bars one year apart (ppy = 1); equity 100, 50, 0, 0, 0 as the engine leaves it after
+    // running out of money on bar 2 (the curve is 0 from that bar to the end).
+    //   total return 0/100 − 1 = −100 %; CAGR −100 (final <= 0); max drawdown −100 %, bars 1..4 → 4
+    //   calmar −100 / 100 = −1
+    //   r = −0.5, −1, 0/0 → 0, 0 → mean −0.375; Σ(r − mean)² = 0.125² + 0.625² + 2 × 0.375² = 0.6875
+    //   sample std √(0.6875 / 3) = 0.47871355…; volatility 47.871355… %
+    //   sharpe −0.375 / 0.47871355… = −0.78334945…
+    //   downside vs 0: √((0.25 + 1) / 4) = √0.3125 = 0.55901699…; sortino −0.375 / 0.55901699… = −0.67082039…
+    const m = computeMetrics(
+      input({
+        timeMs: new Float64Array([T0, T0 + YEAR_MS, T0 + 2 * YEAR_MS, T0 + 3 * YEAR_MS, T0 + 4 * YEAR_MS]),
+        equity: new Float64Array([100, 50, 0, 0, 0]),
+        trades: [trade(-150, -150, 0, 2)],
+        barsInMarket: 3,
+      }),
+    );
+    expect(m.total_return).toBe(-100);
+    expect(m.final_equity).toBe(0);
+    expect(m.cagr).toBe(-100);
+    expect(m.max_drawdown).toBe(-100);
+    expect(m.max_drawdown_duration).toBe(4);
+    expect(m.calmar_ratio).toBe(-1);
+    expect(m.volatility).toBeCloseTo(47.87135538781691, 10);
+    expect(m.sharpe_ratio).toBeCloseTo(-0.7833494518006403, 10);
+    expect(m.sortino_ratio).toBeCloseTo(-0.6708203932499369, 10);
+    expect(m.worst_trade).toBe(-150);
+  });
+
   it('leaves buy-and-hold undefined when the first close is 0 (valid data, no finite return)', () => {
     const times = new Float64Array([T0, T0 + 1]);
     const metrics = computeMetrics(
@@ -249,6 +278,10 @@ const arbitraryInput: fc.Arbitrary<MetricsInput> = fc.integer({ min: 1, max: 60 
     fc
       .tuple(level, fc.array(fc.double({ min: -1e3, max: 1e6, noNaN: true }), { minLength: n - 1, maxLength: n - 1 }))
       .map(([first, rest]) => Float64Array.from([first, ...rest])),
+    // Runs that ran out of money: positive, then exactly 0 from some bar to the end.
+    fc
+      .tuple(fc.array(level, { minLength: n, maxLength: n }), fc.integer({ min: 1, max: n }))
+      .map(([values, zeroFrom]) => Float64Array.from(values, (v, k) => (k >= zeroFrom ? 0 : v))),
   );
   const gaps = fc.array(fc.integer({ min: 1, max: 1e9 }), { minLength: n - 1, maxLength: n - 1 });
   const tradeArb = fc
@@ -312,8 +345,14 @@ describe('computeMetrics properties', () => {
         expect(m.win_rate).toBe(winRatePct(inp.trades));
         expect(m.profit_factor).toBe(profitFactor(inp.trades));
         expect(m.sqn).toBe(systemQualityNumber(inp.trades));
-        // The fused equity pass must match the array-based functions whenever returns are defined.
-        if (equity.subarray(0, -1).every((e) => e > 0)) {
+        // The fused equity pass must match the array-based functions whenever returns are defined
+        // (every point before the last above 0, or a tail of exact zeros: 0 → 0 is a return of 0).
+        const firstNonPositive = equity.findIndex((e) => !(e > 0));
+        const defined =
+          firstNonPositive === -1 ||
+          firstNonPositive === equity.length - 1 ||
+          equity.subarray(firstNonPositive).every((e) => e === 0);
+        if (defined) {
           const r = barReturns(equity);
           expect(m.volatility).toBe(volatilityPct(r, ppy));
           expect(m.sharpe_ratio).toBe(sharpeRatio(r, ppy, inp.riskFreeRate));

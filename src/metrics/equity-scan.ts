@@ -12,7 +12,10 @@
 export interface EquityScan {
   /** Number of per-bar returns, `n − 1` (0 for a single point). */
   readonly returnCount: number;
-  /** False when a return is undefined: a point before the last is zero or negative. */
+  /**
+   * False when a return is undefined: one starts from a point at or below zero, other than a
+   * return from exactly 0 to exactly 0 (counted as 0, see {@link scanEquity}).
+   */
   readonly returnsDefined: boolean;
   /** The first return, which the sums are taken around to avoid cancellation. */
   readonly shift: number;
@@ -33,6 +36,11 @@ export interface EquityScan {
 /**
  * Scans an equity curve once. Returns are `r[k] = equity[k] / equity[k−1] − 1`; the peak is the
  * running maximum starting at `equity[0]`, which must be above 0.
+ *
+ * A return from 0 to 0 is 0, not 0/0 = NaN: an account that ran out of money stays at exactly 0
+ * to the end (the engine's out-of-money rule), and "no change" is what happened. The bar that
+ * reaches 0 is a return of −100 %. Any other return from a point at or below zero (0 → 10,
+ * −5 → 0) stays undefined, so the return statistics of such a curve are `null`.
  *
  * @example
  * const scan = scanEquity(new Float64Array([100, 110, 99, 120]), 0);
@@ -69,7 +77,8 @@ export function scanEquity(equity: Float64Array, rfPerBar: number): EquityScan {
   let firstNonPositive = n;
   for (let k = 1; k < n; k++) {
     const e = equity[k] as number;
-    const r = e / prev - 1;
+    // Predictable (true only on a zero tail), so it costs nothing measurable; see the doc above.
+    const r = prev === 0 && e === 0 ? 0 : e / prev - 1;
     const d = r - shift;
     s1 += d;
     s2 += d * d;
@@ -95,7 +104,7 @@ export function scanEquity(equity: Float64Array, rfPerBar: number): EquityScan {
   if (!((equity[0] as number) > 0)) firstNonPositive = 0;
   return {
     returnCount: n - 1,
-    returnsDefined: firstNonPositive >= n - 1,
+    returnsDefined: firstNonPositive >= n - 1 || isZeroFrom(equity, firstNonPositive),
     shift,
     sumShifted: s1,
     sumShiftedSq: s2,
@@ -104,4 +113,10 @@ export function scanEquity(equity: Float64Array, rfPerBar: number): EquityScan {
     maxDrawdownPct: (minRatio - 1) * 100,
     maxDrawdownDurationBars: longest,
   };
+}
+
+/** True when every point from `start` to the end is exactly 0: every return there is 0 → 0. */
+function isZeroFrom(equity: Float64Array, start: number): boolean {
+  for (let k = start; k < equity.length; k++) if (equity[k] !== 0) return false;
+  return true;
 }

@@ -104,6 +104,12 @@ describe('barReturns', () => {
     expect(r[2]).toBeCloseTo(7 / 33, 14);
     expect(barReturns(new Float64Array([100])).length).toBe(0);
   });
+
+  it('counts a return from 0 to 0 as 0 (the tail of a run that ran out of money)', () => {
+    expect(Array.from(barReturns(new Float64Array([100, 50, 0, 0])))).toEqual([-0.5, -1, 0]);
+    // Any other return from zero stays undefined.
+    expect(barReturns(new Float64Array([100, 0, 10]))[1]).toBe(Number.POSITIVE_INFINITY);
+  });
 });
 
 describe('riskFreePerBar', () => {
@@ -154,6 +160,19 @@ describe('summarizeReturns and summarizeEquityReturns', () => {
     expect(summarizeReturns(new Float64Array([0, 1e200]), 0)).toBeNull();
     // Reaching zero on the last bar is a defined return of −100 %.
     expect(summarizeEquityReturns(new Float64Array([100, 50, 0]), 0)?.mean).toBeCloseTo((-0.5 - 1) / 2, 14);
+  });
+
+  it('summarize a zero tail: −100 % into the first zero, then returns of 0', () => {
+    // r = −0.5, −1, 0, 0: mean −0.375; deviations −0.125, −0.625, 0.375, 0.375 → Σ² = 0.6875,
+    // sample std √(0.6875 / 3); downside vs 0: √((0.25 + 1) / 4) = √0.3125.
+    const equity = new Float64Array([100, 50, 0, 0, 0]);
+    const s = summarizeEquityReturns(equity, 0);
+    if (s === null) throw new Error('summary expected');
+    expect(s.count).toBe(4);
+    expect(s.mean).toBe(-0.375);
+    expect(s.sampleStd).toBeCloseTo(Math.sqrt(0.6875 / 3), 14);
+    expect(s.downsideDev).toBeCloseTo(Math.sqrt(0.3125), 14);
+    expect(s).toEqual(summarizeReturns(barReturns(equity), 0));
   });
 
   it('has count 0 for a single point', () => {

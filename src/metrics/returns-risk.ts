@@ -4,7 +4,10 @@
  *
  * Numeric traps:
  * - Per-bar returns are undefined after a bar whose equity is zero or negative (a blown-up
- *   account), so every return-based statistic is `null` for such a curve instead of NaN.
+ *   account), so every return-based statistic is `null` for such a curve instead of NaN. The
+ *   one exception is a return from exactly 0 to exactly 0, which is 0 (no change), not 0/0:
+ *   a run that ran out of money ends in a tail of zeros (the engine's out-of-money rule), and
+ *   its returns are −100 % into the first zero and 0 after it.
  * - Variance is accumulated in one pass around a shift (the first return), which keeps the
  *   textbook sum-of-squares formula from cancelling catastrophically when returns are tiny
  *   and nearly equal; a flat curve still gives a variance of exactly 0.
@@ -83,7 +86,8 @@ export function buyAndHoldReturnPct(firstClose: number, lastClose: number): numb
 
 /**
  * Per-bar simple returns of an equity curve: `r[k−1] = equity[k] / equity[k−1] − 1` for
- * k = 1..n−1, so the result has n−1 entries (none for a single point).
+ * k = 1..n−1, so the result has n−1 entries (none for a single point). A return from 0 to 0 is
+ * 0 (an account out of money stays at 0), as in {@link scanEquity}.
  *
  * @example
  * barReturns(new Float64Array([100, 110, 99])); // [0.1, -0.1]
@@ -91,7 +95,11 @@ export function buyAndHoldReturnPct(firstClose: number, lastClose: number): numb
 export function barReturns(equity: Float64Array): Float64Array {
   const n = equity.length;
   const out = new Float64Array(n > 0 ? n - 1 : 0);
-  for (let k = 1; k < n; k++) out[k - 1] = (equity[k] as number) / (equity[k - 1] as number) - 1;
+  for (let k = 1; k < n; k++) {
+    const prev = equity[k - 1] as number;
+    const e = equity[k] as number;
+    out[k - 1] = prev === 0 && e === 0 ? 0 : e / prev - 1;
+  }
   return out;
 }
 
@@ -171,7 +179,8 @@ export function summarizeReturns(returns: Float64Array, rfPerBar: number): Retur
 /**
  * The same summary as {@link summarizeReturns} of `barReturns(equity)`, computed straight from
  * the curve in one pass without allocating the returns. `null` when a return is undefined (some
- * equity point before the last is zero or negative), not finite, or its square overflows.
+ * equity point before the last is zero or negative, unless it and every later point are exactly
+ * 0), not finite, or its square overflows.
  *
  * @example
  * summarizeEquityReturns(new Float64Array([100, 110, 99]), 0)?.mean; // ≈ 0

@@ -152,6 +152,7 @@ function summaryData(view: RunView): Record<string, unknown> {
     firstTimeMs: view.firstTimeMs,
     lastTimeMs: view.lastTimeMs,
     notes: view.notes ?? null,
+    outOfMoney: view.outOfMoney,
     metrics: view.metrics,
   };
 }

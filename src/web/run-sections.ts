@@ -2,7 +2,9 @@
  * Page parts shared by the report and the dashboard's run page.
  */
 import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
+import type { OutOfMoney } from '../core/result.js';
 import {
+  describeOutOfMoney,
   formatMetricValue,
   formatNumber,
   formatTimeMs,
@@ -60,7 +62,21 @@ export function renderRunHeader(view: RunView, kicker: string): SafeHtml {
   return html`<p class="sub">${kicker}${view.id === undefined ? '' : ` · run ${view.id}`}</p>
 <h1>${view.symbol} · ${view.timeframe} · ${strategyLabel(view)}</h1>
 <ul class="facts">${facts}</ul>
+${renderOutOfMoneyNotice(view.outOfMoney)}
 ${view.notes === undefined ? '' : html`<p class="note">Notes: ${view.notes}</p>`}`;
+}
+
+/**
+ * The notice shown when a run ran out of money; empty otherwise. Takes only the result's
+ * `outOfMoney` field, so fresh and stored runs show the same words.
+ *
+ * @example
+ * renderOutOfMoneyNotice({ timeMs: Date.UTC(2021, 2, 4), barIndex: 812 });
+ */
+export function renderOutOfMoneyNotice(outOfMoney: OutOfMoney | null): SafeHtml {
+  if (outOfMoney === null) return html``;
+  const sentence = describeOutOfMoney(outOfMoney);
+  return html`<p class="error-box" data-out-of-money="${outOfMoney.barIndex}"><b>Out of money.</b> ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}; equity is 0 from that bar on.</p>`;
 }
 
 /**

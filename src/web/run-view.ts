@@ -4,6 +4,7 @@
 import type { BacktestResult } from '../app/backtest-result.js';
 import type { MetricName } from '../core/metric-catalog.js';
 import { METRIC_CATALOG } from '../core/metric-catalog.js';
+import type { OutOfMoney } from '../core/result.js';
 import type { BacktestRow } from '../store/index.js';
 import { formatParams } from '../app/format-values.js';
 import { rowParams, rowStrategyName } from '../app/stored-run.js';
@@ -33,6 +34,8 @@ export interface RunView {
   readonly configHash: string | undefined;
   readonly barsSha256: string | undefined;
   readonly skippedOrders: number | undefined;
+  /** The bar at whose close the account ran out of money; `null` when it never did or was not recorded. */
+  readonly outOfMoney: OutOfMoney | null;
   /** Every catalog metric; `null` for undefined or not recorded. */
   readonly metrics: Readonly<Record<MetricName, number | null>>;
 }
@@ -91,6 +94,8 @@ export function runViewFromRow(row: BacktestRow): RunView {
     configHash: orUndefined(row.config_hash),
     barsSha256: orUndefined(row.bars_sha256),
     skippedOrders: undefined,
+    // Stored rows do not record it yet.
+    outOfMoney: null,
     metrics: rowMetrics(row),
   };
 }
@@ -123,6 +128,7 @@ export function runViewFromResult(result: BacktestResult): RunView {
     configHash: undefined,
     barsSha256: undefined,
     skippedOrders: result.skippedOrders,
+    outOfMoney: result.outOfMoney,
     metrics: { ...result.metrics },
   };
 }

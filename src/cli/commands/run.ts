@@ -1,4 +1,4 @@
-import { formatNumber, formatTimeMs, formatUnitValue } from '../../app/format-values.js';
+import { describeOutOfMoney, formatNumber, formatTimeMs, formatUnitValue } from '../../app/format-values.js';
 import { resolve } from 'node:path';
 import type { BarSeries } from '../../core/bars.js';
 import { UsageError } from '../../core/errors.js';
@@ -72,6 +72,9 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
       config,
     });
   }
+
+  // One line on standard error, so it shows even with --json (whose output carries `outOfMoney`).
+  if (result.outOfMoney !== null) io.err(`warning: ${describeOutOfMoney(result.outOfMoney)}\n`);
 
   if (options.report !== undefined) {
     const { renderRunReport } = await import('../../web/run-report.js');
