@@ -74,13 +74,26 @@ function defaultOrder(sort: SortKey): 'asc' | 'desc' {
   return findMetric(sort)?.better === 'lower' ? 'asc' : 'desc';
 }
 
+/**
+ * A header label on at most two lines, which keeps the column narrow: the unit under the name
+ * (`Return` / `[%]`), else the last word under the rest (`Profit` / `factor`). The sort arrow, if
+ * any, ends the last line.
+ */
+function headerLabel(label: string, arrow: string): SafeHtml {
+  const unit = /^(.*) (\[[^\]]+\])$/.exec(label);
+  if (unit !== null) return html`${unit[1] ?? ''}<span class="unit">${unit[2] ?? ''}${arrow}</span>`;
+  const words = /^(.*) (\S+)$/.exec(label);
+  if (words !== null) return html`${words[1] ?? ''}<span class="line">${words[2] ?? ''}${arrow}</span>`;
+  return html`${label}${arrow}`;
+}
+
 function sortHeader(query: LeaderboardQuery, key: SortKey, label: string, numeric: boolean, tooltip = label): SafeHtml {
   const active = query.sort === key;
   const current = query.order ?? defaultOrder(key);
   const next = active ? (current === 'asc' ? 'desc' : 'asc') : defaultOrder(key);
   const arrow = active ? (current === 'asc' ? ' ▲' : ' ▼') : '';
   const url = listUrl(query, { sort: key, order: next === defaultOrder(key) ? undefined : next, page: undefined });
-  return html`<th class="${numeric ? 'num' : ''}" data-sort-key="${key}" title="${tooltip}"><a href="${url}" class="${active ? 'sorted' : ''}">${label}${arrow}</a></th>`;
+  return html`<th class="${numeric ? 'num' : ''}" data-sort-key="${key}" title="${tooltip}"><a href="${url}" class="${active ? 'sorted' : ''}">${headerLabel(label, arrow)}</a></th>`;
 }
 
 function sortLabel(key: SortKey): string {
@@ -154,7 +167,7 @@ ${
   rows.length === 0
     ? html`<p class="note">${total === 0 ? 'No saved runs match these filters.' : 'This page is past the last run.'}</p>`
     : html`<div class="scroll"><table class="data runs" id="runs">
-<thead><tr><th></th>${sortHeader(query, 'id', 'Run', true)}${sortHeader(query, 'run_timestamp', 'Saved [UTC]', false)}<th>Symbol</th><th>Timeframe</th><th>Strategy</th>${showModel ? html`<th>Model</th>` : ''}${showSweep ? html`<th>Sweep</th>` : ''}${metricColumns.map(
+<thead><tr><th></th>${sortHeader(query, 'id', 'Run', true)}${sortHeader(query, 'run_timestamp', 'Saved [UTC]', false)}<th>Symbol</th><th>Timeframe</th><th>${showModel ? html`Strategy<span class="unit">or model file</span>` : 'Strategy'}</th>${showSweep ? html`<th>Sweep</th>` : ''}${metricColumns.map(
         (m) => sortHeader(query, m, SHORT_HEADERS[m] ?? metricHeader(m), true, `${metricHeader(m)}: click to sort`),
       )}</tr></thead>
 <tbody>${rows.map((row) => {
@@ -167,11 +180,10 @@ ${
         return html`<tr data-run-id="${row.id}">
 <td><input type="checkbox" name="ids" value="${row.id}" aria-label="Select run ${row.id}"></td>
 <td class="num"><a href="/runs/${row.id}">${row.id}</a></td>
-<td>${formatUnixSeconds(row.run_timestamp)}</td>
+<td class="saved">${formatUnixSeconds(row.run_timestamp)}</td>
 <td>${row.symbol}</td>
 <td>${row.timeframe}</td>
-<td class="strategy" title="${label}">${label.length > 48 ? `${label.slice(0, 47)}…` : label}</td>
-${showModel ? html`<td>${row.model_path === null ? '' : html`<span title="${row.model_path}">${shortPath(row.model_path)}</span>`}</td>` : ''}
+<td class="strategy" title="${label}"><span class="clamp">${label}</span>${row.model_path === null ? '' : html`<span class="model clamp" title="${row.model_path}">${shortPath(row.model_path)}</span>`}</td>
 ${showSweep ? html`<td>${row.sweep_id === null ? '' : html`<a href="/sweeps/${encodeURIComponent(row.sweep_id)}" title="${row.sweep_id}">${row.sweep_id.length > 14 ? `${row.sweep_id.slice(0, 13)}…` : row.sweep_id}</a>`}</td>` : ''}
 ${metricColumns.map((m) => html`<td class="${valueClass(m, metrics[m])}" data-metric="${m}">${formatMetricValue(m, metrics[m])}</td>`)}
 </tr>`;
