@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricName } from '../src/core/metric-catalog.js';
-import { type BacktestInput, TradingDatabase } from '../src/store/index.js';
+import type { BacktestInput } from '../src/store/index.js';
+import { TradingDatabase } from '../src/store/sqlite/index.js';
 
 const SYMBOLS = Array.from({ length: 100 }, (_, i) => `SYM${String(i).padStart(3, '0')}`);
 const TIMEFRAMES = ['1Min', '1Hour', '4Hour', '1Day'];

@@ -14,7 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/app/sweep/run-sweep.js';
 import { generateSyntheticBars } from '../src/data/index.js';
-import { TradingDatabase } from '../src/store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../src/store/sqlite/index.js';
 
 const RUNS = 1_000;
 const BARS = 100_000;
@@ -45,7 +45,7 @@ try {
   const machineBefore = readCpuTimes();
   const startMs = performance.now();
   const summary = await runSweep(
-    { bars, strategy: 'sma-cross', grid: ['fast=1..40', 'slow=55..295:10'], workers, db },
+    { bars, strategy: 'sma-cross', grid: ['fast=1..40', 'slow=55..295:10'], workers, db: new SqliteRunStore(db) },
     {
       onStart: (start) =>
         console.log(

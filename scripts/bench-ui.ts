@@ -15,7 +15,7 @@ import { runBacktest } from '../src/app/run-backtest.js';
 import { toSaveInput } from '../src/app/save-result.js';
 import { loadBarsCsv } from '../src/data/index.js';
 import type { BacktestInput } from '../src/store/index.js';
-import { TradingDatabase } from '../src/store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../src/store/sqlite/index.js';
 import { createDashboardApp } from '../src/web/dashboard-app.js';
 
 const RUN_COUNT = 100_000;
@@ -61,7 +61,7 @@ try {
   );
 
   const db = TradingDatabase.open(path, { readonly: true });
-  const app = createDashboardApp(db);
+  const app = createDashboardApp(new SqliteRunStore(db));
   const time = async (url: string): Promise<number> => {
     const samples: number[] = [];
     for (let i = 0; i < REPEATS; i++) {

@@ -7,42 +7,108 @@
  * const result = await runBacktest({ bars, strategy: 'sma-cross', params: { fast: 10, slow: 30 } });
  * const id = await result.saveToDb();
  */
-export * from './core/index.js';
+// Domain types, the strategy contract and the errors (src/core). Listed by name, so a helper
+// added to core for internal use does not become public by accident.
+export { type BarColumns, type BarSeries, createBarSeries } from './core/bars.js';
+export { type BacktestConfig, type BacktestConfigInput, DEFAULT_CONFIG, FillTiming } from './core/config.js';
 export {
+  AppError,
+  ConfigError,
+  DataError,
+  type DataIssue,
+  InternalError,
+  StoreError,
+  StrategyError,
+  UsageError,
+} from './core/errors.js';
+export {
+  findMetric,
+  METRIC_CATALOG,
+  type MetricInfo,
+  type MetricName,
+  RANKABLE_METRICS,
+  type RankDirection,
+} from './core/metric-catalog.js';
+export {
+  type BarsFingerprint,
+  type EquityCurve,
+  type Metrics,
+  type ModelFingerprint,
+  type Trade,
+  TradeSide,
+} from './core/result.js';
+export {
+  type Direction,
+  type ParamSpec,
+  type ParamValue,
+  type Strategy,
+  type StrategyContext,
+  type StrategyDefinition,
+} from './core/strategy.js';
+export {
+  canonicalTimeframe,
+  isTimeframe,
+  TIMEFRAMES,
+  Timeframe,
+  timeframeAliases,
+  timeframeMs,
+} from './core/timeframe.js';
+export {
+  type CsvBarsOptions,
+  type CsvFileOptions,
   fingerprintBars,
   generateSyntheticBars,
   loadBarsCsv,
+  loadBarsCsvBySymbol,
   parseBarsCsv,
+  parseBarsCsvBySymbol,
   type SyntheticBarsOptions,
   writeBarsCsv,
 } from './data/index.js';
 export { inferTimeframe } from './data/infer-timeframe.js';
-export { type EngineOutput, runEngine } from './engine/run-engine.js';
 export { computeMetrics, type MetricsInput } from './metrics/index.js';
-export {
-  BUILTIN_STRATEGIES,
-  findStrategy,
-  getStrategy,
-  loadStrategyModule,
-  parseParamFlags,
-  resolveParams,
-} from './strategies/index.js';
+export { BUILTIN_STRATEGIES, findStrategy, getStrategy, loadStrategyModule } from './strategies/index.js';
 export { BacktestResult, type SaveToDbOptions } from './app/backtest-result.js';
 export { compareRuns, type ConfigDifference, type MetricComparison, type RunComparison } from './app/compare-runs.js';
-export { toJsonText } from './app/json-text.js';
-export { runBacktest, type RunBacktestOptions, runPrepared, type RunExtras } from './app/run-backtest.js';
+export { runBacktest, type RunBacktestOptions } from './app/run-backtest.js';
 export { runFromConfig } from './app/run-from-config.js';
 export { type MetricCheck, type RerunReport, rerunStoredBacktest } from './app/rerun-stored.js';
 export { runModelBacktest, type RunModelOptions } from './app/run-model.js';
-export { findModelFiles, type ModelRunOutcome, runAllModels, type RunAllModelsOptions } from './app/run-all-models.js';
+export { type ModelRunOutcome, runAllModels, type RunAllModelsOptions } from './app/run-all-models.js';
+export {
+  type GridAxis,
+  type RunSweepHooks,
+  type RunSweepOptions,
+  runSweep,
+  type SweepFailure,
+  type SweepProgress,
+  type SweepRow,
+  type SweepStart,
+  type SweepSummary,
+} from './app/sweep/index.js';
 export {
   type BacktestFilter,
   type BacktestInput,
   type BacktestQuery,
   type BacktestRow,
   type BarSetInfo,
+  type BestRun,
   DATABASE_PATH_ENV,
   DEFAULT_DATABASE_PATH,
+  formatRuns,
+  type ImportSummary,
+  type ModelFilter,
+  openStore,
+  type OpenStoreOptions,
+  parseRuns,
   resolveDatabasePath,
-  TradingDatabase,
+  type RunStore,
+  type StoredEquityCurve,
+  type SweepDefinition,
+  type SweepRecord,
+  SweepStatus,
+  type TransferFormat,
+  type TransferRecord,
 } from './store/index.js';
+// The synchronous SQLite API (the older tool's vocabulary); importing it loads better-sqlite3.
+export { type OpenDatabaseOptions, SqliteRunStore, TradingDatabase } from './store/sqlite/index.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TradingDatabase } from '../src/store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../src/store/sqlite/index.js';
 import { createDashboardApp } from '../src/web/dashboard-app.js';
 import { createSampleDatabase, type SampleDatabase } from '../src/web/sample-runs.test-support.js';
 
@@ -34,7 +34,7 @@ const totalOf = (page: string) => Number(/Runs \d+–\d+ of ([\d,]+)/.exec(page)
 
 describe('dashboard while another process saves', () => {
   it('answers every request during the writes and shows the new runs on refresh', async () => {
-    const app = createDashboardApp(reader);
+    const app = createDashboardApp(new SqliteRunStore(reader));
     const before = totalOf(await (await app.request('/')).text());
     expect(before).toBe(sample.allIds.length);
 

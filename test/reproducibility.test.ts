@@ -14,7 +14,7 @@ import { runBacktest } from '../src/app/run-backtest.js';
 import { runFromConfig } from '../src/app/run-from-config.js';
 import { runModelBacktest } from '../src/app/run-model.js';
 import { loadBarsCsv } from '../src/data/index.js';
-import { TradingDatabase } from '../src/store/index.js';
+import { TradingDatabase } from '../src/store/sqlite/index.js';
 import { loadStrategyModule } from '../src/strategies/index.js';
 import { writeExampleModels } from '../src/strategies/onnx/index.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, DataError, UsageError } from '../src/core/errors.js';
 import { generateSyntheticBars, writeBarsCsv } from '../src/data/index.js';
-import { TradingDatabase } from '../src/store/index.js';
+import { TradingDatabase } from '../src/store/sqlite/index.js';
 import type { CliIO } from '../src/cli/cli-io.js';
 import { type SweepCommandOptions, sweepCommand } from '../src/cli/commands/sweep.js';
 

@@ -9,12 +9,15 @@ import type {
   Trade,
 } from '../core/result.js';
 import type { Timeframe } from '../core/timeframe.js';
-import type { TradingDatabase } from '../store/index.js';
+import type { BacktestInput, RunStore } from '../store/index.js';
 
 /** Where and how {@link BacktestResult.saveToDb} saves. */
 export interface SaveToDbOptions {
-  /** An open database, or a file path; default: `BACKTEST_DB` or `./data/trading.db`. */
-  readonly db?: TradingDatabase | string;
+  /**
+   * An open store (`openStore`), an open `TradingDatabase`, or a file path; default:
+   * `BACKTEST_DB` or `./data/trading.db`.
+   */
+  readonly db?: RunStore | { saveBacktestResult(input: BacktestInput): number } | string;
   /** Model file to record; defaults to the model the run used, if any. */
   readonly modelPath?: string;
   /** Overrides the timeframe recorded (defaults to the bars' timeframe). */

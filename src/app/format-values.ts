@@ -86,6 +86,9 @@ export function formatTimeMs(timeMs: number): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 
+/** When a run ran out of money; stored runs keep the time only, not the bar index. */
+export type StoredOutOfMoney = Pick<OutOfMoney, 'timeMs'> & { readonly barIndex?: number | undefined };
+
 /**
  * What running out of money did to a run, as one sentence without a capital or a full stop:
  * the CLI prints it after `warning: `, pages capitalize it.
@@ -94,9 +97,10 @@ export function formatTimeMs(timeMs: number): string {
  * describeOutOfMoney({ timeMs: Date.UTC(2021, 2, 4), barIndex: 812 });
  * // 'the account ran out of money on 2021-03-04 (bar 812): every position was closed at that close and no order was placed after it'
  */
-export function describeOutOfMoney(outOfMoney: OutOfMoney): string {
+export function describeOutOfMoney(outOfMoney: StoredOutOfMoney): string {
+  const bar = outOfMoney.barIndex === undefined ? '' : ` (bar ${outOfMoney.barIndex})`;
   return (
-    `the account ran out of money on ${formatTimeMs(outOfMoney.timeMs)} (bar ${outOfMoney.barIndex}): ` +
+    `the account ran out of money on ${formatTimeMs(outOfMoney.timeMs)}${bar}: ` +
     'every position was closed at that close and no order was placed after it'
   );
 }

@@ -4,10 +4,11 @@ import type { BarSeries } from '../core/bars.js';
 import type { BacktestConfig } from '../core/config.js';
 import { DataError, StoreError } from '../core/errors.js';
 import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
-import { isTimeframe } from '../core/timeframe.js';
+import { canonicalTimeframe } from '../core/timeframe.js';
 import { fingerprintBars } from '../data/index.js';
-import { parseConfigJson, type BacktestRow, type TradingDatabase } from '../store/index.js';
+import { type BacktestRow, canonicalJson, parseStoredConfig, type RunStore } from '../store/index.js';
 import type { BacktestResult } from './backtest-result.js';
+import { packageVersion } from './package-version.js';
 import { runFromConfig } from './run-from-config.js';
 
 /** One metric, as stored and as computed again. */
@@ -18,41 +19,55 @@ export interface MetricCheck {
   readonly same: boolean;
 }
 
+/** One input of a run that is not what it was when the run was saved. */
+export interface InputChange {
+  readonly input: 'bars' | 'model file' | 'strategy file' | 'package version' | 'config';
+  /** What it was, in a few words (a hash prefix, a version). */
+  readonly stored: string;
+  /** What it is now. */
+  readonly now: string;
+}
+
 /** The outcome of running a saved backtest again. */
 export interface RerunReport {
   readonly row: BacktestRow;
   readonly result: BacktestResult;
   /** Metrics stored with the run (columns that are NULL in the row are left out). */
   readonly metrics: readonly MetricCheck[];
+  /** Inputs that changed since the run was saved, in a fixed order; empty when none did. */
+  readonly changes: readonly InputChange[];
+  /** Inputs the run did not record, so they could not be checked (older rows). */
+  readonly unchecked: readonly InputChange['input'][];
   /** False when the bars used now are not the bars the run used (their SHA-256 differs). */
   readonly sameBars: boolean | undefined;
   /** False when the model file has changed since the run (its SHA-256 differs). */
   readonly sameModel: boolean | undefined;
-  /** True when bars, model and every stored metric match. */
+  /** True when every stored metric matches and no input that decides the numbers changed. */
   readonly reproduced: boolean;
 }
 
 /**
  * Runs a saved backtest again from its stored config, on the bars it names (from `loadBars`, or
- * the database's bar store over the run's first to last bar), and compares every stored metric.
+ * the store's bars over the run's first to last bar), and compares every stored metric and
+ * every recorded input: bars, model file, strategy file, package version and config.
  * Floating-point results must match to 1e-9 relative: the engine is deterministic, so any
  * larger difference means the data, the model or the code changed.
  *
  * @example
- * const report = await rerunStoredBacktest(db, 12);
- * console.log(report.reproduced);
+ * const report = await rerunStoredBacktest(store, 12);
+ * console.log(report.reproduced, report.changes);
  */
 export async function rerunStoredBacktest(
-  db: TradingDatabase,
+  store: RunStore,
   id: number,
   loadBars?: (row: BacktestRow) => BarSeries,
 ): Promise<RerunReport> {
-  const row = db.getBacktestOrThrow(id);
-  const config = parseConfigJson(row) as BacktestConfig | undefined;
+  const row = await store.getRun(id);
+  const config = parseStoredConfig(row) as BacktestConfig | undefined;
   if (config === undefined) {
     throw new StoreError(`run ${id} has no stored config (it was saved by another program), so it cannot be run again`);
   }
-  const input = loadBars === undefined ? storedBarsFor(db, row) : loadBars(row);
+  const input = loadBars === undefined ? await storedBarsFor(store, row) : loadBars(row);
   const fingerprint = fingerprintBars(input);
   const result = await runFromConfig(input, config);
   const metrics = METRIC_CATALOG.flatMap(({ name }): MetricCheck[] => {
@@ -61,17 +76,39 @@ export async function rerunStoredBacktest(
     const rerun = result.metrics[name];
     return [{ metric: name, stored, rerun, same: sameNumber(stored, rerun) }];
   });
-  const sameBars = row.bars_sha256 === null ? undefined : row.bars_sha256 === fingerprint.sha256;
+
+  const changes: InputChange[] = [];
+  const unchecked: InputChange['input'][] = [];
+  const compare = (what: InputChange['input'], stored: string | null, now: string | undefined): boolean | undefined => {
+    if (stored === null) {
+      unchecked.push(what);
+      return undefined;
+    }
+    if (stored === now) return true;
+    changes.push({ input: what, stored: shortHash(stored), now: now === undefined ? 'missing' : shortHash(now) });
+    return false;
+  };
+  const sameBars = compare('bars', row.bars_sha256, fingerprint.sha256);
   // The file the config runs, which is the one to compare (model_path may be a display path).
   const modelFile = typeof config.strategy?.params?.model === 'string' ? config.strategy.params.model : row.model_path;
-  const sameModel =
-    row.model_sha256 === null || modelFile === null ? undefined : fileSha256(modelFile) === row.model_sha256;
-  const reproduced = sameBars !== false && sameModel !== false && metrics.every((m) => m.same);
-  return { row, result, metrics, sameBars, sameModel, reproduced };
+  const sameModel = modelFile === null ? undefined : compare('model file', row.model_sha256, fileSha256(modelFile));
+  if (config.strategy.module !== undefined) {
+    compare('strategy file', row.strategy_module_sha256, fileSha256(config.strategy.module));
+  }
+  compare('package version', row.package_version, packageVersion());
+  // The stored config is resolved again before it runs; new settings with defaults show here.
+  const rerunConfig = canonicalJson(result.config);
+  if (row.config_json !== rerunConfig && canonicalJson(JSON.parse(row.config_json ?? 'null')) !== rerunConfig) {
+    changes.push({ input: 'config', stored: 'as saved', now: 'resolves differently (new settings or defaults)' });
+  }
+  const decisive = changes.filter((c) => c.input !== 'package version');
+  const reproduced = decisive.length === 0 && metrics.every((m) => m.same);
+  return { row, result, metrics, changes, unchecked, sameBars, sameModel, reproduced };
 }
 
-function storedBarsFor(db: TradingDatabase, row: BacktestRow): BarSeries {
-  if (!isTimeframe(row.timeframe)) {
+async function storedBarsFor(store: RunStore, row: BacktestRow): Promise<BarSeries> {
+  const timeframe = canonicalTimeframe(row.timeframe);
+  if (timeframe === undefined) {
     throw new DataError({
       source: `run ${row.id}`,
       reason: `timeframe "${row.timeframe}" is not one this version knows; pass --data FILE`,
@@ -79,11 +116,11 @@ function storedBarsFor(db: TradingDatabase, row: BacktestRow): BarSeries {
   }
   const fromMs = row.bars_first_time_ms ?? row.start_date * 1000;
   const toMs = row.bars_last_time_ms ?? row.end_date * 1000 + 999;
-  const bars = db.loadBars(row.symbol, row.timeframe, { fromMs, toMs });
+  const bars = await store.loadBars(row.symbol, timeframe, { fromMs, toMs });
   if (bars === undefined) {
     throw new DataError({
       source: `run ${row.id}`,
-      reason: `no stored bars for ${row.symbol} ${row.timeframe}; import them with backtest data import FILE, or pass --data FILE`,
+      reason: `no stored bars for ${row.symbol} ${timeframe}; import them with backtest data import FILE, or pass --data FILE`,
     });
   }
   return bars;
@@ -93,6 +130,10 @@ function sameNumber(stored: number, rerun: number | null): boolean {
   if (rerun === null) return false;
   if (stored === rerun) return true;
   return Math.abs(stored - rerun) <= 1e-9 * Math.max(1, Math.abs(stored));
+}
+
+function shortHash(value: string): string {
+  return /^[0-9a-f]{64}$/.test(value) ? `sha256 ${value.slice(0, 12)}…` : value;
 }
 
 function fileSha256(path: string): string | undefined {

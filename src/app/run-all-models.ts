@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { BarSeries } from '../core/bars.js';
 import type { BacktestConfigInput } from '../core/config.js';
 import { AppError, DataError } from '../core/errors.js';
@@ -24,10 +24,10 @@ export interface ModelRunOutcome {
 export interface RunAllModelsOptions {
   readonly modelsDir: string;
   /** Bars for a model's symbol and timeframe, or undefined when there are none. */
-  readonly loadBars: (symbol: string, timeframe: Timeframe) => BarSeries | undefined;
+  readonly loadBars: (symbol: string, timeframe: Timeframe) => Promise<BarSeries | undefined> | BarSeries | undefined;
   readonly config?: Partial<Omit<BacktestConfigInput, 'strategy'>>;
   /** Saves a result and returns its id; omitted when results are not saved. */
-  readonly save?: (result: BacktestResult) => number;
+  readonly save?: (result: BacktestResult) => Promise<number> | number;
   readonly onProgress?: (done: number, total: number, outcome: ModelRunOutcome) => void;
   readonly signal?: AbortSignal;
 }
@@ -53,17 +53,65 @@ export function findModelFiles(dir: string): string[] {
     .sort();
 }
 
+/** Files named in a "found instead" message before it says how many more there are. */
+const NAMED_FILES = 3;
+
+/**
+ * Every `.onnx` file under `dir`, as {@link findModelFiles} finds them, or an error saying what
+ * the folder holds instead: `.pt`, `.pth` and `.zip` files get a hint to export them to ONNX.
+ * `shownAs` is how the message names the folder (the CLI shows it as the user typed it).
+ *
+ * @throws DataError (exit 3) when the folder is missing, not a folder, or holds no `.onnx` file
+ *
+ * @example
+ * await requireModelFiles('models'); // DataError: models: no .onnx model in this folder or below; found 3 .pt files (a.pt, b.pt, c.pt): export the .pt files to ONNX (see src/strategies/onnx/MODEL-CONTRACT.md)
+ */
+export async function requireModelFiles(dir: string, shownAs: string = dir): Promise<string[]> {
+  const models = findModelFiles(dir);
+  if (models.length > 0) return models;
+  const { describeExportableModel, MODEL_CONTRACT_PATH } = await import('../strategies/onnx/index.js');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((entry) => statSync(join(dir, entry)).isFile())
+    .sort();
+  const none = 'no .onnx model in this folder or below';
+  if (files.length === 0) throw new DataError({ source: shownAs, reason: `${none}; it holds no files` });
+
+  const byExtension = new Map<string, string[]>();
+  for (const file of files) {
+    const extension = extname(file).toLowerCase() || '(no extension)';
+    byExtension.set(extension, [...(byExtension.get(extension) ?? []), file]);
+  }
+  const groups = [...byExtension.entries()]
+    .sort(([, a], [, b]) => b.length - a.length)
+    .map(([extension, names]) => {
+      const shown = names.slice(0, NAMED_FILES).join(', ') + (names.length > NAMED_FILES ? ', …' : '');
+      const kind = extension.startsWith('.') ? `${extension} file` : 'file without extension';
+      return `${names.length} ${kind}${names.length === 1 ? '' : 's'} (${shown})`;
+    });
+  const exportable = files.filter((file) => describeExportableModel(file) !== undefined);
+  const exportableKinds = [...new Set(exportable.map((file) => extname(file).toLowerCase()))].join(', ');
+  const hint =
+    exportable.length === 0
+      ? `; put SYMBOL_TIMEFRAME.onnx policies there (see ${MODEL_CONTRACT_PATH})`
+      : `: export ${exportable.length === 1 ? exportable[0] : `the ${exportableKinds} files`} to ONNX (see ${MODEL_CONTRACT_PATH})`;
+  const found = groups.length === 1 ? groups[0] : `${groups.slice(0, -1).join(', ')} and ${groups.at(-1)}`;
+  throw new DataError({ source: shownAs, reason: `${none}; found ${found}${hint}` });
+}
+
 /**
  * Backtests every model in a folder on its own symbol and timeframe (from its file name,
  * `SYMBOL_TIMEFRAME.onnx`). A model that fails is reported and the rest go on. Saving goes
  * through the one `save` callback, so all writes come from a single connection.
+ *
+ * @throws DataError when the folder holds no `.onnx` file, naming what it holds instead
+ *   (see {@link requireModelFiles})
  *
  * @example
  * const outcomes = await runAllModels({ modelsDir: 'models', loadBars: (s, tf) => db.loadBars(s, tf) });
  */
 export async function runAllModels(options: RunAllModelsOptions): Promise<ModelRunOutcome[]> {
   const { parseModelFileName } = await import('../strategies/onnx/index.js');
-  const files = findModelFiles(options.modelsDir);
+  const files = await requireModelFiles(options.modelsDir);
   const outcomes: ModelRunOutcome[] = [];
   for (const modelPath of files) {
     if (options.signal?.aborted === true) break;
@@ -84,14 +132,14 @@ async function runOne(
   }
   const { symbol, timeframe } = identity;
   try {
-    const bars = options.loadBars(symbol, timeframe);
+    const bars = await options.loadBars(symbol, timeframe);
     if (bars === undefined) return { modelPath, symbol, timeframe, error: `no bars for ${symbol} ${timeframe}` };
     const result = await runModelBacktest({
       bars,
       modelPath,
       ...(options.config === undefined ? {} : { config: options.config }),
     });
-    const savedId = options.save?.(result);
+    const savedId = await options.save?.(result);
     return { modelPath, symbol, timeframe, metrics: result.metrics, ...(savedId === undefined ? {} : { savedId }) };
   } catch (error) {
     // A store failure is not the model's fault: stop instead of reporting every model as failed.

@@ -1,28 +1,71 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StrategyError } from '../core/errors.js';
 import type { BacktestResultData } from '../core/result.js';
-import { backtestInputFromResult, type BacktestInput, resolveDatabasePath, TradingDatabase } from '../store/index.js';
+import { type BacktestInput, backtestInputFromResult, openStore, type RunStore } from '../store/index.js';
 import type { SaveToDbOptions } from './backtest-result.js';
 import { packageVersion } from './package-version.js';
 
-/** The store's input for a result, with the model, notes, sweep and package version filled in. */
+/** SHA-256 of module files already hashed in this process: a sweep saves thousands of runs of one module. */
+const moduleHashes = new Map<string, string>();
+
+/**
+ * The SHA-256 of a strategy module file, so a saved run names the exact code that produced it.
+ *
+ * @example
+ * moduleSha256('/home/me/strategies/breakout.ts'); // '9f2c…'
+ */
+export function moduleSha256(path: string): string {
+  let hash = moduleHashes.get(path);
+  if (hash === undefined) {
+    try {
+      hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+    } catch (error) {
+      throw new StrategyError(`cannot read strategy module ${path} to record its SHA-256: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    moduleHashes.set(path, hash);
+  }
+  return hash;
+}
+
+/**
+ * The store's input for a result: every metric, trades, curve, and what is needed to run it
+ * again: the model's absolute path and SHA-256, or the strategy module's, and the package version.
+ */
 export function toSaveInput(result: BacktestResultData, options: Omit<SaveToDbOptions, 'db'> = {}): BacktestInput {
+  const modelPath = options.modelPath ?? result.model?.path;
+  const module = result.config.strategy.module;
   const input = backtestInputFromResult(result, {
-    modelPath: options.modelPath ?? result.model?.path,
+    modelPath: modelPath === undefined ? undefined : resolve(modelPath),
     modelSha256: result.model?.sha256,
     notes: options.notes,
     sweepId: options.sweepId,
     packageVersion: packageVersion(),
+    strategyModule: module === undefined ? undefined : { path: module, sha256: moduleSha256(module) },
   });
   return options.timeframe === undefined ? input : { ...input, timeframe: options.timeframe };
 }
 
-/** Saves one result, opening (and closing) the database when given a path or nothing. */
-export function saveResultToDb(result: BacktestResultData, options: SaveToDbOptions = {}): number {
-  const { db, ...rest } = options;
-  if (db instanceof TradingDatabase) return db.saveBacktestResult(toSaveInput(result, rest));
-  const opened = TradingDatabase.open(resolveDatabasePath(db));
+/**
+ * Saves one result into an open store, or opens (and closes) the store at a path, or the
+ * default one; `onNotice` hears when the database file is created or upgraded.
+ */
+export async function saveResultToDb(
+  result: BacktestResultData,
+  options: SaveToDbOptions & { readonly onNotice?: (message: string) => void } = {},
+): Promise<number> {
+  const { db, onNotice, ...rest } = options;
+  const input = toSaveInput(result, rest);
+  if (db !== undefined && typeof db !== 'string') {
+    return 'saveRun' in db ? db.saveRun(input) : db.saveBacktestResult(input);
+  }
+  const store: RunStore = await openStore({ db, onNotice });
   try {
-    return opened.saveBacktestResult(toSaveInput(result, rest));
+    return await store.saveRun(input);
   } finally {
-    opened.close();
+    await store.close();
   }
 }

@@ -5,18 +5,21 @@
  */
 import { Command, CommanderError, Help, Option } from 'commander';
 import { AppError } from '../core/errors.js';
-import { TIMEFRAMES } from '../core/timeframe.js';
 import { packageVersion } from '../app/package-version.js';
 import { type CliIO, processIO } from './cli-io.js';
 import {
   collect,
   parseDateToUnixSeconds,
   parseId,
+  parseNonNegativeInteger,
   parseNumber,
   parsePositiveInteger,
   parseTimeframe,
+  TIMEFRAME_FORMS,
 } from './option-parsers.js';
 
+const MODEL_FILTER_HELP =
+  'only runs of this model: a path (models/x.onnx and its absolute path are the same model), a file name, or a SHA-256 prefix';
 const DB_HELP = 'SQLite database file (default: $BACKTEST_DB or ./data/trading.db)';
 
 /** Where the bars come from and which strategy runs: shared by `run` and `sweep`. */
@@ -26,16 +29,19 @@ function addBarSourceOptions(command: Command): void {
       '--data <file>',
       'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database',
     )
-    .option('--symbol <symbol>', 'symbol of the bars (default: the data file name, e.g. GOOG for GOOG.csv)')
+    .option(
+      '--symbol <symbol>',
+      "symbol of the bars; picks its rows from a file with a symbol column (default: the file's symbol column, else its name: GOOG for GOOG.csv or GOOG_1Day.csv)",
+    )
     .addOption(
       new Option(
         '--timeframe <timeframe>',
-        `bar timeframe: ${TIMEFRAMES.join(', ')} (default: inferred from bar spacing)`,
+        `bar timeframe: ${TIMEFRAME_FORMS} (default: from a SYMBOL_TIMEFRAME.csv name, else the bar spacing)`,
       ).argParser(parseTimeframe),
     )
     .option(
       '--strategy <name|file>',
-      'built-in strategy (buy-and-hold, sma-cross, rsi) or a .ts/.js module',
+      'built-in strategy (buy-and-hold, sma-cross, rsi; see backtest strategies) or a module file (.ts, .mts, .cts, .js, .mjs, .cjs)',
       'sma-cross',
     );
 }
@@ -124,6 +130,7 @@ export function createProgram(io: CliIO): Command {
       '--where <expression>',
       "run only combinations where this holds, e.g. 'slow - fast >= 10' (+ - * /, < <= > >= == !=, and or not, parentheses)",
     )
+    .option('--param <name=value>', 'parameter fixed for every combination, repeatable (e.g. --param short=true)', collect, [])
     .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
     .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
     .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10);
@@ -139,21 +146,35 @@ export function createProgram(io: CliIO): Command {
     });
 
   program
+    .command('strategies')
+    .description(
+      'List the built-in strategies, or show the parameters of one (a built-in name or a module file): types, defaults, allowed values',
+    )
+    .argument('[name]', 'built-in strategy name, or path to a strategy module')
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (name: string | undefined, options) => {
+      const { strategiesCommand } = await import('./commands/strategies.js');
+      await strategiesCommand({ ...options, ...(name === undefined ? {} : { name }) }, io);
+    });
+
+  program
     .command('list')
     .description('List saved runs, newest first')
     .option('--symbol <symbol>', 'only this symbol')
     .addOption(new Option('--timeframe <timeframe>', 'only this timeframe').argParser(parseTimeframe))
-    .option('--model <path>', 'only runs of this model file')
+    .option('--model <path|name|sha256>', MODEL_FILTER_HELP)
     .option('--sweep <id>', 'only runs of this sweep')
     .option(
       '--since <date>',
-      'only runs saved on or after this date (YYYY-MM-DD, ISO time or unix seconds)',
+      'only runs saved on or after this date: YYYY-MM-DD, ISO time (UTC unless it has a zone) or unix seconds',
       parseDateToUnixSeconds,
     )
     .option('--limit <n>', 'at most this many runs', parsePositiveInteger, 20)
     .option('--sort <metric>', 'sort by a metric, best first (default: newest first)')
+    .option('--min-trades <n>', 'only runs with at least this many closed trades', parseNonNegativeInteger)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
+    .option('--wide', 'show every column and full names, even when the terminal is narrower', false)
     .action(async (options) => {
       const { listCommand } = await import('./commands/list.js');
       await listCommand(options, io);
@@ -163,10 +184,16 @@ export function createProgram(io: CliIO): Command {
     .command('best')
     .description('Show the best saved run for a symbol and timeframe by a metric')
     .argument('<symbol>', 'symbol, e.g. GOOG')
-    .argument('<timeframe>', `timeframe: ${TIMEFRAMES.join(', ')}`, parseTimeframe)
+    .argument('<timeframe>', `timeframe: ${TIMEFRAME_FORMS}`, parseTimeframe)
     .option('--metric <metric>', 'metric to rank by', 'total_return')
     .option('--sweep <id>', 'only runs of this sweep')
-    .option('--model <path>', 'only runs of this model file')
+    .option('--model <path|name|sha256>', MODEL_FILTER_HELP)
+    .option(
+      '--min-trades <n>',
+      'leave out runs with fewer closed trades (a run that never traded has a perfect drawdown)',
+      parseNonNegativeInteger,
+      1,
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
     .action(async (symbol, timeframe, options) => {
@@ -178,6 +205,7 @@ export function createProgram(io: CliIO): Command {
     .command('show')
     .description('Show every stored field of one run')
     .argument('<id>', 'run id', parseId)
+    .option('--trades', 'also print the stored trade list', false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
     .action(async (id, options) => {
@@ -208,6 +236,7 @@ export function createProgram(io: CliIO): Command {
     .argument('<ids...>', 'two or more run ids')
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
+    .option('--wide', 'show full strategy and model names, even when the terminal is narrower', false)
     .action(async (ids: string[], options) => {
       const { compareCommand } = await import('./commands/compare.js');
       await compareCommand({ ...options, ids: ids.map(parseId) }, io);
@@ -231,9 +260,13 @@ export function createProgram(io: CliIO): Command {
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--symbol <symbol>', 'only this symbol')
     .addOption(new Option('--timeframe <timeframe>', 'only this timeframe').argParser(parseTimeframe))
-    .option('--model <path>', 'only runs of this model file')
+    .option('--model <path|name|sha256>', MODEL_FILTER_HELP)
     .option('--sweep <id>', 'only runs of this sweep')
-    .option('--since <date>', 'only runs saved on or after this date', parseDateToUnixSeconds)
+    .option(
+      '--since <date>',
+      'only runs saved on or after this date: YYYY-MM-DD, ISO time (UTC unless it has a zone) or unix seconds',
+      parseDateToUnixSeconds,
+    )
     .option('--db <path>', DB_HELP)
     .action(async (options) => {
       const { exportCommand } = await import('./commands/export.js');
@@ -269,7 +302,11 @@ export function createProgram(io: CliIO): Command {
     .description('Serve a local dashboard of saved runs: leaderboard, run pages, compare, sweep heatmaps (read-only)')
     .option('--db <path>', DB_HELP)
     .option('--port <n>', 'port to listen on; 0 picks a free port', '8000')
-    .option('--host <host>', 'address to bind (default 127.0.0.1: this machine only)', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address to bind (default 127.0.0.1: this machine only; any other address serves the network without authentication)',
+      '127.0.0.1',
+    )
     .action(async (options) => {
       const { uiCommand } = await import('./commands/ui.js');
       await uiCommand(options, io);
@@ -292,11 +329,15 @@ export function createProgram(io: CliIO): Command {
     .command('import')
     .description('Import bars from a CSV file, replacing stored bars in the same time range')
     .argument('<file>', 'CSV of time, open, high, low, close, volume')
-    .option('--symbol <symbol>', 'symbol of the bars (default: the file name)')
+    .option(
+      '--symbol <symbol>',
+      "symbol of the bars; picks its rows from a file with a symbol column (default: every symbol of the file's symbol column, each its own bar set, else the file name)",
+    )
     .addOption(
-      new Option('--timeframe <timeframe>', 'bar timeframe (default: inferred from bar spacing)').argParser(
-        parseTimeframe,
-      ),
+      new Option(
+        '--timeframe <timeframe>',
+        `bar timeframe: ${TIMEFRAME_FORMS} (default: from a SYMBOL_TIMEFRAME.csv name, else the bar spacing)`,
+      ).argParser(parseTimeframe),
     )
     .option('--db <path>', DB_HELP)
     .action(async (file, options) => {

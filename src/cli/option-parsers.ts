@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { isTimeframe, TIMEFRAMES, type Timeframe } from '../core/timeframe.js';
+import { canonicalTimeframe, type Timeframe } from '../core/timeframe.js';
+import { parseTimestampMs } from '../data/csv/parse-timestamp.js';
 
 /** Commander parser for a finite number. */
 export function parseNumber(value: string): number {
@@ -15,11 +16,27 @@ export function parsePositiveInteger(value: string): number {
   return n;
 }
 
-/** Commander parser for a timeframe spelled as Alpaca spells it. */
+/** Commander parser for a whole number of 0 or more. */
+export function parseNonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(`"${value}" is not a whole number of 0 or more.`);
+  }
+  return n;
+}
+
+/** The timeframe forms `--timeframe` accepts, for help text and errors. */
+export const TIMEFRAME_FORMS =
+  'NMin (1-59), NHour (1-23), 1Day, 1Week or NMonth (1, 2, 3, 4, 6, 12), or an alias such as 1h, 60Min, 1d, D, 1W, 1M (month), 5m (minutes), daily';
+
+/**
+ * Commander parser for a timeframe: Alpaca's spelling or an alias, returned as Alpaca spells it
+ * (`1h` → `1Hour`).
+ */
 export function parseTimeframe(value: string): Timeframe {
-  if (!isTimeframe(value))
-    throw new InvalidArgumentError(`"${value}" is not a timeframe; use one of ${TIMEFRAMES.join(', ')}.`);
-  return value;
+  const timeframe = canonicalTimeframe(value.trim());
+  if (timeframe === undefined) throw new InvalidArgumentError(`"${value}" is not a timeframe; use ${TIMEFRAME_FORMS}.`);
+  return timeframe;
 }
 
 /** Commander collector for repeatable options such as `--param k=v`. */
@@ -27,13 +44,23 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Commander parser for a date (ISO, `YYYY-MM-DD`, or unix seconds) to unix seconds. */
+/**
+ * Commander parser for a date to unix seconds: `YYYY-MM-DD`, an ISO 8601 date-time, or unix
+ * seconds. A date or time without a zone is UTC, as in bar CSV files (never the machine's
+ * local time, which would make `--since` mean different instants on different machines).
+ *
+ * @example
+ * parseDateToUnixSeconds('2026-01-01T09:30'); // 1767259800, i.e. 09:30 UTC
+ */
 export function parseDateToUnixSeconds(value: string): number {
-  if (/^\d+$/.test(value)) return Number(value);
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms))
-    throw new InvalidArgumentError(`"${value}" is not a date; use YYYY-MM-DD, an ISO time or unix seconds.`);
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const ms = parseTimestampMs(text);
+  if (typeof ms !== 'number') {
+    throw new InvalidArgumentError(
+      `"${value}" is not a date (${ms.reason}); use YYYY-MM-DD, an ISO time such as 2026-01-01T09:30 (UTC unless it has a zone) or unix seconds.`,
+    );
+  }
   return Math.floor(ms / 1000);
 }
 

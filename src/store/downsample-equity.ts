@@ -55,3 +55,29 @@ export function downsampleEquity(curve: EquityCurve, maxPoints: number = MAX_EQU
   }
   return { timeMs: outTime, equity: outEquity };
 }
+
+/**
+ * The last point of each UTC calendar month of an equity curve: all that monthly returns need,
+ * so a stored run shows exactly the monthly returns table its full curve gives (about 16 bytes a
+ * month), whatever the downsampled chart curve kept.
+ *
+ * @example
+ * monthEndPoints(curve).timeMs.length; // one point per month the curve touches
+ */
+export function monthEndPoints(curve: EquityCurve): EquityCurve {
+  const { timeMs, equity } = curve;
+  const keep: number[] = [];
+  for (let i = 0; i < timeMs.length; i++) {
+    const next = timeMs[i + 1];
+    if (next === undefined || monthKey(next) !== monthKey(timeMs[i] as number)) keep.push(i);
+  }
+  return {
+    timeMs: Float64Array.from(keep, (i) => timeMs[i] as number),
+    equity: Float64Array.from(keep, (i) => equity[i] as number),
+  };
+}
+
+function monthKey(timeMs: number): number {
+  const date = new Date(timeMs);
+  return date.getUTCFullYear() * 12 + date.getUTCMonth();
+}

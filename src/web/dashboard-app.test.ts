@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../app/run-backtest.js';
 import { toSaveInput } from '../app/save-result.js';
-import { type BacktestRow, TradingDatabase } from '../store/index.js';
+import { type BacktestRow } from '../store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../store/sqlite/index.js';
 import { createDashboardApp } from './dashboard-app.js';
 import {
   createSampleDatabase,
@@ -24,7 +25,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dashboard-'));
   sample = await createSampleDatabase(dir);
   db = TradingDatabase.open(sample.path, { readonly: true });
-  app = createDashboardApp(db);
+  app = createDashboardApp(new SqliteRunStore(db));
   rows = sample.allIds.map((id) => db.getBacktestOrThrow(id));
 });
 
@@ -227,7 +228,7 @@ describe('JSON API and assets', () => {
 
 describe('host check', () => {
   it('answers only to local host names when asked to, refusing rebinding-style requests', async () => {
-    const local = createDashboardApp(db, { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] });
+    const local = createDashboardApp(new SqliteRunStore(db), { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] });
     for (const host of ['127.0.0.1:8000', 'localhost:8000', 'LOCALHOST', '[::1]:8000']) {
       expect((await local.request('/', { headers: { host } })).status, host).toBe(200);
     }

@@ -8,7 +8,9 @@ import { HTTPException } from 'hono/http-exception';
 import { toJsonText } from '../app/json-text.js';
 import { AppError, ConfigError } from '../core/errors.js';
 import type { MetricName } from '../core/metric-catalog.js';
-import { MAX_LIMIT, parseConfigJson, type TradingDatabase } from '../store/index.js';
+import { resolve } from 'node:path';
+import { MAX_LIMIT, modelFilterFromText, parseStoredConfig, type RunStore } from '../store/index.js';
+import { loadStoredRunDetails } from '../app/stored-run-details.js';
 import { renderComparePage } from './compare-page.js';
 import { CHART_LIBRARY_PATH, errorPage } from './dashboard-layout.js';
 import {
@@ -39,7 +41,11 @@ function storeQuery(query: LeaderboardQuery) {
   return {
     symbol: query.symbol,
     timeframe: query.timeframe,
-    modelPath: query.model,
+    // As typed and resolved against the server's folder; the file itself is never read for a request.
+    modelPath:
+      query.model === undefined
+        ? undefined
+        : { ...modelFilterFromText(query.model), paths: [...new Set([query.model, resolve(query.model)])] },
     sweepId: query.sweep,
     strategyName: query.strategy,
   };
@@ -68,10 +74,10 @@ function hostName(header: string | undefined): string | undefined {
  * `startDashboard` serves it on a port.
  *
  * @example
- * const app = createDashboardApp(TradingDatabase.open('data/trading.db', { readonly: true }));
+ * const app = createDashboardApp(await openStore({ db: 'data/trading.db', readonly: true }));
  * const res = await app.request('/?sort=sharpe_ratio');
  */
-export function createDashboardApp(db: TradingDatabase, options: DashboardOptions = {}): Hono {
+export function createDashboardApp(db: RunStore, options: DashboardOptions = {}): Hono {
   const app = new Hono();
 
   const allowedHosts = options.allowedHosts;
@@ -95,13 +101,13 @@ export function createDashboardApp(db: TradingDatabase, options: DashboardOption
     );
   });
 
-  const loadPage = (c: Context) => {
+  const loadPage = async (c: Context) => {
     const query = parseParams(leaderboardQuerySchema, c.req.query());
     const per = query.per ?? DEFAULT_PAGE_SIZE;
     const page = query.page ?? 1;
     const filter = storeQuery(query);
-    const total = db.countBacktestResults(filter);
-    const rows = db.getBacktestResults({
+    const total = await db.countRuns(filter);
+    const rows = await db.listRuns({
       ...filter,
       sort: query.sort,
       order: query.order,
@@ -111,40 +117,38 @@ export function createDashboardApp(db: TradingDatabase, options: DashboardOption
     return { query, per, page, total, rows };
   };
 
-  const loadRun = (c: Context) => {
+  const loadRun = async (c: Context) => {
     const id = parseParams(runIdSchema, c.req.param('id'), 'run id');
-    const row = db.getBacktest(id);
-    if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} in ${db.path}.` });
+    const row = await db.findRun(id);
+    if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} in ${db.location}.` });
     return row;
   };
 
-  app.get('/', (c) => c.html(renderLeaderboardPage(loadPage(c))));
+  app.get('/', async (c) => c.html(renderLeaderboardPage(await loadPage(c))));
 
-  app.get('/runs/:id', (c) => {
-    const row = loadRun(c);
-    return c.html(renderRunPage(row, db.getEquityCurve(row.id)));
+  app.get('/runs/:id', async (c) => {
+    const row = await loadRun(c);
+    return c.html(renderRunPage(await loadStoredRunDetails(db, row.id)));
   });
 
-  app.get('/compare', (c) => {
+  app.get('/compare', async (c) => {
     const raw = (c.req.queries('ids') ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '');
     const ids = parseParams(compareIdsSchema, raw, 'run ids');
-    const rows = ids.map((id) => {
-      const row = db.getBacktest(id);
-      if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} to compare.` });
-      return row;
-    });
-    return c.html(
-      renderComparePage(
-        rows,
-        rows.map((row) => db.getEquityCurve(row.id)),
-      ),
+    const rows = await Promise.all(
+      ids.map(async (id) => {
+        const row = await db.findRun(id);
+        if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} to compare.` });
+        return row;
+      }),
     );
+    return c.html(renderComparePage(rows, await Promise.all(rows.map((row) => db.equityCurve(row.id)))));
   });
 
-  app.get('/sweeps/:sweepId', (c) => {
+  app.get('/sweeps/:sweepId', async (c) => {
     const sweepId = c.req.param('sweepId');
     const query = parseParams(sweepQuerySchema, c.req.query());
-    const rows = db.getBacktestResults({ sweepId, sort: 'id', order: 'asc', limit: MAX_LIMIT });
+    const rows = await db.listRuns({ sweepId, sort: 'id', order: 'asc', limit: MAX_LIMIT });
+    const record = await db.findSweep(sweepId);
     if (rows.length === 0)
       throw new HTTPException(404, { message: `There is no sweep "${sweepId}" (no saved run has this sweep id).` });
     const params = varyingParams(rows.map((row) => ({ id: row.id, params: rowParams(row), value: null })));
@@ -165,22 +169,27 @@ export function createDashboardApp(db: TradingDatabase, options: DashboardOption
         message: 'invalid query parameters "x" and "y": choose two different parameters',
       });
     }
-    return c.html(renderSweepPage({ sweepId, rows, metric: query.metric as MetricName, params, x, y }));
+    return c.html(renderSweepPage({ sweepId, rows, record, metric: query.metric as MetricName, params, x, y }));
   });
 
-  app.get('/api/runs', (c) => {
-    const { query, per, page, total, rows } = loadPage(c);
+  app.get('/api/runs', async (c) => {
+    const { query, per, page, total, rows } = await loadPage(c);
     return jsonResponse(c, { total, page, per, sort: query.sort, order: query.order ?? null, runs: rows });
   });
 
-  app.get('/api/runs/:id', (c) => {
-    const row = loadRun(c);
-    return jsonResponse(c, { ...row, config: parseConfigJson(row) ?? null, strategy_params: rowParams(row) ?? null });
+  app.get('/api/runs/:id', async (c) => {
+    const row = await loadRun(c);
+    return jsonResponse(c, {
+      ...row,
+      config: parseStoredConfig(row) ?? null,
+      strategy_params: rowParams(row) ?? null,
+      trades: (await db.trades(row.id)) ?? null,
+    });
   });
 
-  app.get('/api/runs/:id/equity', (c) => {
-    const row = loadRun(c);
-    const curve = db.getEquityCurve(row.id);
+  app.get('/api/runs/:id/equity', async (c) => {
+    const row = await loadRun(c);
+    const curve = await db.equityCurve(row.id);
     if (curve === undefined) throw new HTTPException(404, { message: `Run ${row.id} has no stored equity curve.` });
     return jsonResponse(c, {
       id: row.id,

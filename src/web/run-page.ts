@@ -1,21 +1,25 @@
-import type { BacktestRow, StoredEquityCurve } from '../store/index.js';
+import type { StoredRunDetails } from '../app/stored-run-details.js';
 import { equityChartSpecs } from './chart-spec.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { formatNumber } from '../app/format-values.js';
-import { renderProvenance } from './run-report.js';
+import { renderProvenance, storedRunSections } from './run-report.js';
 import { renderConfig, renderEquityCharts, renderMetricsTable, renderRunHeader } from './run-sections.js';
 import { runViewFromRow } from './run-view.js';
 import { html } from './safe-html.js';
 
 /**
- * One stored run: header, metrics, equity and drawdown charts, config and provenance.
+ * One stored run: header, metrics, equity and drawdown charts, the price chart with trades when
+ * the bar store has the run's bars, monthly returns, the trade list, config and provenance.
  *
  * @example
- * renderRunPage(db.getBacktestOrThrow(7), db.getEquityCurve(7));
+ * renderRunPage(await loadStoredRunDetails(store, 7));
  */
-export function renderRunPage(row: BacktestRow, curve: StoredEquityCurve | undefined): string {
+export function renderRunPage(details: StoredRunDetails): string {
+  const { row, curve } = details;
   const view = runViewFromRow(row);
-  const charts = curve === undefined || curve.timeMs.length === 0 ? [] : equityChartSpecs(curve);
+  const equityCharts = curve === undefined || curve.timeMs.length === 0 ? [] : equityChartSpecs(curve);
+  const sections = storedRunSections(details);
+  const charts = [...equityCharts, ...sections.charts];
   const note =
     curve !== undefined && curve.sourcePointCount > curve.timeMs.length
       ? `Stored curve: ${formatNumber(curve.timeMs.length, 0)} of ${formatNumber(curve.sourcePointCount, 0)} points, keeping every peak and trough.`
@@ -25,7 +29,8 @@ export function renderRunPage(row: BacktestRow, curve: StoredEquityCurve | undef
 <a href="/api/runs/${row.id}">JSON</a> <a href="/api/runs/${row.id}/equity">Equity JSON</a></p>
 <h2>Metrics</h2>
 ${renderMetricsTable(view.metrics)}
-${charts.length === 0 ? html`<h2>Equity</h2><p class="note">No equity curve is stored for this run.</p>` : renderEquityCharts('', note)}
+${equityCharts.length === 0 ? html`<h2>Equity</h2><p class="note">No equity curve is stored for this run.</p>` : renderEquityCharts('', note)}
+${sections.body}
 <h2>Config</h2>
 ${renderConfig(view.config)}
 ${renderProvenance(view)}`;

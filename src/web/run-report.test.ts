@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../app/backtest-result.js';
 import { runBacktest } from '../app/run-backtest.js';
 import type { BarSeries } from '../core/bars.js';
-import { TradingDatabase } from '../store/index.js';
+import { TradingDatabase } from '../store/sqlite/index.js';
 import { renderRunReport, renderStoredReport } from './run-report.js';
 import {
   createSampleDatabase,
@@ -86,7 +86,7 @@ describe('renderStoredReport', () => {
   it('shows what was stored: metrics, notes (escaped) and the downsampled curve', () => {
     const row = db.getBacktestOrThrow(sample.googRsiId);
     const curve = db.getEquityCurve(sample.googRsiId);
-    const page = renderStoredReport(row, curve);
+    const page = renderStoredReport({ row, curve, trades: undefined, bars: undefined });
     const data = pageData(page);
     expect(data.run.notes).toBe(HOSTILE_NOTES);
     expect(data.run.metrics.sharpe_ratio).toBe(row.sharpe_ratio);
@@ -97,7 +97,12 @@ describe('renderStoredReport', () => {
   });
 
   it('says so when no curve is stored, and loads no chart library', () => {
-    const page = renderStoredReport(db.getBacktestOrThrow(sample.googBuyAndHoldId), undefined);
+    const page = renderStoredReport({
+      row: db.getBacktestOrThrow(sample.googBuyAndHoldId),
+      curve: undefined,
+      trades: undefined,
+      bars: undefined,
+    });
     expect(page).toContain('No equity curve is stored for this run.');
     expect(page).not.toContain('LightweightCharts');
   });

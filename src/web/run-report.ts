@@ -4,9 +4,9 @@
  */
 import type { BacktestResult } from '../app/backtest-result.js';
 import type { BarSeries } from '../core/bars.js';
-import type { EquityCurve, Trade } from '../core/result.js';
-import type { BacktestRow } from '../store/index.js';
-import { equityChartSpecs, priceChartSpec } from './chart-spec.js';
+import type { Trade } from '../core/result.js';
+import type { StoredRunDetails } from '../app/stored-run-details.js';
+import { type ChartSpec, equityChartSpecs, priceChartSpec } from './chart-spec.js';
 import { MAX_CANDLES } from './downsample-candles.js';
 import { formatNumber, formatTimeMs, formatUnitValue } from '../app/format-values.js';
 import { monthlyReturns } from './monthly-returns.js';
@@ -88,26 +88,63 @@ ${footer()}`;
 }
 
 /**
- * The report of a stored run (`backtest report ID`): what the database keeps — the summary,
- * config and the downsampled equity curve (no price chart or trades: those are not stored).
+ * The sections a stored run can show beyond its summary: the trade list when stored, the price
+ * chart with entry and exit markers when the bar store still has the run's exact bars, and the
+ * monthly returns when the month ends of its curve were stored. Shared by the stored-run report
+ * and the dashboard's run page.
  *
  * @example
- * const html = renderStoredReport(db.getBacktestOrThrow(7), db.getEquityCurve(7));
+ * const { body, charts } = storedRunSections(await loadStoredRunDetails(store, 7));
  */
-export function renderStoredReport(
-  row: BacktestRow,
-  curve: (EquityCurve & { sourcePointCount?: number }) | undefined,
-): string {
+export function storedRunSections(details: StoredRunDetails): { body: SafeHtml; charts: ChartSpec[] } {
+  const { row, curve, trades, bars } = details;
+  const charts: ChartSpec[] = [];
+  let priceSection: SafeHtml;
+  if (bars !== undefined) {
+    const price = priceChartSpec(bars, trades ?? [], MAX_CANDLES);
+    charts.push(price);
+    const merged = price.type === 'candles' && price.t.length < bars.length;
+    priceSection = html`<h2>Price and trades</h2>
+<p class="note">${merged ? `${formatNumber(bars.length, 0)} bars merged into ${formatNumber(price.t.length, 0)} candles. ` : ''}▲ entry, ▼ exit (long: Buy/Sell; short: Short/Cover). Bars from the bar store, matched by their SHA-256.</p>
+<div class="chart price" id="chart-price"></div>`;
+  } else {
+    priceSection = html`<h2>Price and trades</h2><p class="note">The bar store does not hold this run's exact bars (matched by SHA-256), so there is no price chart; import them with <code>backtest data import</code>.</p>`;
+  }
+  const monthly =
+    curve?.monthEnds === undefined
+      ? html`<h2>Monthly returns</h2><p class="note">Not stored for this run.</p>`
+      : html`<h2>Monthly returns</h2>
+<p class="note">Percent change of equity from one month end to the next (UTC); the first month starts from the initial capital.</p>
+${renderMonthlyReturns(monthlyReturns(curve.monthEnds, row.initial_capital))}`;
+  const tradeList =
+    trades === undefined
+      ? html`<h2>Trades</h2><p class="note">No trade list is stored for this run (it was saved by another program).</p>`
+      : html`<h2>Trades</h2>${renderTrades(trades)}`;
+  return { body: html`${priceSection}${monthly}${tradeList}`, charts };
+}
+
+/**
+ * The report of a stored run (`backtest report ID`): summary, metrics, the stored equity curve,
+ * and the sections of {@link storedRunSections}.
+ *
+ * @example
+ * const html = renderStoredReport(await loadStoredRunDetails(store, 7));
+ */
+export function renderStoredReport(details: StoredRunDetails): string {
+  const { row, curve } = details;
   const view = runViewFromRow(row);
-  const charts = curve === undefined || curve.timeMs.length === 0 ? [] : equityChartSpecs(curve);
+  const equityCharts = curve === undefined || curve.timeMs.length === 0 ? [] : equityChartSpecs(curve);
   const note =
     curve?.sourcePointCount !== undefined && curve.sourcePointCount > curve.timeMs.length
       ? `The stored curve: ${formatNumber(curve.timeMs.length, 0)} of ${formatNumber(curve.sourcePointCount, 0)} points, keeping every peak and trough.`
       : undefined;
+  const sections = storedRunSections(details);
+  const charts = [...equityCharts, ...sections.charts];
   const body = html`${renderRunHeader(view, 'Backtest report (stored run)')}
 <h2>Metrics</h2>
 ${renderMetricsTable(view.metrics)}
-${charts.length === 0 ? html`<h2>Equity</h2><p class="note">No equity curve is stored for this run.</p>` : renderEquityCharts('', note)}
+${equityCharts.length === 0 ? html`<h2>Equity</h2><p class="note">No equity curve is stored for this run.</p>` : renderEquityCharts('', note)}
+${sections.body}
 <h2>Config</h2>
 ${renderConfig(view.config)}
 ${renderProvenance(view)}

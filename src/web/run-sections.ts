@@ -2,9 +2,9 @@
  * Page parts shared by the report and the dashboard's run page.
  */
 import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
-import type { OutOfMoney } from '../core/result.js';
 import {
   describeOutOfMoney,
+  type StoredOutOfMoney,
   formatMetricValue,
   formatNumber,
   formatTimeMs,
@@ -73,10 +73,10 @@ ${view.notes === undefined ? '' : html`<p class="note">Notes: ${view.notes}</p>`
  * @example
  * renderOutOfMoneyNotice({ timeMs: Date.UTC(2021, 2, 4), barIndex: 812 });
  */
-export function renderOutOfMoneyNotice(outOfMoney: OutOfMoney | null): SafeHtml {
+export function renderOutOfMoneyNotice(outOfMoney: StoredOutOfMoney | null): SafeHtml {
   if (outOfMoney === null) return html``;
   const sentence = describeOutOfMoney(outOfMoney);
-  return html`<p class="error-box" data-out-of-money="${outOfMoney.barIndex}"><b>Out of money.</b> ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}; equity is 0 from that bar on.</p>`;
+  return html`<p class="error-box" data-out-of-money="${outOfMoney.barIndex ?? ''}"><b>Out of money.</b> ${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}; equity is 0 from that bar on.</p>`;
 }
 
 /**

@@ -4,9 +4,8 @@
 import type { BacktestResult } from '../app/backtest-result.js';
 import type { MetricName } from '../core/metric-catalog.js';
 import { METRIC_CATALOG } from '../core/metric-catalog.js';
-import type { OutOfMoney } from '../core/result.js';
 import type { BacktestRow } from '../store/index.js';
-import { formatParams } from '../app/format-values.js';
+import { formatParams, type StoredOutOfMoney } from '../app/format-values.js';
 import { rowParams, rowStrategyName } from '../app/stored-run.js';
 
 /** What the header, metrics table and config sections of a page need. */
@@ -35,7 +34,7 @@ export interface RunView {
   readonly barsSha256: string | undefined;
   readonly skippedOrders: number | undefined;
   /** The bar at whose close the account ran out of money; `null` when it never did or was not recorded. */
-  readonly outOfMoney: OutOfMoney | null;
+  readonly outOfMoney: StoredOutOfMoney | null;
   /** Every catalog metric; `null` for undefined or not recorded. */
   readonly metrics: Readonly<Record<MetricName, number | null>>;
 }
@@ -94,8 +93,7 @@ export function runViewFromRow(row: BacktestRow): RunView {
     configHash: orUndefined(row.config_hash),
     barsSha256: orUndefined(row.bars_sha256),
     skippedOrders: undefined,
-    // Stored rows do not record it yet.
-    outOfMoney: null,
+    outOfMoney: row.out_of_money_time_ms === null ? null : { timeMs: row.out_of_money_time_ms },
     metrics: rowMetrics(row),
   };
 }

@@ -9,7 +9,7 @@ import { runBacktest } from '../app/run-backtest.js';
 import { toSaveInput } from '../app/save-result.js';
 import type { BarSeries } from '../core/bars.js';
 import { loadBarsCsv } from '../data/index.js';
-import { TradingDatabase } from '../store/index.js';
+import { TradingDatabase } from '../store/sqlite/index.js';
 
 /** The bundled bar files. */
 export const GOOG_CSV = fileURLToPath(new URL('../../data/bars/GOOG.csv', import.meta.url));

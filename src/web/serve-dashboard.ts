@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { UsageError } from '../core/errors.js';
-import type { TradingDatabase } from '../store/index.js';
+import type { RunStore } from '../store/index.js';
 import { createDashboardApp } from './dashboard-app.js';
 
 const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
@@ -25,7 +25,7 @@ export interface RunningDashboard {
  * await server.close();
  */
 export function startDashboard(options: {
-  db: TradingDatabase;
+  db: RunStore;
   port: number;
   host: string;
 }): Promise<RunningDashboard> {

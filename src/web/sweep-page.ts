@@ -1,5 +1,5 @@
 import { findMetric, METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
-import type { BacktestRow } from '../store/index.js';
+import { type BacktestRow, isPartialSweep, type SweepRecord } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { formatMetricValue, formatNumber, metricHeader } from '../app/format-values.js';
 import { rowMetrics } from './run-view.js';
@@ -11,6 +11,8 @@ import { buildHeatmap, heatColor, scalePosition, type SweepRun } from './sweep-h
 export interface SweepPageData {
   readonly sweepId: string;
   readonly rows: readonly BacktestRow[];
+  /** The stored sweep, when it was recorded (sweeps saved by earlier versions were not). */
+  readonly record?: SweepRecord | undefined;
   readonly metric: MetricName;
   /** Parameters that vary across the sweep's runs. */
   readonly params: readonly string[];
@@ -25,7 +27,7 @@ export interface SweepPageData {
  * renderSweepPage({ sweepId: 'abc', rows, metric: 'sharpe_ratio', params: ['fast', 'slow'], x: 'fast', y: 'slow' });
  */
 export function renderSweepPage(data: SweepPageData): string {
-  const { sweepId, rows, metric, params, x, y } = data;
+  const { sweepId, rows, record, metric, params, x, y } = data;
   const info = findMetric(metric);
   const better = info?.better ?? 'higher';
   const runs: SweepRun[] = rows.map((row) => ({ id: row.id, params: rowParams(row), value: rowMetrics(row)[metric] }));
@@ -82,7 +84,16 @@ ${select('y', 'Rows (parameter)', y, params, true)}
     first === undefined
       ? ''
       : html`<li>Symbol <b>${first.symbol}</b></li><li>Timeframe <b>${first.timeframe}</b></li><li>Strategy <b>${first.strategy_name ?? 'n/a'}</b></li>`
+  }${
+    record === undefined
+      ? ''
+      : html`<li>Status <b>${record.status}</b></li><li>Done <b>${formatNumber(record.done, 0)} of ${formatNumber(record.planned, 0)}</b>${record.failed > 0 ? html` (${formatNumber(record.failed, 0)} failed)` : ''}</li>`
   }<li><a href="/?sweep=${encodeURIComponent(sweepId)}">List these runs</a></li></ul>
+${
+  record !== undefined && isPartialSweep(record)
+    ? html`<p class="error-box" data-partial-sweep="${sweepId}"><b>Partial sweep.</b> ${formatNumber(record.done - record.failed, 0)} of ${formatNumber(record.planned, 0)} combinations have a saved run${record.status === 'running' ? ' (still running, or stopped without saying so)' : ''}; finish it with <code>backtest sweeps resume ${sweepId}</code>.</p>`
+    : ''
+}
 ${form}
 <h2>${metricHeader(metric)}${x === undefined ? '' : ` by ${x}${y === undefined ? '' : ` and ${y}`}`}</h2>
 ${grid}`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TradingDatabase } from '../../src/store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../../src/store/sqlite/index.js';
 import { createSampleDatabase, SAMPLE_SWEEP_ID, type SampleDatabase } from '../../src/web/sample-runs.test-support.js';
 import { type RunningDashboard, startDashboard } from '../../src/web/serve-dashboard.js';
 import {
@@ -28,7 +28,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'browser-dashboard-'));
   sample = await createSampleDatabase(dir);
   db = TradingDatabase.open(sample.path, { readonly: true });
-  server = await startDashboard({ db, port: 0, host: '127.0.0.1' });
+  server = await startDashboard({ db: new SqliteRunStore(db), port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {

@@ -17,8 +17,8 @@ export interface SweepPlan {
 }
 
 /**
- * Expands a grid into the parameter sets to run: each combination gets the strategy's
- * defaults for the parameters not swept, combinations the strategy's `check` rejects are
+ * Expands a grid into the parameter sets to run: each combination gets the `fixed` values
+ * (`--param`) and the strategy's defaults for the other parameters not swept, combinations the strategy's `check` rejects are
  * counted and skipped, then `where` filters further. Refuses grids over
  * {@link MAX_GRID_COMBINATIONS} with a {@link UsageError}.
  *
@@ -26,7 +26,21 @@ export interface SweepPlan {
  * const plan = planSweep(smaCross, parseGridFlags(['fast=5..50:5', 'slow=20..200:10'], smaCross), 'slow - fast >= 10');
  * plan.params.length; // the runs to do
  */
-export function planSweep(definition: StrategyDefinition, axes: readonly GridAxis[], where?: string): SweepPlan {
+export function planSweep(
+  definition: StrategyDefinition,
+  axes: readonly GridAxis[],
+  where?: string,
+  fixed: Readonly<Record<string, string | ParamValue>> = {},
+): SweepPlan {
+  for (const axis of axes) {
+    if (Object.hasOwn(fixed, axis.name)) {
+      throw new UsageError(`${axis.name} is both swept (--grid) and fixed (--param); keep one`);
+    }
+  }
+  // Fixed values are checked alone (names, types, bounds) so that a typo is named, not counted
+  // as every combination failing the strategy's relation check.
+  const { check: _relation, ...typeOnly } = definition;
+  resolveParams(typeOnly, fixed, '--param');
   const size = gridSize(axes);
   if (size > MAX_GRID_COMBINATIONS) {
     throw new UsageError(
@@ -46,7 +60,7 @@ export function planSweep(definition: StrategyDefinition, axes: readonly GridAxi
   for (const combo of gridCombinations(axes)) {
     let resolved: Readonly<Record<string, ParamValue>>;
     try {
-      resolved = resolveParams(definition, combo);
+      resolved = resolveParams(definition, { ...fixed, ...combo });
     } catch (error) {
       // Each value was checked alone by parseGridFlags, so a ConfigError here is the relation check.
       if (error instanceof ConfigError) {

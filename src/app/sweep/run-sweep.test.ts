@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import { ConfigError, UsageError } from '../../core/errors.js';
 import { loadBarsCsv } from '../../data/index.js';
-import { type BacktestRow, downsampleEquity, TradingDatabase } from '../../store/index.js';
+import { type BacktestRow, downsampleEquity } from '../../store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../../store/sqlite/index.js';
 import { runBacktest } from '../run-backtest.js';
 import { planSweep } from './plan-sweep.js';
 import { parseGridFlags } from './parse-grid.js';
@@ -56,7 +57,7 @@ describe('runSweep', () => {
   it('runs every combination on 2 workers and saves each under one sweep id', { timeout: SWEEP_SECONDS }, async () => {
     const progress: SweepProgress[] = [];
     const summary = await runSweep(
-      { bars, strategy: 'sma-cross', grid: ['fast=5..20:5', 'slow=20..60:20'], workers: 2, db, batchSize: 2 },
+      { bars, strategy: 'sma-cross', grid: ['fast=5..20:5', 'slow=20..60:20'], workers: 2, db: new SqliteRunStore(db), batchSize: 2 },
       { onProgress: (p) => progress.push(p) },
     );
     // 12 combinations, 1 rejected by fast < slow.
@@ -134,7 +135,7 @@ describe('runSweep', () => {
     const controller = new AbortController();
     const summary = await runSweep(
       // 39 × 6 = 234 runs, dealt out 2 at a time so the first results arrive long before the end.
-      { bars, strategy: 'sma-cross', grid: ['fast=2..40', 'slow=50..100:10'], workers: 2, db, batchSize: 2 },
+      { bars, strategy: 'sma-cross', grid: ['fast=2..40', 'slow=50..100:10'], workers: 2, db: new SqliteRunStore(db), batchSize: 2 },
       { signal: controller.signal, onProgress: (p) => p.done >= 4 && controller.abort() },
     );
     expect(summary.interrupted).toBe(true);
@@ -155,7 +156,7 @@ describe('runSweep', () => {
         create(params) { if (params.n === 3) throw new Error('n = 3 is not supported'); return { onBar: () => 1 }; },
       };\n`,
     );
-    const summary = await runSweep({ bars, strategy: module, grid: ['n=1..5'], workers: 2, db, batchSize: 1 });
+    const summary = await runSweep({ bars, strategy: module, grid: ['n=1..5'], workers: 2, db: new SqliteRunStore(db), batchSize: 1 });
     expect(summary).toMatchObject({ total: 5, completed: 4, failed: 1, saved: 4 });
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0]?.params).toEqual({ n: 3 });
@@ -195,7 +196,7 @@ describe('runSweep', () => {
       strategy: 'sma-cross',
       grid: ['fast=2..40', 'slow=50..100:10'],
       workers: 2,
-      db,
+      db: new SqliteRunStore(db),
       saveBatchSize: 10,
     });
     expect(await exited).toBe(0);

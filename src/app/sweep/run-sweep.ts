@@ -13,12 +13,21 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BarSeries } from '../../core/bars.js';
 import { type BacktestConfig, resolveConfig } from '../../core/config.js';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, StoreError, UsageError } from '../../core/errors.js';
 import { findMetric, METRIC_CATALOG, type MetricName, RANKABLE_METRICS } from '../../core/metric-catalog.js';
-import type { Metrics } from '../../core/result.js';
+import type { BarsFingerprint, Metrics } from '../../core/result.js';
 import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
 import { fingerprintBars } from '../../data/index.js';
-import type { BacktestInput, BacktestRow, TradingDatabase } from '../../store/index.js';
+import {
+  type BacktestInput,
+  type BacktestRow,
+  canonicalJson,
+  MAX_LIMIT,
+  type RunStore,
+  type SweepDefinition,
+  SweepStatus,
+} from '../../store/index.js';
+import { moduleSha256 } from '../save-result.js';
 import { isStrategyModulePath, resolveStrategy } from '../../strategies/index.js';
 import { createSweepId } from './create-sweep-id.js';
 import { type GridAxis, parseGridFlags } from './parse-grid.js';
@@ -42,10 +51,22 @@ export interface RunSweepOptions {
   readonly where?: string | undefined;
   /** Settings that differ from the defaults (cash, costs, sizing, fill timing), shared by every run. */
   readonly config?: Partial<Omit<BacktestConfig, 'strategy'>> | undefined;
+  /** Parameters fixed for every combination (`--param k=v`); they may not also be swept. */
+  readonly fixedParams?: Readonly<Record<string, string | ParamValue>> | undefined;
   /** Worker threads; default `os.availableParallelism()`, never more than there are runs. */
   readonly workers?: number | undefined;
-  /** Save every run here, under the sweep id; without it nothing is saved. */
-  readonly db?: TradingDatabase | undefined;
+  /**
+   * Save every run here, under the sweep id, and store the sweep itself (definition, status,
+   * counts); without it nothing is saved.
+   */
+  readonly db?: RunStore | undefined;
+  /** The bars file, when the bars came from one: stored with the sweep as a hint for resuming. */
+  readonly dataFile?: string | undefined;
+  /**
+   * Resume the stored sweep `sweepId`: run only the combinations that have no saved run yet.
+   * Needs `db`; the other options must describe the same sweep (`resumeSweep` reads them back).
+   */
+  readonly resume?: boolean | undefined;
   /** Notes stored with every saved run. */
   readonly notes?: string | undefined;
   /** Default: a new `sweep-YYYYMMDD-HHMMSS-xxxxxx`. */
@@ -73,6 +94,8 @@ export interface SweepStart {
   readonly skippedByCheck: number;
   readonly skippedByWhere: number;
   readonly workers: number;
+  /** Combinations a resumed sweep had already saved, so not run again. */
+  readonly alreadySaved: number;
 }
 
 /** Counts after each batch of results. */
@@ -154,47 +177,118 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   if (!Number.isInteger(topCount) || topCount < 1) {
     throw new ConfigError(`top is ${topCount}; it must be a whole number of 1 or more`);
   }
+  const store = options.db;
+  if (options.resume === true && (store === undefined || options.sweepId === undefined)) {
+    throw new ConfigError('resuming a sweep needs the store it was saved in and its sweep id');
+  }
   // Workers load a module strategy by path themselves, so it must not depend on their cwd.
   const strategy = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
   const definition = await resolveStrategy(strategy);
   const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params: {} } });
   const parsedAxes = isFlagList(options.grid) ? parseGridFlags(options.grid, definition) : options.grid;
-  const plan = planSweep(definition, parsedAxes, options.where);
-  const total = plan.params.length;
+  const fixed = options.fixedParams ?? {};
+  const plan = planSweep(definition, parsedAxes, options.where, fixed);
+  if (plan.params.length === 0 && options.resume !== true) {
+    throw new UsageError(
+      `the grid leaves no combination to run: ${plan.gridSize} combination${plan.gridSize === 1 ? '' : 's'}, ` +
+        `${plan.skippedByCheck} rejected by ${definition.name}'s parameter check, ${plan.skippedByWhere} left out by --where`,
+    );
+  }
   const requestedWorkers = options.workers ?? availableParallelism();
   if (!Number.isInteger(requestedWorkers) || requestedWorkers < 1) {
     throw new ConfigError(`workers is ${requestedWorkers}; it must be a whole number of 1 or more`);
   }
+  const sweepId = options.sweepId ?? createSweepId();
+  const { strategy: _unused, ...sharedConfig } = config;
+  // Hashed once: the stored sweep and every worker's runs name the same bars.
+  const fingerprint = fingerprintBars(options.bars);
+
+  let toRun = plan.params;
+  if (store !== undefined) {
+    if (options.resume === true) {
+      const record = await store.findSweep(sweepId);
+      if (record === undefined) throw new StoreError(`${store.location} has no sweep ${sweepId} to resume`);
+      const saved = await store.listRuns({ sweepId, limit: MAX_LIMIT });
+      const done = new Set(saved.map((row) => row.strategy_params_json));
+      toRun = plan.params.filter((params) => !done.has(canonicalJson(params)));
+      await store.updateSweep(sweepId, { status: SweepStatus.Running, planned: plan.params.length });
+    } else {
+      await store.createSweep(
+        sweepDefinition(options, sweepId, definition, fixed, sharedConfig, fingerprint),
+        plan.params.length,
+      );
+    }
+  }
+
   const start: SweepStart = {
-    sweepId: options.sweepId ?? createSweepId(),
+    sweepId,
     strategy: definition.name,
     swept: parsedAxes.map((axis) => axis.name),
     gridSize: plan.gridSize,
-    total,
+    total: toRun.length,
     skippedByCheck: plan.skippedByCheck,
     skippedByWhere: plan.skippedByWhere,
-    workers: Math.max(1, Math.min(requestedWorkers, total)),
+    workers: Math.max(1, Math.min(requestedWorkers, toRun.length)),
+    alreadySaved: plan.params.length - toRun.length,
   };
   hooks.onStart?.(start);
 
-  const { strategy: _unused, ...sharedConfig } = config;
   const outcome = await new SweepRun({
     options: { ...options, strategy },
     hooks,
     start,
-    params: plan.params,
+    params: toRun,
+    fingerprint,
     config: sharedConfig,
     metric,
     topCount,
   }).run();
-  const top =
-    options.db !== undefined && outcome.saved > 0
-      ? options.db
-          .getBacktestResults({ sweepId: start.sweepId, sort: metric, limit: topCount })
-          .map((row) => rowFromDatabase(row, definition))
-      : outcome.best;
+  let top: readonly SweepRow[] = outcome.best;
+  if (store !== undefined) {
+    const savedRuns = await store.countRuns({ sweepId });
+    await store.updateSweep(sweepId, {
+      status: outcome.interrupted ? SweepStatus.Interrupted : SweepStatus.Completed,
+      done: savedRuns + outcome.failed,
+      failed: outcome.failed,
+    });
+    if (savedRuns > 0) {
+      const rows = await store.listRuns({ sweepId, sort: metric, limit: topCount });
+      top = rows.map((row) => rowFromDatabase(row, definition));
+    }
+  }
   const { best: _best, ...counts } = outcome;
   return { ...start, ...counts, metric, top };
+}
+
+/** The stored definition of a sweep: enough to resume it or run it again. */
+function sweepDefinition(
+  options: RunSweepOptions,
+  sweepId: string,
+  definition: StrategyDefinition,
+  fixed: Readonly<Record<string, string | ParamValue>>,
+  config: Omit<BacktestConfig, 'strategy'>,
+  bars: BarsFingerprint,
+): SweepDefinition {
+  const grid = isFlagList(options.grid)
+    ? options.grid
+    : options.grid.map((axis) => `${axis.name}=${axis.values.map(String).join(',')}`);
+  const fixedParams = { ...fixed } as Record<string, ParamValue>;
+  return {
+    sweepId,
+    symbol: options.bars.symbol,
+    timeframe: options.bars.timeframe,
+    strategy:
+      definition.module === undefined
+        ? { name: definition.name }
+        : { name: definition.name, module: { path: definition.module, sha256: moduleSha256(definition.module) } },
+    grid: [...grid],
+    ...(options.where === undefined || options.where.trim() === '' ? {} : { where: options.where }),
+    fixedParams,
+    bars,
+    ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }),
+    config,
+    ...(options.notes === undefined ? {} : { notes: options.notes }),
+  };
 }
 
 interface RunOutcome {
@@ -224,6 +318,8 @@ class SweepRun {
   private readonly failures: SweepFailure[] = [];
   private readonly best: SweepRow[] = [];
   private pendingSaves: BacktestInput[] = [];
+  /** Saves run one after another, in order; a failed save fails the sweep. */
+  private saving: Promise<void> = Promise.resolve();
   private finished = false;
   private finish: () => void = () => {};
   private failWith: (error: unknown) => void = () => {};
@@ -234,6 +330,7 @@ class SweepRun {
   private readonly hooks: RunSweepHooks;
   private readonly start: SweepStart;
   private readonly params: readonly Readonly<Record<string, ParamValue>>[];
+  private readonly fingerprint: BarsFingerprint;
   private readonly config: Omit<BacktestConfig, 'strategy'>;
   private readonly metric: MetricName;
   private readonly topCount: number;
@@ -243,6 +340,7 @@ class SweepRun {
     hooks: RunSweepHooks;
     start: SweepStart;
     params: readonly Readonly<Record<string, ParamValue>>[];
+    fingerprint: BarsFingerprint;
     config: Omit<BacktestConfig, 'strategy'>;
     metric: MetricName;
     topCount: number;
@@ -252,6 +350,7 @@ class SweepRun {
       hooks: this.hooks,
       start: this.start,
       params: this.params,
+      fingerprint: this.fingerprint,
       config: this.config,
       metric: this.metric,
       topCount: this.topCount,
@@ -286,6 +385,7 @@ class SweepRun {
         await this.terminateAll();
       }
       this.flush();
+      await this.saving;
     } else if (signal?.aborted === true) {
       interrupted = this.params.length > 0;
     }
@@ -302,7 +402,7 @@ class SweepRun {
 
   private startWorkers(): void {
     const { bars } = this.options;
-    const fingerprint = fingerprintBars(bars);
+    const fingerprint = this.fingerprint;
     for (let w = 0; w < this.start.workers; w++) {
       // Each worker gets its own copy, transferred rather than cloned a second time.
       const columns = {
@@ -436,14 +536,22 @@ class SweepRun {
     this.guard(() => this.flush());
   }
 
-  /** Saves every result received so far in one transaction. */
+  /** Queues every result received so far for saving in one transaction. */
   private flush(): void {
     const { db } = this.options;
     if (db === undefined || this.pendingSaves.length === 0) return;
     const inputs = this.pendingSaves;
     this.pendingSaves = [];
-    db.saveBacktestResults(inputs);
-    this.saved += inputs.length;
+    this.saving = this.saving.then(async () => {
+      await db.saveRuns(inputs);
+      this.saved += inputs.length;
+    });
+    this.saving.catch((error: unknown) => {
+      if (!this.finished) {
+        this.finished = true;
+        this.failWith(error);
+      }
+    });
   }
 
   private async terminateAll(): Promise<void> {

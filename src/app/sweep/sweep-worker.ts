@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createBarSeries } from '../../core/bars.js';
 import { resolveConfig } from '../../core/config.js';
 import type { StrategyDefinition } from '../../core/strategy.js';
-import { downsampleEquity } from '../../store/index.js';
+import { downsampleEquity, monthEndPoints } from '../../store/index.js';
 import { resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { runPrepared } from '../run-backtest.js';
 import { toSaveInput } from '../save-result.js';
@@ -46,7 +46,12 @@ async function runBatch(jobs: readonly SweepJob[]): Promise<void> {
   for (const job of jobs) {
     try {
       const params = resolveParams(definition, job.params);
-      const config = resolveConfig({ ...data.config, strategy: { name: definition.name, params } });
+      // The module path goes into the config, so every saved run records how to rebuild its strategy.
+      const strategy =
+        definition.module === undefined
+          ? { name: definition.name, params }
+          : { name: definition.name, params, module: definition.module };
+      const config = resolveConfig({ ...data.config, strategy });
       const result = await runPrepared(bars, definition.create(params), config, { fingerprint: data.fingerprint });
       const input = toSaveInput(result, {
         sweepId: data.sweepId,
@@ -54,9 +59,18 @@ async function runBatch(jobs: readonly SweepJob[]): Promise<void> {
       });
       // Downsampled here so a 100,000-point curve is never copied to the main thread.
       const curve = downsampleEquity(result.equityCurve);
-      transfer.push(curve.timeMs.buffer as ArrayBuffer, curve.equity.buffer as ArrayBuffer);
+      const monthEnds = monthEndPoints(result.equityCurve);
+      transfer.push(
+        curve.timeMs.buffer as ArrayBuffer,
+        curve.equity.buffer as ArrayBuffer,
+        monthEnds.timeMs.buffer as ArrayBuffer,
+        monthEnds.equity.buffer as ArrayBuffer,
+      );
       const sourcePointCount = result.equityCurve.timeMs.length;
-      outcomes.push({ index: job.index, input: { ...input, equityCurve: { ...curve, sourcePointCount } } });
+      outcomes.push({
+        index: job.index,
+        input: { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds } },
+      });
     } catch (error) {
       outcomes.push({ index: job.index, error: describe(error) });
     }

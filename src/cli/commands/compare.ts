@@ -4,7 +4,7 @@ import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../cli-io.js';
-import { renderTable } from '../format.js';
+import { renderFittedTable } from '../format.js';
 import { describeRunSource } from '../../app/stored-run.js';
 
 /** Flags and arguments of `backtest compare`. */
@@ -12,6 +12,8 @@ export interface CompareCommandOptions {
   readonly ids: readonly number[];
   readonly db?: string;
   readonly json: boolean;
+  /** Print full strategy and model names even when the terminal is narrower than the table. */
+  readonly wide?: boolean;
 }
 
 /** Marks the best value in each metric row. */
@@ -21,15 +23,15 @@ const BEST_MARK = ' *';
 export async function compareCommand(options: CompareCommandOptions, io: CliIO): Promise<void> {
   const ids = [...new Set(options.ids)];
   if (ids.length < 2) throw new UsageError('compare needs at least two different run ids');
-  const runs = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
-    ids.map((id) => db.getBacktestOrThrow(id)),
+  const runs = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
+    Promise.all(ids.map((id) => store.getRun(id))),
   );
   const comparison = compareRuns(runs);
   if (options.json) {
     io.out(`${toJsonText(comparison)}\n`);
     return;
   }
-  const head = ['', ...runs.map((run) => `#${run.id}`)];
+  const head = ['', ...runs.map((run) => `#${run.id}${run.out_of_money_time_ms === null ? '' : ' (out of money)'}`)];
   const identity = [
     ['Symbol', ...runs.map((r) => r.symbol)],
     ['Timeframe', ...runs.map((r) => r.timeframe)],
@@ -42,7 +44,20 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
         formatMetricValue(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : ''),
     ),
   ]);
-  io.out(renderTable(head, [...identity, ...metricRows]));
+  // Runs are columns, so nothing is dropped: long strategy and model names and metric labels wrap instead.
+  io.out(
+    renderFittedTable(
+      {
+        columns: head.map((header, i) =>
+          i === 0 ? { header, shrink: true, minWidth: 16 } : { header, align: 'right' as const },
+        ),
+        rows: [...identity, ...metricRows],
+        shrinkRows: [identity.length - 1],
+        overflow: 'wrap',
+      },
+      options.wide === true ? undefined : io.columns,
+    ),
+  );
   io.out('* best in its row (max drawdown: closest to zero; volatility and drawdown duration: lowest)\n');
   if (comparison.configDifferences.length === 0) {
     io.out('Configs: identical.\n');
@@ -50,12 +65,19 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
   }
   io.out('Config settings that differ:\n');
   io.out(
-    renderTable(
-      ['Setting', ...runs.map((run) => `#${run.id}`)],
-      comparison.configDifferences.map((d) => [
-        d.key,
-        ...d.values.map((v) => (v === undefined ? '(not set)' : JSON.stringify(v))),
-      ]),
+    renderFittedTable(
+      {
+        columns: [
+          { header: 'Setting', shrink: true, minWidth: 16 },
+          ...runs.map((run) => ({ header: `#${run.id}`, shrink: true })),
+        ],
+        rows: comparison.configDifferences.map((d) => [
+          d.key,
+          ...d.values.map((v) => (v === undefined ? '(not set)' : JSON.stringify(v))),
+        ]),
+        overflow: 'wrap',
+      },
+      options.wide === true ? undefined : io.columns,
     ),
   );
 }

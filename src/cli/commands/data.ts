@@ -5,7 +5,7 @@ import { importBars } from '../../app/stored-bars.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import type { CliIO } from '../cli-io.js';
-import { loadBarsFile } from '../load-bars-file.js';
+import { loadBarsFileBySymbol } from '../load-bars-file.js';
 import { renderTable } from '../format.js';
 
 /** Flags of `backtest data import`. */
@@ -16,15 +16,21 @@ export interface DataImportOptions {
   readonly db?: string;
 }
 
-/** `backtest data import FILE`: checks the CSV, then stores its bars (replacing any overlap) in one transaction. */
+/**
+ * `backtest data import FILE`: checks the whole CSV, then stores its bars (replacing any overlap),
+ * one bar set per symbol when its `symbol` column holds several, each in one transaction, and
+ * prints one line per symbol.
+ */
 export async function dataImportCommand(options: DataImportOptions, io: CliIO): Promise<void> {
-  const bars = loadBarsFile(resolve(io.cwd, options.file), options.file, options);
-  const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
-  io.out(
-    `Imported ${inserted.toLocaleString('en-US')} bars for ${bars.symbol} ${bars.timeframe} ` +
-      `(${formatTimeMs(bars.timeMs[0] as number)} → ${formatTimeMs(bars.timeMs[bars.length - 1] as number)}` +
-      `${replaced > 0 ? `; replaced ${replaced.toLocaleString('en-US')} stored bars in that range` : ''}).\n`,
-  );
+  const series = loadBarsFileBySymbol(resolve(io.cwd, options.file), options.file, options);
+  for (const bars of series) {
+    const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
+    io.out(
+      `Imported ${inserted.toLocaleString('en-US')} bars for ${bars.symbol} ${bars.timeframe} ` +
+        `(${formatTimeMs(bars.timeMs[0] as number)} → ${formatTimeMs(bars.timeMs[bars.length - 1] as number)}` +
+        `${replaced > 0 ? `; replaced ${replaced.toLocaleString('en-US')} stored bars in that range` : ''}).\n`,
+    );
+  }
 }
 
 /** Flags of `backtest data list`. */
@@ -35,8 +41,8 @@ export interface DataListOptions {
 
 /** `backtest data list`: each stored bar set with its count and first and last time. */
 export async function dataListCommand(options: DataListOptions, io: CliIO): Promise<void> {
-  const sets = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
-    db.listBarSets(),
+  const sets = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
+    store.listBarSets(),
   );
   if (options.json) {
     io.out(`${toJsonText(sets)}\n`);

@@ -15,8 +15,9 @@ export interface DeleteCommandOptions {
  */
 export async function deleteCommand(options: DeleteCommandOptions, io: CliIO): Promise<void> {
   const ids = [...new Set(options.ids)];
-  await withDatabase(openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }), async (db) => {
-    const missing = ids.filter((id) => db.getBacktest(id) === undefined);
+  await withDatabase(openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }), async (store) => {
+    const found = await Promise.all(ids.map((id) => store.findRun(id)));
+    const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length > 0) {
       throw new StoreError(`no saved run with id ${missing.join(', ')}; nothing was deleted`);
     }
@@ -32,7 +33,7 @@ export async function deleteCommand(options: DeleteCommandOptions, io: CliIO): P
         return;
       }
     }
-    const deleted = db.deleteBacktests(ids);
+    const deleted = await store.deleteRuns(ids);
     io.out(`Deleted ${deleted} run${deleted === 1 ? '' : 's'}.\n`);
   });
 }

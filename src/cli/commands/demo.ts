@@ -10,7 +10,7 @@ import type { MetricName } from '../../core/metric-catalog.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
-import type { BacktestRow, TradingDatabase } from '../../store/index.js';
+import type { BacktestRow, RunStore } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { LIST_METRICS, shortMetricHeader } from '../format-rows.js';
@@ -56,7 +56,7 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
     if (!options.json) io.out(`${line}\n`);
   };
   await withDatabase(openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }), async (db) => {
-    say(`Database: ${db.path}`);
+    say(`Database: ${db.location}`);
     const savedIds: number[] = [];
 
     for (const bundled of BUNDLED_BARS) {
@@ -64,29 +64,34 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
         symbol: bundled.symbol,
         timeframe: bundled.timeframe,
       });
-      db.importBars(bars);
+      await db.importBars(bars);
       say(
         `Imported ${bars.length.toLocaleString('en-US')} ${bundled.symbol} ${bundled.timeframe} bars from data/bars/${bundled.file}`,
       );
       for (const run of BUILTIN_RUNS) {
         const result = await runBacktest({ bars, strategy: run.strategy, params: run.params, config: bundled.costs });
-        savedIds.push(db.saveBacktestResult(toSaveInput(result, { notes: 'demo' })));
+        savedIds.push(await db.saveRun(toSaveInput(result, { notes: 'demo' })));
       }
       // The example policy trained for these bars, written by scripts/make-example-models.ts.
       const modelName = `models/rl_symbols/${bundled.symbol}_${bundled.timeframe}.onnx`;
       const modelResult = await runModelBacktest({ bars, modelPath: packageFile(modelName), config: bundled.costs });
-      savedIds.push(db.saveBacktestResult(toSaveInput(modelResult, { modelPath: modelName, notes: 'demo' })));
+      savedIds.push(await db.saveRun(toSaveInput(modelResult, { notes: 'demo' })));
       say(`  ran the built-in strategies and the ONNX policy ${modelName}`);
     }
     say('Costs per side: GOOG commission 0.1 %, slippage 2 bps; EURUSD commission 0.01 %, slippage 1 bp');
 
     const sweepRuns = await runDemoSweep(db, say);
 
-    const leaderboard = db.getBacktestResults({ sort: 'sharpe_ratio', limit: 10 });
-    const best = BEST_BY.map((metric) => ({ metric, row: db.getBestBacktest('GOOG', '1Day', metric) }));
+    const leaderboard = await db.listRuns({ sort: 'sharpe_ratio', limit: 10, minTrades: 1 });
+    const best = await Promise.all(
+      BEST_BY.map(async (metric) => ({
+        metric,
+        row: (await db.bestRun('GOOG', '1Day', metric, { minTrades: 1 })).row,
+      })),
+    );
     if (options.json) {
       io.out(
-        `${toJsonText({ database: db.path, saved: savedIds.length + sweepRuns, leaderboard, bestGoog1Day: best })}\n`,
+        `${toJsonText({ database: db.location, saved: savedIds.length + sweepRuns, leaderboard, bestGoog1Day: best })}\n`,
       );
       return;
     }
@@ -114,8 +119,8 @@ export async function demoCommand(options: DemoCommandOptions, io: CliIO): Promi
 }
 
 /** A small sma-cross grid on GOOG, saved as one sweep. */
-async function runDemoSweep(db: TradingDatabase, say: (line: string) => void): Promise<number> {
-  const bars = db.loadBars('GOOG', '1Day');
+async function runDemoSweep(db: RunStore, say: (line: string) => void): Promise<number> {
+  const bars = await db.loadBars('GOOG', '1Day');
   if (bars === undefined) return 0;
   const { runSweep } = await import('../../app/sweep/index.js');
   const grid = ['fast=5..30:5', 'slow=20..100:20'];

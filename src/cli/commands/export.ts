@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { writeFileAtomically } from '../../app/write-file-atomically.js';
+import { modelFilterFor } from '../../app/model-filter.js';
+import { checkTransferFormat, formatRuns } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 
 /** Flags of `backtest export`. */
@@ -15,20 +17,23 @@ export interface ExportCommandOptions {
   readonly db?: string;
 }
 
-/** `backtest export`: every matching run with every column, to stdout or a file (written atomically). */
+/**
+ * `backtest export`: every matching run, to stdout or a file (written atomically). JSON carries
+ * everything (summary, every metric, provenance, UUID, equity curve, trades); CSV the summary.
+ */
 export async function exportCommand(options: ExportCommandOptions, io: CliIO): Promise<void> {
-  const text = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
-    db.exportBacktests(
-      {
-        symbol: options.symbol,
-        timeframe: options.timeframe,
-        modelPath: options.model,
-        sweepId: options.sweep,
-        sinceTimestamp: options.since,
-      },
-      options.format,
-    ),
+  const format = checkTransferFormat(options.format);
+  const filter = {
+    symbol: options.symbol,
+    timeframe: options.timeframe,
+    modelPath: options.model === undefined ? undefined : modelFilterFor(options.model, io.cwd),
+    sweepId: options.sweep,
+    sinceTimestamp: options.since,
+  };
+  const records = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
+    store.exportRuns(filter),
   );
+  const text = formatRuns(format === 'csv' ? records.map(({ row }) => ({ row })) : records, format);
   if (options.out === undefined) {
     io.out(text);
     return;

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
 import { DataError, UsageError } from '../../core/errors.js';
+import { parseRuns } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 
 /** Flags and arguments of `backtest import`. */
@@ -11,15 +12,38 @@ export interface ImportCommandOptions {
   readonly db?: string;
 }
 
-/** `backtest import FILE`: runs written by `backtest export`, checked first, then saved in one transaction. */
+/**
+ * `backtest import FILE`: runs written by `backtest export` (or the older tool's CSV), every
+ * record checked as a save is before anything is written, then saved in one transaction.
+ * Runs already present (same UUID) are skipped, so importing a file twice changes nothing.
+ */
 export async function importCommand(options: ImportCommandOptions, io: CliIO): Promise<void> {
   const path = resolve(io.cwd, options.file);
   const format = options.format ?? formatFromExtension(path);
-  const text = readImportFile(path);
-  const { imported } = await withDatabase(openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
-    db.importBacktests(text, format, options.file),
+  const records = parseRuns(readImportFile(path), format, options.file);
+  const summary = await withDatabase(
+    openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env, onNotice: (line) => io.err(`${line}\n`) }),
+    (store) => store.importRuns(records),
   );
-  io.out(`Imported ${imported} run${imported === 1 ? '' : 's'} from ${options.file}.\n`);
+  io.out(`${summary.imported} imported, ${summary.present} already present (from ${options.file}).\n`);
+  if (summary.ids.length > 0) io.out(`New ids: ${describeIds(summary.ids)}\n`);
+}
+
+/** Ids as ranges where they run on (`12-40, 45`), so a large import prints one short line. */
+function describeIds(ids: readonly number[]): string {
+  const parts: string[] = [];
+  let start = ids[0] as number;
+  let previous = start;
+  for (const id of [...ids.slice(1), Number.NaN]) {
+    if (id === previous + 1) {
+      previous = id;
+      continue;
+    }
+    parts.push(start === previous ? String(start) : `${start}-${previous}`);
+    start = id;
+    previous = id;
+  }
+  return parts.join(', ');
 }
 
 function formatFromExtension(path: string): 'csv' | 'json' {

@@ -5,9 +5,13 @@ import { findMetric, type MetricName } from '../../core/metric-catalog.js';
 import { UsageError } from '../../core/errors.js';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { CliIO } from '../cli-io.js';
-import { renderTable } from '../format.js';
+import { renderFittedTable } from '../format.js';
 import { LIST_METRICS, shortMetricHeader } from '../format-rows.js';
 import { describeRunSource } from '../../app/stored-run.js';
+import { modelFilterFor } from '../../app/model-filter.js';
+
+/** Marks a run whose account ran out of money, after its id. */
+const OUT_OF_MONEY_MARK = '!';
 
 /** Flags of `backtest list`. */
 export interface ListCommandOptions {
@@ -18,20 +22,25 @@ export interface ListCommandOptions {
   readonly since?: number;
   readonly limit: number;
   readonly sort?: string;
+  /** Only runs with at least this many closed trades. */
+  readonly minTrades?: number;
   readonly db?: string;
   readonly json: boolean;
+  /** Print every column and full names even when the terminal is narrower than the table. */
+  readonly wide?: boolean;
 }
 
 /** `backtest list`: saved runs, newest first unless sorted by a metric (best first). */
 export async function listCommand(options: ListCommandOptions, io: CliIO): Promise<void> {
   const sort = options.sort === undefined ? undefined : checkSortMetric(options.sort);
-  const rows = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
-    db.getBacktestResults({
+  const rows = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
+    store.listRuns({
       symbol: options.symbol,
       timeframe: options.timeframe,
-      modelPath: options.model,
+      modelPath: options.model === undefined ? undefined : modelFilterFor(options.model, io.cwd),
       sweepId: options.sweep,
       sinceTimestamp: options.since,
+      minTrades: options.minTrades,
       limit: options.limit,
       sort,
     }),
@@ -46,20 +55,45 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
   }
   const metrics: MetricName[] =
     sort === undefined || LIST_METRICS.includes(sort) ? [...LIST_METRICS] : [sort, ...LIST_METRICS];
+  // Too narrow a terminal drops the right-hand metrics first, then the save time; never the sort metric.
+  const dropRanks: Partial<Record<MetricName, number>> = {
+    total_trades: 7,
+    profit_factor: 6,
+    win_rate: 5,
+    max_drawdown: 3,
+    sharpe_ratio: 2,
+    total_return: 1,
+  };
   io.out(
-    renderTable(
-      ['ID', 'Saved (UTC)', 'Symbol', 'Timeframe', 'Strategy / model', ...metrics.map(shortMetricHeader)],
-      rows.map((row) => [
-        String(row.id),
-        formatUnixSeconds(row.run_timestamp),
-        row.symbol,
-        row.timeframe,
-        truncate(describeRunSource(row), 40),
-        ...metrics.map((m) => formatMetricValue(m, row[m])),
-      ]),
-      5,
+    renderFittedTable(
+      {
+        columns: [
+          { header: 'ID' },
+          { header: 'Saved (UTC)', dropRank: 4 },
+          { header: 'Symbol' },
+          { header: 'Timeframe' },
+          { header: 'Strategy / model', shrink: true },
+          ...metrics.map((m) => ({
+            header: shortMetricHeader(m),
+            align: 'right' as const,
+            ...(m === sort || dropRanks[m] === undefined ? {} : { dropRank: dropRanks[m] }),
+          })),
+        ],
+        rows: rows.map((row) => [
+          row.out_of_money_time_ms === null ? String(row.id) : `${row.id}${OUT_OF_MONEY_MARK}`,
+          formatUnixSeconds(row.run_timestamp),
+          row.symbol,
+          row.timeframe,
+          describeRunSource(row),
+          ...metrics.map((m) => formatMetricValue(m, row[m])),
+        ]),
+      },
+      options.wide === true ? undefined : io.columns,
     ),
   );
+  if (rows.some((row) => row.out_of_money_time_ms !== null)) {
+    io.out(`${OUT_OF_MONEY_MARK} the account ran out of money: positions closed, no trading after that bar\n`);
+  }
 }
 
 function checkSortMetric(name: string): MetricName {
@@ -70,8 +104,4 @@ function checkSortMetric(name: string): MetricName {
     );
   }
   return metric.name;
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { openHistoryForReading } from '../../app/open-history.js';
+import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
+import { loadStoredRunDetails } from '../../app/stored-run-details.js';
 import { writeFileAtomically } from '../../app/write-file-atomically.js';
 import { renderStoredReport } from '../../web/run-report.js';
 import type { CliIO } from '../cli-io.js';
@@ -14,22 +15,19 @@ export interface ReportCommandOptions {
 }
 
 /**
- * `backtest report ID --out FILE.html`: one stored run (summary, config and the downsampled
- * equity curve) as a self-contained HTML file, written atomically.
+ * `backtest report ID --out FILE.html`: one stored run (summary, config, the downsampled equity
+ * curve, trades, monthly returns, and the price chart when the bar store has the run's bars) as
+ * a self-contained HTML file, written atomically.
  *
  * @example
  * await reportCommand({ id: 7, out: 'run-7.html' }, io);
  */
 export async function reportCommand(options: ReportCommandOptions, io: CliIO): Promise<void> {
   const out = resolve(io.cwd, options.out);
-  const db = openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env });
-  let html: string;
-  try {
-    const row = db.getBacktestOrThrow(options.id);
-    html = renderStoredReport(row, db.getEquityCurve(options.id));
-  } finally {
-    db.close();
-  }
+  const details = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
+    loadStoredRunDetails(store, options.id),
+  );
+  const html = renderStoredReport(details);
   writeFileAtomically(out, html);
   io.out(`Report of run ${options.id} written to ${out}\n`);
 }

@@ -4,7 +4,7 @@ import { formatMetricValue, metricHeader } from '../../app/format-values.js';
 import { toJsonText } from '../../app/json-text.js';
 import { type RerunReport, rerunStoredBacktest } from '../../app/rerun-stored.js';
 import { AppError } from '../../core/errors.js';
-import { isTimeframe } from '../../core/timeframe.js';
+import { canonicalTimeframe } from '../../core/timeframe.js';
 import { loadBarsCsv } from '../../data/index.js';
 import type { BacktestRow } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
@@ -39,7 +39,9 @@ export async function rerunCommand(options: RerunCommandOptions, io: CliIO): Pro
       : (row: BacktestRow) =>
           loadBarsCsv(resolve(io.cwd, data), {
             symbol: row.symbol,
-            timeframe: isTimeframe(row.timeframe) ? row.timeframe : '1Day',
+            // A timeframe this version does not know is read from the file, as for run --data.
+            timeframe: canonicalTimeframe(row.timeframe),
+            shownAs: data,
           });
   const report = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (db) =>
     rerunStoredBacktest(db, options.id, fromFile),
@@ -55,30 +57,33 @@ function summary(report: RerunReport) {
     reproduced: report.reproduced,
     sameBars: report.sameBars ?? null,
     sameModel: report.sameModel ?? null,
+    changes: report.changes,
+    unchecked: report.unchecked,
     metrics: report.metrics,
   };
 }
 
 function render(report: RerunReport): string {
   const { row } = report;
-  const check = (same: boolean | undefined, what: string) =>
-    same === undefined ? `${what}: not recorded with the run` : same ? `${what}: same` : `${what}: DIFFERENT`;
   const lines = [
     `Run ${row.id}: ${row.symbol} ${row.timeframe}, run again from its stored config`,
-    check(report.sameBars, 'Bars (SHA-256)'),
-    ...(row.model_path === null ? [] : [check(report.sameModel, `Model ${row.model_path} (SHA-256)`)]),
+    ...report.changes.map((c) => `${c.input} changed: ${c.stored} when saved, ${c.now} now`),
+    ...report.unchecked.map((input) => `${input}: not recorded with the run, so not checked`),
   ];
-  const table = renderTable(
-    ['Metric', 'Stored', 'Re-run', ''],
-    report.metrics.map((m) => [
-      metricHeader(m.metric),
-      formatMetricValue(m.metric, m.stored),
-      formatMetricValue(m.metric, m.rerun),
-      m.same ? 'same' : 'DIFFERENT',
-    ]),
-  );
+  const differing = report.metrics.filter((m) => !m.same);
+  const table =
+    differing.length === 0
+      ? `All ${report.metrics.length} stored metrics are the same.\n`
+      : renderTable(
+          ['Metric that differs', 'Stored', 'Re-run'],
+          differing.map((m) => [
+            metricHeader(m.metric),
+            formatMetricValue(m.metric, m.stored),
+            formatMetricValue(m.metric, m.rerun),
+          ]),
+        );
   const verdict = report.reproduced
-    ? 'Reproduced: same bars, same model and the same value for every stored metric.'
+    ? 'Reproduced: same bars, model, strategy and config, and the same value for every stored metric.'
     : 'Not reproduced.';
   return `${lines.join('\n')}\n${table}${verdict}\n`;
 }

@@ -1,7 +1,7 @@
 import { formatMetricValue } from '../../app/format-values.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
-import { type ModelRunOutcome, runAllModels } from '../../app/run-all-models.js';
+import { type ModelRunOutcome, requireModelFiles, runAllModels } from '../../app/run-all-models.js';
 import { toJsonText } from '../../app/json-text.js';
 import { toSaveInput } from '../../app/save-result.js';
 import { AppError } from '../../core/errors.js';
@@ -29,22 +29,23 @@ class SomeModelsFailedError extends AppError {
  */
 export async function runAllCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
   const modelsDir = resolve(io.cwd, options.modelsDir);
+  // A folder without .onnx files stops here (exit 3), before a database is opened or created.
+  await requireModelFiles(modelsDir, options.modelsDir);
   const outcomes = await withDatabase(
     openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env }),
-    async (db) => {
+    async (store) => {
       let progress: ReturnType<typeof startProgress> | undefined;
       try {
         return await runAllModels({
           modelsDir,
-          loadBars: (symbol, timeframe) => db.loadBars(symbol, timeframe),
+          loadBars: (symbol, timeframe) => store.loadBars(symbol, timeframe),
           config: runConfigFromFlags(options),
           ...(options.saveToDb
             ? {
-                // Model paths are stored relative to where the command ran, as a user would type them.
+                // Model paths are stored absolute, so list --model finds the model however it is typed.
                 save: (result) =>
-                  db.saveBacktestResult(
+                  store.saveRun(
                     toSaveInput(result, {
-                      modelPath: displayPath(io.cwd, result.model?.path ?? modelsDir),
                       ...(options.notes === undefined ? {} : { notes: options.notes }),
                     }),
                   ),
@@ -66,7 +67,6 @@ export async function runAllCommand(options: RunCommandOptions, io: CliIO): Prom
   if (options.json) io.out(`${toJsonText(outcomes)}\n`);
   else io.out(renderOutcomes(outcomes, io.cwd));
   const failed = outcomes.filter((o) => o.error !== undefined).length;
-  if (outcomes.length === 0) io.err(`no .onnx models found under ${modelsDir}\n`);
   if (failed > 0) throw new SomeModelsFailedError(failed, outcomes.length);
 }
 

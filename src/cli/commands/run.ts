@@ -11,9 +11,11 @@ import type { BacktestConfig } from '../../core/config.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { BacktestResult } from '../../app/backtest-result.js';
 import { parseParamFlags, resolveStrategy } from '../../strategies/index.js';
+import { resolveDatabasePath } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
+import { renderTradeList } from '../format-trades.js';
 import { loadBarsFile } from '../load-bars-file.js';
-import { renderMetricsTable, renderTable } from '../format.js';
+import { renderMetricsTable } from '../format.js';
 
 /** Flags of `backtest run`, as commander parses them. */
 export interface RunCommandOptions {
@@ -50,7 +52,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
     return;
   }
   const modelIdentity = options.model === undefined ? undefined : await identityFromModelName(options.model);
-  const bars = loadBarsForRun(
+  const bars = await loadBarsForRun(
     {
       ...options,
       ...(options.symbol === undefined && modelIdentity !== undefined ? { symbol: modelIdentity.symbol } : {}),
@@ -85,9 +87,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
 
   let savedId: number | undefined;
   if (options.saveToDb) {
-    savedId = await result.saveToDb({
-      ...(options.db === undefined ? {} : { db: resolve(io.cwd, options.db) }),
+    const { saveResultToDb } = await import('../../app/save-result.js');
+    savedId = await saveResultToDb(result, {
+      db: resolveDatabasePath(options.db, io.env, io.cwd),
       ...(options.notes === undefined ? {} : { notes: options.notes }),
+      // The first save says where the new database file is, so the user can find it again.
+      onNotice: (message) => io.err(`${message}\n`),
     });
   }
 
@@ -97,7 +102,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
     return;
   }
   io.out(renderRunSummary(result));
-  if (options.trades) io.out(renderTrades(result));
+  if (options.trades) io.out(renderTradeList(result.trades));
   if (savedId !== undefined) io.out(`Saved backtest to database with id=${savedId}\n`);
 }
 
@@ -122,7 +127,9 @@ export type RunConfigFlags = Pick<
 >;
 
 async function identityFromModelName(modelPath: string) {
-  const { parseModelFileName } = await import('../../strategies/onnx/index.js');
+  const { assertNotExportableModel, parseModelFileName } = await import('../../strategies/onnx/index.js');
+  // A .pt or .zip is refused with its export hint before any bars are looked up for it.
+  assertNotExportableModel(modelPath);
   return parseModelFileName(modelPath);
 }
 
@@ -130,10 +137,10 @@ async function identityFromModelName(modelPath: string) {
  * Bars from `--data FILE`, or else from the database's bar store for `--symbol` and
  * `--timeframe` (see `backtest data import`).
  */
-export function loadBarsForRun(
+export async function loadBarsForRun(
   options: Pick<RunCommandOptions, 'data' | 'symbol' | 'timeframe' | 'db'>,
   io: CliIO,
-): BarSeries {
+): Promise<BarSeries> {
   if (options.data === undefined) {
     if (options.symbol === undefined || options.timeframe === undefined) {
       throw new UsageError(
@@ -164,22 +171,3 @@ export function renderRunSummary(result: BacktestResult): string {
   return `${lines.join('\n')}\n${renderMetricsTable(result.metrics)}`;
 }
 
-function renderTrades(result: BacktestResult): string {
-  if (result.trades.length === 0) return 'No trades.\n';
-  return renderTable(
-    ['#', 'Side', 'Quantity', 'Entry', 'Entry price', 'Exit', 'Exit price', 'P&L', 'Return [%]', 'Costs'],
-    result.trades.map((t, i) => [
-      String(i + 1),
-      t.side,
-      formatUnitValue(t.quantity, 'ratio').replace(/\.?0+$/, ''),
-      formatTimeMs(t.entryTimeMs),
-      formatUnitValue(t.entryPrice, 'money'),
-      formatTimeMs(t.exitTimeMs),
-      formatUnitValue(t.exitPrice, 'money'),
-      formatUnitValue(t.pnl, 'money'),
-      formatUnitValue(t.returnPct, 'money'),
-      formatUnitValue(t.costs, 'money'),
-    ]),
-    2,
-  );
-}

@@ -3,27 +3,49 @@ import { toJsonText } from '../../app/json-text.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { prettyConfig, rowFields } from '../format-rows.js';
+import { formatTimeMs } from '../../app/format-values.js';
+import { renderTradeList } from '../format-trades.js';
 
 /** Flags and arguments of `backtest show`. */
 export interface ShowCommandOptions {
   readonly id: number;
+  /** Also print the stored trade list. */
+  readonly trades?: boolean;
   readonly db?: string;
   readonly json: boolean;
 }
 
 /** `backtest show ID`: every stored field of one run, the config pretty-printed. */
 export async function showCommand(options: ShowCommandOptions, io: CliIO): Promise<void> {
-  const { row, points } = await withDatabase(
+  const { row, points, trades } = await withDatabase(
     openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }),
-    (db) => {
-      const found = db.getBacktestOrThrow(options.id);
-      return { row: found, points: db.getEquityCurve(options.id)?.timeMs.length ?? 0 };
+    async (store) => {
+      const found = await store.getRun(options.id);
+      const curve = await store.equityCurve(options.id);
+      return { row: found, points: curve?.timeMs.length ?? 0, trades: await store.trades(options.id) };
     },
   );
   if (options.json) {
-    io.out(`${toJsonText(row)}\n`);
+    io.out(`${toJsonText(options.trades === true ? { ...row, trades: trades ?? null } : row)}\n`);
     return;
   }
-  io.out(renderTable(['Field', 'Value'], [...rowFields(row), ['equity curve points stored', String(points)]], 2));
+  if (row.out_of_money_time_ms !== null) {
+    io.out(`Out of money: equity reached zero at ${formatTimeMs(row.out_of_money_time_ms)}; positions were closed and nothing traded after that.\n`);
+  }
+  io.out(
+    renderTable(
+      ['Field', 'Value'],
+      [
+        ...rowFields(row),
+        ['equity curve points stored', String(points)],
+        ['trades stored', trades === undefined ? 'none (saved without its trade list)' : String(trades.length)],
+      ],
+      2,
+    ),
+  );
   io.out(`config:\n${prettyConfig(row)}\n`);
+  if (options.trades === true) {
+    if (trades === undefined) io.out('No trade list is stored with this run (it was saved by another program).\n');
+    else io.out(renderTradeList(trades));
+  }
 }

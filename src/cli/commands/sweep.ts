@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { openHistoryForWriting } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
-import { isStrategyModulePath } from '../../strategies/index.js';
+import { isStrategyModulePath, parseParamFlags } from '../../strategies/index.js';
 import { runSweep, type SweepRow, type SweepStart, type SweepSummary } from '../../app/sweep/run-sweep.js';
 import { AppError, UsageError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { Timeframe } from '../../core/timeframe.js';
-import type { TradingDatabase } from '../../store/index.js';
+import type { RunStore } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { type Progress, startProgress } from '../progress.js';
@@ -23,6 +23,8 @@ export interface SweepCommandOptions extends RunConfigFlags {
   /** `name=start..end:step`, `name=a,b,c` or `name=value`, one per swept parameter. */
   readonly grid: readonly string[];
   readonly where?: string;
+  /** `name=value`, fixed for every combination (`--param`). */
+  readonly param?: readonly string[];
   /** Worker threads; default: the machine's available parallelism. */
   readonly workers?: number;
   readonly metric: string;
@@ -54,9 +56,15 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   if (options.grid.length === 0) {
     throw new UsageError('nothing to sweep: pass at least one --grid, e.g. --grid fast=5..50:5 --grid slow=20..200:10');
   }
-  const bars = loadBarsForRun(options, io);
-  const db: TradingDatabase | undefined = options.saveToDb
-    ? openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env })
+  const bars = await loadBarsForRun(options, io);
+  const fixedParams = parseParamFlags([...(options.param ?? [])]);
+  const db: RunStore | undefined = options.saveToDb
+    ? await openHistoryForWriting({
+        db: options.db,
+        cwd: io.cwd,
+        env: io.env,
+        onNotice: (message) => io.err(`${message}\n`),
+      })
     : undefined;
 
   const controller = new AbortController();
@@ -72,6 +80,8 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         strategy: isStrategyModulePath(options.strategy) ? resolve(io.cwd, options.strategy) : options.strategy,
         grid: options.grid,
         where: options.where,
+        fixedParams,
+        ...(options.data === undefined ? {} : { dataFile: resolve(io.cwd, options.data) }),
         config: runConfigFromFlags(options),
         workers: options.workers,
         db,
@@ -91,7 +101,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSigint);
-    db?.close();
+    await db?.close();
   }
 
   if (options.json) {

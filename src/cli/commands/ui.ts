@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { StoreError, UsageError } from '../../core/errors.js';
-import { resolveDatabasePath, TradingDatabase } from '../../store/index.js';
+import { openStore, resolveDatabasePath } from '../../store/index.js';
 import { startDashboard } from '../../web/serve-dashboard.js';
 import type { CliIO } from '../cli-io.js';
 
@@ -13,6 +13,24 @@ export interface UiCommandOptions {
   readonly host?: string;
   /** Stops the server when aborted (tests); otherwise Ctrl-C or SIGTERM stops it. */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * True for an address only this machine can reach: `localhost`, `127.0.0.0/8` (also written
+ * as an IPv4-mapped IPv6 address) and `::1`, with or without brackets.
+ *
+ * @example
+ * isLoopbackHost('127.0.0.1'); // true
+ * isLoopbackHost('0.0.0.0'); // false: every interface
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (name === 'localhost' || name === '::1' || name === '0:0:0:0:0:0:0:1') return true;
+  const ipv4 = name.startsWith('::ffff:') ? name.slice('::ffff:'.length) : name;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ipv4);
 }
 
 /** The port `backtest ui` listens on without `--port`. */
@@ -44,9 +62,14 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
     );
   }
   // Read-only: the dashboard can never change the history, even by a migration.
-  const db = TradingDatabase.open(dbPath, { readonly: true });
+  const db = await openStore({ db: dbPath, readonly: true });
   try {
     const server = await startDashboard({ db, port, host });
+    if (!isLoopbackHost(host)) {
+      io.err(
+        `warning: --host ${host} makes the read-only dashboard reachable from the network, without authentication; use the default 127.0.0.1 to keep it on this machine\n`,
+      );
+    }
     io.out(`Dashboard at ${server.url} (Ctrl-C to stop)\n`);
     io.out(`Reading ${dbPath} (read-only; refresh to see new runs)\n`);
     await waitForStop(options.signal);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../core/errors.js';
-import { CURRENT_SCHEMA_VERSION, LEGACY_DDL } from './migrations.js';
+import { CURRENT_SCHEMA_VERSION, LEGACY_DDL } from './schema.js';
 import { makeTempDir, sampleInput } from './test-support.js';
 import { TradingDatabase } from './trading-database.js';
 

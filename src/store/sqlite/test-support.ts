@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BacktestInput } from './backtest-input.js';
+import type { BacktestInput } from '../run-input.js';
 
 /**
  * A fresh temporary folder for one test and a function that deletes it (tests only).

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { RANKABLE_METRICS } from '../../core/metric-catalog.js';
 import { sha256Hex } from '../canonical-json.js';
-import type { BacktestInput } from './backtest-input.js';
-import { CURRENT_SCHEMA_VERSION } from './migrations.js';
+import type { BacktestInput } from '../run-input.js';
+import { CURRENT_SCHEMA_VERSION } from './schema.js';
 import { makeTempDir, sampleInput } from './test-support.js';
 import { parseConfigJson, TradingDatabase } from './trading-database.js';
 

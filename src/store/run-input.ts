@@ -1,11 +1,18 @@
+/**
+ * What a save takes, checked at the edge: {@link BacktestInput} in, column values out. Shared by
+ * every store implementation, so SQLite and PostgreSQL refuse exactly the same inputs.
+ */
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.js';
-import { METRIC_CATALOG, type MetricName } from '../../core/metric-catalog.js';
-import type { BacktestResultData, BarsFingerprint, EquityCurve, Metrics } from '../../core/result.js';
-import type { ParamValue } from '../../core/strategy.js';
-import { canonicalJson, sha256Hex } from '../canonical-json.js';
-import { downsampleEquity } from '../downsample-equity.js';
-import type { BacktestRowValues } from './backtest-columns.js';
+import { ConfigError } from '../core/errors.js';
+import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
+import type { BacktestResultData, BarsFingerprint, EquityCurve, Metrics, Trade } from '../core/result.js';
+import type { ParamValue } from '../core/strategy.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { downsampleEquity, monthEndPoints } from './downsample-equity.js';
+import { encodeFloat64 } from './float64-codec.js';
+import type { BacktestRowValues } from './run-row.js';
+import { newRunUuid, UUID_PATTERN } from './run-uuid.js';
+import { encodeTrades } from './trade-codec.js';
 
 /**
  * One backtest run to save, in the older tool's camelCase vocabulary plus the extras that make a
@@ -22,6 +29,7 @@ import type { BacktestRowValues } from './backtest-columns.js';
  * };
  */
 export interface BacktestInput {
+  /** Stored upper-case (symbols are matched case-insensitively). */
   readonly symbol: string;
   readonly timeframe: string;
   /** Path of the ONNX model file, if the strategy used one. */
@@ -50,6 +58,8 @@ export interface BacktestInput {
   readonly avgTradePnl?: number | null | undefined;
   /** The run config (usually a `BacktestConfig`); stored as canonical JSON and hashed. */
   readonly config?: object | undefined;
+  /** The config as JSON text, stored verbatim (imports of other programs' rows); instead of `config`. */
+  readonly configJson?: string | undefined;
   readonly notes?: string | undefined;
   /** Any or all of the metrics, keyed by column name. */
   readonly metrics?: Partial<Metrics> | undefined;
@@ -66,13 +76,35 @@ export interface BacktestInput {
    * was already downsampled (sweep workers do it before sending) says how many points it came
    * from in `sourcePointCount`.
    */
-  readonly equityCurve?: (EquityCurve & { readonly sourcePointCount?: number | undefined }) | undefined;
+  readonly equityCurve?:
+    | (EquityCurve & {
+        readonly sourcePointCount?: number | undefined;
+        /** Month-end points of the full curve, when `equityCurve` was downsampled already. */
+        readonly monthEnds?: EquityCurve | undefined;
+      })
+    | undefined;
+  /** Every closed trade; stored packed (see `encodeTrades`). */
+  readonly trades?: readonly Trade[] | undefined;
+  /** When equity reached zero and the run stopped trading, unix ms. */
+  readonly outOfMoneyTimeMs?: number | null | undefined;
+  /** The strategy module file behind the run, when the strategy came from a module. */
+  readonly strategyModule?: { readonly path: string; readonly sha256: string } | undefined;
+  /** The run's stable id; a new random UUID when left out (imports pass the exported one). */
+  readonly uuid?: string | undefined;
 }
 
-/** The columns and the equity blob of one validated input, ready for the insert statements. */
+/** The columns, equity blob and trades blob of one validated input, ready for the insert statements. */
 export interface PreparedBacktest {
   readonly values: BacktestRowValues;
   readonly equity: PreparedEquity | undefined;
+  /** Packed trades, or `undefined` when the input had no trade list. */
+  readonly trades: PreparedTrades | undefined;
+}
+
+/** A trade list encoded for storage. */
+export interface PreparedTrades {
+  readonly count: number;
+  readonly bytes: Buffer;
 }
 
 /** A downsampled equity curve encoded for `backtest_equity`. */
@@ -83,6 +115,9 @@ export interface PreparedEquity {
   readonly timeMs: Buffer;
   /** Little-endian float64 account currency. */
   readonly equity: Buffer;
+  /** The last point of each calendar month of the full curve (for exact monthly returns). */
+  readonly monthEndTimeMs: Buffer;
+  readonly monthEndEquity: Buffer;
 }
 
 // Values past this are almost certainly milliseconds passed where seconds were meant (year 5138).
@@ -141,6 +176,7 @@ const equityCurveSchema = z
     timeMs: z.instanceof(Float64Array),
     equity: z.instanceof(Float64Array),
     sourcePointCount: z.number().int().positive().optional(),
+    monthEnds: z.object({ timeMs: z.instanceof(Float64Array), equity: z.instanceof(Float64Array) }).optional(),
   })
   .check((ctx) => {
     const { timeMs, equity } = ctx.value;
@@ -171,6 +207,20 @@ const equityCurveSchema = z
     }
   });
 
+const tradeSchema = z.strictObject({
+  side: z.enum(['long', 'short']),
+  quantity: finite,
+  entryIndex: count,
+  exitIndex: count,
+  entryTimeMs: finite,
+  exitTimeMs: finite,
+  entryPrice: finite,
+  exitPrice: finite,
+  pnl: finite,
+  returnPct: finite,
+  costs: finite,
+});
+
 const inputSchema = z.strictObject({
   symbol: text,
   timeframe: text,
@@ -190,6 +240,20 @@ const inputSchema = z.strictObject({
   totalTrades: count.nullable().optional(),
   avgTradePnl: metric.optional(),
   config: z.custom<object>((v) => typeof v === 'object' && v !== null, { error: 'must be an object' }).optional(),
+  configJson: z
+    .custom<string>(
+      (v) => {
+        if (typeof v !== 'string') return false;
+        try {
+          JSON.parse(v);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be valid JSON text' },
+    )
+    .optional(),
   notes: z.string().optional(),
   metrics: metricsSchema.optional(),
   strategyName: text.optional(),
@@ -199,6 +263,12 @@ const inputSchema = z.strictObject({
   packageVersion: text.optional(),
   sweepId: text.optional(),
   equityCurve: equityCurveSchema.optional(),
+  trades: z.array(tradeSchema).optional(),
+  outOfMoneyTimeMs: wholeMs.nullable().optional(),
+  strategyModule: z.strictObject({ path: text, sha256: hex64 }).optional(),
+  uuid: z
+    .custom<string>((v) => typeof v === 'string' && UUID_PATTERN.test(v), { error: 'must be a UUID (8-4-4-4-12 hex)' })
+    .optional(),
 });
 
 /** The older tool's fields and the metric each one duplicates. */
@@ -228,6 +298,9 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
     const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
     throw new ConfigError(`cannot save ${label}:${where} ${issue?.message ?? 'is invalid'}${more}`);
   }
+  if (input.config !== undefined && input.configJson !== undefined) {
+    throw new ConfigError(`cannot save ${label}: give config or configJson, not both`);
+  }
   if (input.endDate < input.startDate) {
     throw new ConfigError(`cannot save ${label}: endDate ${input.endDate} is before startDate ${input.startDate}`);
   }
@@ -245,10 +318,11 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
   }
   const m = (name: MetricName): number | null => metrics[name] ?? null;
 
-  const configJson = input.config === undefined ? null : canonicalJson(input.config, `${label} config`);
+  const configJson =
+    input.configJson ?? (input.config === undefined ? null : canonicalJson(input.config, `${label} config`));
   const values: BacktestRowValues = {
-    symbol: input.symbol,
-    timeframe: input.timeframe,
+    symbol: input.symbol.trim().toUpperCase(),
+    timeframe: input.timeframe.trim(),
     model_path: input.modelPath ?? null,
     run_timestamp: input.runTimestamp ?? now(),
     start_date: input.startDate,
@@ -287,37 +361,32 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
     package_version: input.packageVersion ?? null,
     sweep_id: input.sweepId ?? null,
     config_hash: configJson === null ? null : sha256Hex(configJson),
+    uuid: (input.uuid ?? newRunUuid()).toLowerCase(),
+    out_of_money_time_ms: input.outOfMoneyTimeMs ?? null,
+    strategy_module_path: input.strategyModule?.path ?? null,
+    strategy_module_sha256: input.strategyModule?.sha256.toLowerCase() ?? null,
   };
-  return { values, equity: input.equityCurve === undefined ? undefined : prepareEquity(input.equityCurve) };
+  return {
+    values,
+    equity: input.equityCurve === undefined ? undefined : prepareEquity(input.equityCurve),
+    trades: input.trades === undefined ? undefined : { count: input.trades.length, bytes: encodeTrades(input.trades) },
+  };
 }
 
 function prepareEquity(
-  curve: EquityCurve & { readonly sourcePointCount?: number | undefined },
+  curve: EquityCurve & { readonly sourcePointCount?: number | undefined; readonly monthEnds?: EquityCurve | undefined },
 ): PreparedEquity | undefined {
   if (curve.timeMs.length === 0) return undefined;
   const small = downsampleEquity(curve);
+  const monthEnds = curve.monthEnds ?? monthEndPoints(curve);
   return {
     pointCount: small.timeMs.length,
     sourcePointCount: Math.max(curve.sourcePointCount ?? 0, curve.timeMs.length),
     timeMs: encodeFloat64(small.timeMs),
     equity: encodeFloat64(small.equity),
+    monthEndTimeMs: encodeFloat64(monthEnds.timeMs),
+    monthEndEquity: encodeFloat64(monthEnds.equity),
   };
-}
-
-/** Float64 values as little-endian bytes, independent of the machine's byte order. */
-export function encodeFloat64(values: Float64Array): Buffer {
-  const buffer = Buffer.allocUnsafe(values.length * 8);
-  for (let i = 0; i < values.length; i++) buffer.writeDoubleLE(values[i] as number, i * 8);
-  return buffer;
-}
-
-/** Inverse of {@link encodeFloat64}; `undefined` when the byte count is not a multiple of 8. */
-export function decodeFloat64(bytes: Uint8Array): Float64Array | undefined {
-  if (bytes.length % 8 !== 0) return undefined;
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const values = new Float64Array(bytes.length / 8);
-  for (let i = 0; i < values.length; i++) values[i] = view.readDoubleLE(i * 8);
-  return values;
 }
 
 /** Reproducibility details the engine's result does not carry; see {@link backtestInputFromResult}. */
@@ -328,11 +397,12 @@ export interface BacktestInputExtras {
   readonly notes?: string | undefined;
   readonly packageVersion?: string | undefined;
   readonly sweepId?: string | undefined;
+  readonly strategyModule?: { readonly path: string; readonly sha256: string } | undefined;
 }
 
 /**
  * Builds the save input for a finished run: every metric, the config and its strategy, the bars
- * fingerprint and the equity curve. `startDate`/`endDate` are the first and last bar times
+ * fingerprint, the equity curve, the trades and when it ran out of money. `startDate`/`endDate` are the first and last bar times
  * rounded down to unix seconds.
  *
  * @example
@@ -355,5 +425,7 @@ export function backtestInputFromResult(result: BacktestResultData, extras: Back
     strategyParams: config.strategy.params,
     bars,
     equityCurve: result.equityCurve,
+    trades: result.trades,
+    outOfMoneyTimeMs: result.outOfMoney?.timeMs ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { MetricName } from '../../core/metric-catalog.js';
+import type { MetricName } from '../core/metric-catalog.js';
 
 /** How a column's values are typed in SQLite and checked on import. */
 export type ColumnKind = 'text' | 'integer' | 'real';
@@ -9,7 +9,10 @@ export interface ColumnSpec {
   readonly kind: ColumnKind;
   /** `false` for the older tool's NOT NULL columns. */
   readonly nullable: boolean;
-  /** `true` for columns the older tool created; `false` for columns added by migration 2. */
+  /**
+   * `true` for the older tool's 18 columns, which live in `backtest_results`; `false` for the
+   * rest, which live in side tables keyed by the run id (so the older tool's table stays as it was).
+   */
   readonly legacy: boolean;
 }
 
@@ -27,7 +30,7 @@ export interface ColumnSpec {
  * console.log(row?.symbol, row?.total_return);
  */
 export interface BacktestRow {
-  /** Row id, assigned by SQLite (AUTOINCREMENT: never reused after a delete). */
+  /** Row id, assigned by the database (never reused after a delete). */
   readonly id: number;
   readonly symbol: string;
   readonly timeframe: string;
@@ -97,14 +100,26 @@ export interface BacktestRow {
   readonly sweep_id: string | null;
   /** SHA-256 (hex) of `config_json`, so equal configs can be found with one comparison. */
   readonly config_hash: string | null;
+  /**
+   * Stable unique id of the run, kept across export and import (lower-case UUID). Runs saved by
+   * this toolkit get a random one (v4); rows other programs inserted get one derived from their
+   * 18 columns (v5, see `legacyRowUuid`), so every export of them agrees.
+   */
+  readonly uuid: string;
+  /** When equity reached zero and the run stopped trading, unix milliseconds; null if it never did. */
+  readonly out_of_money_time_ms: number | null;
+  /** Absolute path of the strategy module file, for strategies loaded from a module. */
+  readonly strategy_module_path: string | null;
+  /** SHA-256 of that module file, lower-case hex. */
+  readonly strategy_module_sha256: string | null;
 }
 
 /** A row as written: every column but `id`. */
 export type BacktestRowValues = Omit<BacktestRow, 'id'>;
 
 /**
- * Every column of `backtest_results` in table order: the older tool's 18 columns, then the
- * columns added by migration 2. Exports use this order.
+ * Every field of a stored run: the older tool's 18 columns first (in its table order), then
+ * the fields kept in side tables. Exports use this order.
  */
 export const BACKTEST_COLUMNS: readonly ColumnSpec[] = [
   { name: 'id', kind: 'integer', nullable: false, legacy: true },
@@ -147,16 +162,20 @@ export const BACKTEST_COLUMNS: readonly ColumnSpec[] = [
   { name: 'package_version', kind: 'text', nullable: true, legacy: false },
   { name: 'sweep_id', kind: 'text', nullable: true, legacy: false },
   { name: 'config_hash', kind: 'text', nullable: true, legacy: false },
+  { name: 'uuid', kind: 'text', nullable: false, legacy: false },
+  { name: 'out_of_money_time_ms', kind: 'integer', nullable: true, legacy: false },
+  { name: 'strategy_module_path', kind: 'text', nullable: true, legacy: false },
+  { name: 'strategy_module_sha256', kind: 'text', nullable: true, legacy: false },
 ];
 
-/** Every column but `id`, in table order: the columns an insert writes. */
-export const WRITABLE_COLUMNS: readonly ColumnSpec[] = BACKTEST_COLUMNS.filter((c) => c.name !== 'id');
+/** The older tool's 18 columns of `backtest_results`, in its table order. */
+export const LEGACY_COLUMNS: readonly ColumnSpec[] = BACKTEST_COLUMNS.filter((c) => c.legacy);
 
-/** The explicit select list, so extra columns another program may have added never leak into rows. */
-export const SELECT_LIST = BACKTEST_COLUMNS.map((c) => c.name).join(', ');
+/** Fields kept beside `backtest_results`, keyed by the run id. */
+export const DETAIL_COLUMNS: readonly ColumnSpec[] = BACKTEST_COLUMNS.filter((c) => !c.legacy);
 
 /**
- * Builds a row object from the values of a raw `SELECT ${SELECT_LIST}` row, in column order.
+ * Builds a row object from values in {@link BACKTEST_COLUMNS} order.
  * Written out as one object literal because that is several times faster than setting 40
  * computed keys or letting better-sqlite3 build objects, which matters when listing pages of
  * rows (a test checks that the order matches {@link BACKTEST_COLUMNS}).
@@ -206,12 +225,17 @@ export function rowFromValues(v: readonly unknown[]): BacktestRow {
     package_version: v[37] as BacktestRow['package_version'],
     sweep_id: v[38] as BacktestRow['sweep_id'],
     config_hash: v[39] as BacktestRow['config_hash'],
+    uuid: v[40] as BacktestRow['uuid'],
+    out_of_money_time_ms: v[41] as BacktestRow['out_of_money_time_ms'],
+    strategy_module_path: v[42] as BacktestRow['strategy_module_path'],
+    strategy_module_sha256: v[43] as BacktestRow['strategy_module_sha256'],
   };
 }
 
 /**
- * The column each metric is stored in. It is the whitelist through which a metric name from a
- * user reaches SQL: only these values are ever spliced into a statement.
+ * The column each metric is stored in (in the side table, which has a copy of every metric
+ * for ranking). It is the whitelist through which a metric name from a user reaches SQL: only
+ * these values are ever spliced into a statement.
  */
 export const METRIC_COLUMN: Readonly<Record<MetricName, string>> = {
   total_return: 'total_return',

@@ -1,0 +1,57 @@
+/**
+ * Picks the store implementation for a location and opens it. The SQLite driver is imported
+ * only here and only when a store is opened, so running a backtest, or a sweep worker, never
+ * loads a database driver.
+ */
+import { existsSync } from 'node:fs';
+import { StoreError } from '../core/errors.js';
+import { resolveDatabasePath } from './resolve-database-path.js';
+import type { RunStore } from './run-store.js';
+
+/** Where the store is and how to open it. */
+export interface OpenStoreOptions {
+  /** A file path; default `$BACKTEST_DB`, else `./data/trading.db`, relative to `cwd`. */
+  readonly db?: string | undefined;
+  readonly cwd?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * Read only: the store must exist, nothing is ever written (an older schema is read as it is,
+   * never upgraded), and writes throw.
+   */
+  readonly readonly?: boolean | undefined;
+  /** Receives one-line notices: an upgraded schema, a newly created database. */
+  readonly onNotice?: ((message: string) => void) | undefined;
+}
+
+/**
+ * Opens the run history at a location.
+ *
+ * @example
+ * const store = await openStore({ db: 'runs.db', readonly: true });
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
+  const path = resolveDatabasePath(options.db, options.env ?? process.env, options.cwd ?? process.cwd());
+  const readonly = options.readonly ?? false;
+  if (readonly && path !== ':memory:' && !existsSync(path)) {
+    throw new StoreError(`no database at ${path}; save a run first (backtest run ... --save-to-db) or pass --db PATH`);
+  }
+  const created = !readonly && path !== ':memory:' && !existsSync(path);
+  const { SqliteRunStore } = await import('./sqlite/sqlite-run-store.js');
+  const store = SqliteRunStore.open(path, { readonly, onNotice: options.onNotice });
+  if (created) options.onNotice?.(`Created database ${path}`);
+  return store;
+}
+
+/**
+ * Runs `work` with an open store and always closes it.
+ *
+ * @example
+ * const rows = await withStore(await openStore({ readonly: true }), (store) => store.listRuns());
+ */
+export async function withStore<T>(store: RunStore, work: (store: RunStore) => T | Promise<T>): Promise<T> {
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

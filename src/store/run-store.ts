@@ -1,0 +1,134 @@
+/**
+ * The store port: everything the app, the CLI and the dashboard ask of a run history, as an
+ * async interface. `SqliteRunStore` implements it over one file; a PostgreSQL store (part 9)
+ * implements the same contract, checked by the same test suite (`run-store.case.test.ts`).
+ *
+ * Database-neutral pieces live beside it: input checks (`run-input.ts`), filters
+ * (`run-filter.ts`), transfer formats (`run-transfer.ts`), codecs and UUIDs.
+ */
+import type { BarSeries } from '../core/bars.js';
+import type { EquityCurve, Trade } from '../core/result.js';
+import type { Timeframe } from '../core/timeframe.js';
+import type { BacktestFilter, BacktestQuery } from './run-filter.js';
+import type { BacktestInput } from './run-input.js';
+import type { BacktestRow } from './run-row.js';
+import type { SweepDefinition, SweepRecord, SweepStatus } from './sweep-record.js';
+import type { TransferRecord } from './run-transfer.js';
+
+/** A stored, downsampled equity curve. */
+export interface StoredEquityCurve extends EquityCurve {
+  /** Points in the curve the run produced, before downsampling. */
+  readonly sourcePointCount: number;
+  /** The last point of each calendar month of the full curve; absent for runs saved before it was kept. */
+  readonly monthEnds?: EquityCurve | undefined;
+}
+
+/** A named set of bars in the bar store. */
+export interface BarSetInfo {
+  readonly symbol: string;
+  readonly timeframe: string;
+  /** Number of bars. */
+  readonly count: number;
+  /** Unix milliseconds. */
+  readonly firstTimeMs: number;
+  /** Unix milliseconds. */
+  readonly lastTimeMs: number;
+}
+
+/** The best run and how many runs the ranking looked at. */
+export interface BestRun {
+  readonly row: BacktestRow | undefined;
+  /** Runs matching the filter (symbol, timeframe, sweep, model ...). */
+  readonly matching: number;
+  /** Of those, runs with a value for the metric. */
+  readonly withValue: number;
+  /** Of those, runs with enough trades: the ones ranked. */
+  readonly ranked: number;
+}
+
+/** What an import did. */
+export interface ImportSummary {
+  readonly imported: number;
+  /** Runs skipped because a run with the same UUID is already stored. */
+  readonly present: number;
+  /** Ids given to the imported runs, in file order. */
+  readonly ids: readonly number[];
+}
+
+/**
+ * A run history. Every method is async so that a networked database can implement it; every
+ * failure is a `StoreError` (store unavailable, corrupt, unknown id), a `ConfigError` (bad
+ * argument) or a `DataError` (bad import text).
+ *
+ * @example
+ * const store = await openStore({ db: 'data/trading.db' });
+ * try {
+ *   const { row } = await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { minTrades: 1 });
+ * } finally {
+ *   await store.close();
+ * }
+ */
+export interface RunStore {
+  /** Where the store is, for messages (a file path; a URL without its password). */
+  readonly location: string;
+  /** True when opened for reading only: writes throw. */
+  readonly readonly: boolean;
+
+  /** Saves one run (summary, side rows, curve, trades) in one transaction; its new id. */
+  saveRun(input: BacktestInput): Promise<number>;
+  /** Saves many runs in one transaction, all or none; ids in input order. */
+  saveRuns(inputs: readonly BacktestInput[]): Promise<number[]>;
+  /** Runs matching `query`, newest first unless sorted otherwise. */
+  listRuns(query?: BacktestQuery): Promise<BacktestRow[]>;
+  /** How many runs match. */
+  countRuns(filter?: BacktestFilter): Promise<number>;
+  /**
+   * The best run of `symbol`/`timeframe` by `metric` (in its direction; NULL never best; ties
+   * to the newest), among runs matching `filter`, with the counts it ranked.
+   */
+  bestRun(symbol: string, timeframe: string, metric: string, filter?: BacktestFilter): Promise<BestRun>;
+  /** One run by id, or `undefined`. */
+  findRun(id: number): Promise<BacktestRow | undefined>;
+  /** One run by id; a `StoreError` naming the store when there is none. */
+  getRun(id: number): Promise<BacktestRow>;
+  /** One run by its UUID, or `undefined`. */
+  findRunByUuid(uuid: string): Promise<BacktestRow | undefined>;
+  /** The stored equity curve of a run (at most 300 points), or `undefined`. */
+  equityCurve(id: number): Promise<StoredEquityCurve | undefined>;
+  /** The stored trades of a run, or `undefined` when none were stored (rows other programs wrote). */
+  trades(id: number): Promise<Trade[] | undefined>;
+  /** Deletes runs with their side rows; how many existed. */
+  deleteRuns(ids: readonly number[]): Promise<number>;
+  /** Every run matching `filter` with its curve and trades, oldest first (for export). */
+  exportRuns(filter?: BacktestFilter): Promise<TransferRecord[]>;
+  /** Imports checked records, skipping runs whose UUID is already stored. */
+  importRuns(records: readonly TransferRecord[]): Promise<ImportSummary>;
+
+  /** Stores a new sweep (status `running`). */
+  createSweep(definition: SweepDefinition, planned: number): Promise<SweepRecord>;
+  /** Updates a sweep's status and counts. */
+  updateSweep(
+    sweepId: string,
+    update: { readonly status?: SweepStatus; readonly planned?: number; readonly done?: number; readonly failed?: number },
+  ): Promise<void>;
+  /** One sweep, or `undefined`. */
+  findSweep(sweepId: string): Promise<SweepRecord | undefined>;
+  /** Sweeps, newest first, optionally of one status. */
+  listSweeps(filter?: { readonly status?: SweepStatus | undefined }): Promise<SweepRecord[]>;
+  /** Deletes a sweep and all its runs; how many runs went with it. */
+  deleteSweep(sweepId: string): Promise<number>;
+
+  /** Stores bars (replacing stored bars in their time range); counts. */
+  importBars(bars: BarSeries): Promise<{ inserted: number; replaced: number }>;
+  /** Every stored bar set. */
+  listBarSets(): Promise<BarSetInfo[]>;
+  /** Stored bars of one set, optionally in `[fromMs, toMs]`; `undefined` when none match. */
+  loadBars(
+    symbol: string,
+    timeframe: Timeframe,
+    range?: { readonly fromMs?: number | undefined; readonly toMs?: number | undefined },
+  ): Promise<BarSeries | undefined>;
+
+  /** Releases the connection(s). Safe to call twice. */
+  close(): Promise<void>;
+}

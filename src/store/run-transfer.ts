@@ -1,0 +1,401 @@
+/**
+ * Text formats for moving runs between stores and to other tools.
+ *
+ * - `json`: an array of objects, one per run, with every field of the run (summary, every
+ *   metric, provenance, UUID), plus `equity_curve` (`time_ms`, `equity`, `source_point_count`)
+ *   and `trades` when the run has them. JSON has no Infinity, so infinite metrics are the
+ *   strings `"Infinity"` / `"-Infinity"`; on import the bare tokens `Infinity`, `-Infinity` and
+ *   `NaN` that Python's `json` module writes are read too.
+ * - `csv`: the summary only (one row per run, every field, no curve or trades). NULL is an empty
+ *   field; an empty string is `""`. Numbers use JavaScript's shortest exact form, so they
+ *   round-trip bit for bit; infinite metrics are `Infinity` / `-Infinity`, and `inf`, `-inf`,
+ *   `nan` (Python, pandas) are read too. A CSV of the older tool (its 18 columns) imports.
+ *
+ * NaN is "undefined": it reads as NULL in a column that may be NULL, and is an error elsewhere.
+ * A record without a `uuid` (older tool's exports) gets the one its 18 columns derive, so
+ * importing the same file twice adds nothing the second time.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { ConfigError, DataError, type DataIssue } from '../core/errors.js';
+import { METRIC_CATALOG } from '../core/metric-catalog.js';
+import type { Metrics, Trade } from '../core/result.js';
+import type { ParamValue } from '../core/strategy.js';
+import type { BacktestInput } from './run-input.js';
+import { BACKTEST_COLUMNS, type BacktestRowValues, type ColumnSpec } from './run-row.js';
+import type { StoredEquityCurve } from './run-store.js';
+import { legacyRowUuid } from './run-uuid.js';
+
+/** The text formats of export and import. */
+export type TransferFormat = 'csv' | 'json';
+
+/**
+ * One run as exported: its fields (with the id it had where it came from), and its curve and
+ * trades when stored. `origin` names the record in error messages (`runs.csv line 3`).
+ */
+export interface TransferRecord {
+  readonly row: BacktestRowValues & { readonly id?: number | null };
+  readonly equityCurve?: StoredEquityCurve | undefined;
+  readonly trades?: readonly Trade[] | undefined;
+  readonly origin?: string | undefined;
+}
+
+/** Most problems listed in one import error. */
+const MAX_ISSUES = 20;
+
+const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER_PATTERN = /^[+-]?\d+$/;
+const INFINITY_PATTERN = /^([+-]?)(inf|infinity)$/i;
+const NAN_PATTERN = /^[+-]?nan$/i;
+
+/** Checks a format name from a caller, which may come from a command-line flag. */
+export function checkTransferFormat(format: unknown): TransferFormat {
+  if (format === 'csv' || format === 'json') return format;
+  throw new ConfigError(`unknown export format "${String(format)}"; choose csv or json`);
+}
+
+function numberText(value: number): string {
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  return String(value);
+}
+
+/**
+ * One CSV field with RFC 4180 quoting: quoted when it holds a comma, quote, line break or
+ * surrounding space, or when it is empty (an unquoted empty field means NULL).
+ *
+ * @example
+ * csvField('say "hi", ok'); // '"say ""hi"", ok"'
+ */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return numberText(value);
+  if (value === '' || /[",\r\n]/.test(value) || value.trim() !== value) return `"${value.replaceAll('"', '""')}"`;
+  return value;
+}
+
+/**
+ * Formats records as CSV or JSON text; see the module comment for the exact rules.
+ *
+ * @example
+ * const text = formatRuns(await store.exportRuns({ symbol: 'GOOG' }), 'json');
+ */
+export function formatRuns(records: readonly TransferRecord[], format: TransferFormat): string {
+  if (format === 'json') {
+    const plain = records.map(({ row, equityCurve, trades }) => {
+      const out: Record<string, unknown> = {};
+      for (const { name } of BACKTEST_COLUMNS) {
+        const value = (row as Record<string, unknown>)[name] ?? null;
+        out[name] = typeof value === 'number' && !Number.isFinite(value) ? numberText(value) : value;
+      }
+      if (equityCurve !== undefined) {
+        out.equity_curve = {
+          time_ms: [...equityCurve.timeMs],
+          equity: [...equityCurve.equity],
+          source_point_count: equityCurve.sourcePointCount,
+          ...(equityCurve.monthEnds === undefined
+            ? {}
+            : {
+                month_end_time_ms: [...equityCurve.monthEnds.timeMs],
+                month_end_equity: [...equityCurve.monthEnds.equity],
+              }),
+        };
+      }
+      if (trades !== undefined) out.trades = trades;
+      return out;
+    });
+    return `${JSON.stringify(plain, null, 2)}\n`;
+  }
+  const lines = [BACKTEST_COLUMNS.map((c) => c.name).join(',')];
+  for (const { row } of records) {
+    lines.push(BACKTEST_COLUMNS.map((c) => csvField((row as Record<string, string | number | null>)[c.name] ?? null)).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+type Cell = string | number | boolean | null | undefined | object;
+
+/** Converts one raw cell for `column`; a string is the reason it is invalid. */
+function convertCell(column: ColumnSpec, raw: Cell): { value: string | number | null } | string {
+  if (raw === null || raw === undefined) {
+    return column.nullable || column.name === 'uuid' ? { value: null } : 'is required but empty';
+  }
+  if (column.kind === 'text') {
+    return typeof raw === 'string' ? { value: raw } : `must be a string, not ${typeof raw}`;
+  }
+  if (typeof raw === 'number') {
+    if (column.kind === 'integer' && !Number.isSafeInteger(raw)) return `must be a whole number, not ${raw}`;
+    return { value: raw };
+  }
+  if (typeof raw !== 'string') return `must be a number, not ${typeof raw}`;
+  const trimmed = raw.trim();
+  if (NAN_PATTERN.test(trimmed)) {
+    return column.nullable ? { value: null } : 'is NaN, but this column needs a number';
+  }
+  if (column.kind === 'integer') {
+    if (INTEGER_PATTERN.test(trimmed)) {
+      const value = Number(trimmed);
+      if (Number.isSafeInteger(value)) return { value };
+    }
+    return `must be a whole number, not "${raw}"`;
+  }
+  const infinity = INFINITY_PATTERN.exec(trimmed);
+  if (infinity !== null) return { value: infinity[1] === '-' ? -Infinity : Infinity };
+  if (NUMBER_PATTERN.test(trimmed)) return { value: Number(trimmed) };
+  return `must be a number, Infinity or -Infinity, not "${raw}"`;
+}
+
+const COLUMN_BY_NAME = new Map(BACKTEST_COLUMNS.map((c) => [c.name as string, c]));
+/** Keys a JSON record may have beside the columns. */
+const JSON_EXTRAS = new Set(['equity_curve', 'trades']);
+
+/** Turns one record (a name → raw value map) into row values, collecting problems. */
+function convertRecord(
+  record: ReadonlyMap<string, Cell>,
+  where: Pick<DataIssue, 'source' | 'line'>,
+  issues: DataIssue[],
+): (BacktestRowValues & { id: number | null }) | undefined {
+  const out: Record<string, string | number | null> = {};
+  let ok = true;
+  for (const column of BACKTEST_COLUMNS) {
+    const result = convertCell(column, record.get(column.name));
+    if (typeof result === 'string') {
+      issues.push({ ...where, field: column.name, reason: result });
+      ok = false;
+    } else {
+      out[column.name] = result.value;
+    }
+  }
+  if (!ok) return undefined;
+  // Older tool's exports have no uuid: derive the one its 18 columns give (stable across imports).
+  if (out.uuid === null) out.uuid = legacyRowUuid(out);
+  out.uuid = String(out.uuid).toLowerCase();
+  return out as unknown as BacktestRowValues & { id: number | null };
+}
+
+function checkColumns(
+  names: readonly string[],
+  issue: (name: string, reason: string) => DataIssue,
+  extras: ReadonlySet<string>,
+): DataIssue[] {
+  const problems: DataIssue[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!COLUMN_BY_NAME.has(name) && !extras.has(name)) problems.push(issue(name, 'is not a field of a backtest run'));
+    else if (seen.has(name)) problems.push(issue(name, 'appears twice'));
+    seen.add(name);
+  }
+  for (const column of BACKTEST_COLUMNS) {
+    if (!column.nullable && column.name !== 'id' && column.name !== 'uuid' && !seen.has(column.name)) {
+      problems.push(issue(column.name, 'is a required column but is missing'));
+    }
+  }
+  return problems;
+}
+
+function numberList(value: unknown): number[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: number[] = [];
+  for (const item of value) {
+    if (typeof item !== 'number' || !Number.isFinite(item)) return undefined;
+    out.push(item);
+  }
+  return out;
+}
+
+function parseCurve(value: unknown): StoredEquityCurve | string {
+  if (typeof value !== 'object' || value === null) return 'must be an object with time_ms, equity and source_point_count';
+  const v = value as Record<string, unknown>;
+  const timeMs = numberList(v.time_ms);
+  const equity = numberList(v.equity);
+  if (timeMs === undefined || equity === undefined) return 'time_ms and equity must be arrays of finite numbers';
+  if (timeMs.length !== equity.length) return `time_ms has ${timeMs.length} values but equity has ${equity.length}`;
+  const source = v.source_point_count;
+  if (typeof source !== 'number' || !Number.isSafeInteger(source) || source < timeMs.length) {
+    return 'source_point_count must be a whole number at least the number of points';
+  }
+  const curve = { timeMs: Float64Array.from(timeMs), equity: Float64Array.from(equity), sourcePointCount: source };
+  if (v.month_end_time_ms === undefined && v.month_end_equity === undefined) return curve;
+  const monthTimes = numberList(v.month_end_time_ms);
+  const monthEquity = numberList(v.month_end_equity);
+  if (monthTimes === undefined || monthEquity?.length !== monthTimes.length) {
+    return 'month_end_time_ms and month_end_equity must be arrays of finite numbers of the same length';
+  }
+  return { ...curve, monthEnds: { timeMs: Float64Array.from(monthTimes), equity: Float64Array.from(monthEquity) } };
+}
+
+/**
+ * Python's `json.dumps` writes bare `Infinity`, `-Infinity` and `NaN`, which are not JSON.
+ * Outside strings they become the strings `"Infinity"`, `"-Infinity"` and null.
+ */
+function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (first) {
+    const patched = text.replace(/"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g, (match, token: string | undefined) =>
+      token === undefined ? match : token === 'NaN' ? 'null' : `"${token}"`,
+    );
+    if (patched === text) throw first;
+    return JSON.parse(patched);
+  }
+}
+
+/**
+ * Parses and checks exported text. Every record is checked before anything is returned; all
+ * problems (up to 20) come back in one {@link DataError} naming the line (CSV) or record number
+ * (JSON) and the field. The values are then checked again as a save would be, by the store.
+ *
+ * @example
+ * const records = parseRuns(text, 'csv', 'runs.csv');
+ */
+export function parseRuns(text: string, format: TransferFormat, source = 'import'): TransferRecord[] {
+  const issues: DataIssue[] = [];
+  const records: TransferRecord[] = [];
+  const report = (): never => {
+    throw new DataError(issues.slice(0, MAX_ISSUES));
+  };
+
+  if (format === 'csv') {
+    let parsed: { record: (string | null)[]; info: { lines: number } }[];
+    try {
+      parsed = parseCsv(text, {
+        bom: true,
+        info: true,
+        skip_empty_lines: true,
+        cast: (value: string, context: { quoting: boolean }) => (value === '' && !context.quoting ? null : value),
+      }) as unknown as typeof parsed;
+    } catch (error) {
+      const line = (error as { lines?: unknown }).lines;
+      throw new DataError(
+        {
+          source,
+          ...(typeof line === 'number' ? { line } : {}),
+          reason: `is not valid CSV: ${(error as Error).message}`,
+        },
+        { cause: error },
+      );
+    }
+    const [header, ...body] = parsed;
+    if (header === undefined) return [];
+    const names = header.record.map((name) => name ?? '');
+    issues.push(...checkColumns(names, (field, reason) => ({ source, line: header.info.lines, field, reason }), new Set()));
+    if (issues.length > 0) report();
+    for (const { record, info } of body) {
+      if (record.length !== names.length) {
+        issues.push({ source, line: info.lines, reason: `has ${record.length} fields but the header has ${names.length}` });
+        continue;
+      }
+      const map = new Map<string, Cell>(names.map((name, i) => [name, record[i]]));
+      const row = convertRecord(map, { source, line: info.lines }, issues);
+      if (row !== undefined) records.push({ row, origin: `${source} line ${info.lines}` });
+      if (issues.length >= MAX_ISSUES) break;
+    }
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = parsePythonJson(text);
+    } catch (error) {
+      throw new DataError({ source, reason: `is not valid JSON: ${(error as Error).message}` }, { cause: error });
+    }
+    if (!Array.isArray(parsed)) throw new DataError({ source, reason: 'must be a JSON array of backtest runs' });
+    parsed.forEach((item: unknown, index) => {
+      if (issues.length >= MAX_ISSUES) return;
+      const where = `${source} (record ${index + 1})`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        issues.push({ source: where, reason: 'must be an object keyed by field name' });
+        return;
+      }
+      const map = new Map<string, Cell>(Object.entries(item as Record<string, Cell>));
+      const before = issues.length;
+      issues.push(...checkColumns([...map.keys()], (field, reason) => ({ source: where, field, reason }), JSON_EXTRAS));
+      if (issues.length > before) return;
+      const row = convertRecord(map, { source: where }, issues);
+      let equityCurve: StoredEquityCurve | undefined;
+      const curve = map.get('equity_curve');
+      if (curve !== undefined && curve !== null) {
+        const parsedCurve = parseCurve(curve);
+        if (typeof parsedCurve === 'string') issues.push({ source: where, field: 'equity_curve', reason: parsedCurve });
+        else equityCurve = parsedCurve;
+      }
+      const trades = map.get('trades');
+      if (trades !== undefined && trades !== null && !Array.isArray(trades)) {
+        issues.push({ source: where, field: 'trades', reason: 'must be an array of trades' });
+      }
+      if (row !== undefined && issues.length === before) {
+        records.push({
+          row,
+          origin: where,
+          ...(equityCurve === undefined ? {} : { equityCurve }),
+          ...(Array.isArray(trades) ? { trades: trades as Trade[] } : {}),
+        });
+      }
+    });
+  }
+  if (issues.length > 0) report();
+  return records;
+}
+
+/**
+ * The save input of an imported record, so an import is checked exactly as a save is. The
+ * config text is kept verbatim; the exported id is dropped (imports get new ids).
+ *
+ * @example
+ * const input = inputFromRecord(records[0]);
+ */
+export function inputFromRecord(record: TransferRecord): BacktestInput {
+  const { row } = record;
+  const metrics = Object.fromEntries(METRIC_CATALOG.map(({ name }) => [name, row[name]]));
+  const bars =
+    row.bars_sha256 !== null &&
+    row.bars_count !== null &&
+    row.bars_first_time_ms !== null &&
+    row.bars_last_time_ms !== null
+      ? {
+          sha256: row.bars_sha256,
+          count: row.bars_count,
+          firstTimeMs: row.bars_first_time_ms,
+          lastTimeMs: row.bars_last_time_ms,
+        }
+      : undefined;
+  const optional = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>
+    (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+  return {
+    symbol: row.symbol,
+    timeframe: row.timeframe,
+    runTimestamp: row.run_timestamp,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    initialCapital: row.initial_capital,
+    finalEquity: row.final_equity,
+    totalReturn: row.total_return,
+    metrics: metrics as Partial<Metrics>,
+    uuid: row.uuid,
+    outOfMoneyTimeMs: row.out_of_money_time_ms,
+    ...optional('modelPath', row.model_path),
+    ...optional('configJson', row.config_json),
+    ...optional('notes', row.notes),
+    ...optional('strategyName', row.strategy_name),
+    ...optional('strategyParams', parseParams(row.strategy_params_json)),
+    ...optional('modelSha256', row.model_sha256),
+    ...optional('bars', bars),
+    ...optional('packageVersion', row.package_version),
+    ...optional('sweepId', row.sweep_id),
+    ...optional(
+      'strategyModule',
+      row.strategy_module_path !== null && row.strategy_module_sha256 !== null
+        ? { path: row.strategy_module_path, sha256: row.strategy_module_sha256 }
+        : undefined,
+    ),
+    ...optional('equityCurve', record.equityCurve),
+    ...optional('trades', record.trades),
+  };
+}
+
+/** Parameters stored as JSON text; text that is not a JSON object is passed on for the save check to name. */
+function parseParams(text: string | null): Record<string, ParamValue> | undefined {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, ParamValue>;
+  } catch {
+    return text as unknown as Record<string, ParamValue>;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The SQLite schema and its migrations.
+ *
+ * `backtest_results` is the older Python tool's table, kept exactly (18 columns, its two
+ * indexes) so its code keeps working on every file this project writes, including
+ * `INSERT INTO backtest_results VALUES (NULL, ...)` with 18 values and `SELECT *` unpacked into
+ * 18 fields. Everything else lives in side tables keyed by the run id:
+ *
+ * - `run_details`: a stable UUID, every metric (copies of the legacy ones too, so one covering
+ *   index ranks by any metric), provenance, sweep id, and the symbol (upper-case) and
+ *   timeframe (canonical) the ranking index is keyed by.
+ * - `run_trades`: the packed trade list (see `trade-codec.ts`); `backtest_equity`: a
+ *   downsampled equity curve and the month-end points of the full one (for exact monthly
+ *   returns); `sweeps`: sweep definitions and status; `bars`: imported bars.
+ *
+ * Rows other programs insert straight into `backtest_results` get their `run_details` row from
+ * a trigger written in plain SQL (so the older tool, which knows nothing of it, still works):
+ * its `uuid` stays NULL until this project's next write derives it (`legacyRowUuid`), and
+ * readers derive the same value meanwhile. Triggers, not foreign keys, delete side rows with
+ * their run, because other programs open the file with foreign keys off (SQLite's default).
+ */
+import type Database from 'better-sqlite3';
+import { METRIC_CATALOG } from '../../core/metric-catalog.js';
+import { LEGACY_COLUMNS, METRIC_COLUMN } from '../run-row.js';
+
+/** One step of the schema, applied in its own transaction together with `PRAGMA user_version`. */
+export interface Migration {
+  /** The `user_version` the database has after this step. */
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database.Database) => void;
+}
+
+/**
+ * The older Python tool's DDL, verbatim. Its files have `user_version` 0 and this table, so
+ * migration 1 is a no-op for them and only creates the table in new files.
+ */
+export const LEGACY_DDL = `
+CREATE TABLE IF NOT EXISTS backtest_results (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
+  model_path TEXT, run_timestamp INTEGER NOT NULL, start_date INTEGER NOT NULL, end_date INTEGER NOT NULL,
+  initial_capital REAL NOT NULL, final_equity REAL NOT NULL, total_return REAL NOT NULL,
+  sharpe_ratio REAL, max_drawdown REAL, win_rate REAL, profit_factor REAL, total_trades INTEGER,
+  avg_trade_pnl REAL, config_json TEXT, notes TEXT);
+CREATE INDEX IF NOT EXISTS idx_backtest_symbol ON backtest_results(symbol, timeframe);
+CREATE INDEX IF NOT EXISTS idx_backtest_timestamp ON backtest_results(run_timestamp DESC);
+`;
+
+/** Names of the columns `table` has now. */
+export function tableColumns(db: Database.Database, table: string): Set<string> {
+  const rows = db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[];
+  return new Set(rows.map((r) => r.name));
+}
+
+const METRIC_COLUMNS = METRIC_CATALOG.map((m) => METRIC_COLUMN[m.name]);
+const LEGACY_NAMES = new Set<string>(LEGACY_COLUMNS.map((c) => c.name));
+/** Metrics the older tool's table also has; the side table keeps copies of them for ranking. */
+const LEGACY_METRIC_COLUMNS = METRIC_COLUMNS.filter((c) => LEGACY_NAMES.has(c));
+
+/** Provenance and grouping fields of `run_details`, beside the keys and the metrics. */
+export const DETAIL_INFO_COLUMNS = [
+  ['out_of_money_time_ms', 'INTEGER'],
+  ['strategy_name', 'TEXT'],
+  ['strategy_params_json', 'TEXT'],
+  ['strategy_module_path', 'TEXT'],
+  ['strategy_module_sha256', 'TEXT'],
+  ['model_sha256', 'TEXT'],
+  ['bars_sha256', 'TEXT'],
+  ['bars_count', 'INTEGER'],
+  ['bars_first_time_ms', 'INTEGER'],
+  ['bars_last_time_ms', 'INTEGER'],
+  ['package_version', 'TEXT'],
+  ['config_hash', 'TEXT'],
+  ['sweep_id', 'TEXT'],
+] as const;
+
+const DETAILS_DDL = `
+CREATE TABLE IF NOT EXISTS run_details (
+  backtest_id INTEGER PRIMARY KEY,
+  uuid TEXT UNIQUE,
+  symbol_key TEXT NOT NULL,
+  timeframe_key TEXT NOT NULL,
+  run_timestamp INTEGER NOT NULL,
+  ${METRIC_COLUMNS.map((c) => `${c} ${c === 'total_trades' ? 'INTEGER' : 'REAL'}`).join(',\n  ')},
+  ${DETAIL_INFO_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n  ')});
+CREATE TABLE IF NOT EXISTS run_trades (
+  backtest_id INTEGER PRIMARY KEY,
+  trade_count INTEGER NOT NULL,
+  trades BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sweeps (
+  sweep_id TEXT PRIMARY KEY,
+  symbol TEXT NOT NULL,
+  timeframe TEXT NOT NULL,
+  status TEXT NOT NULL,
+  planned INTEGER NOT NULL,
+  done INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  definition_json TEXT NOT NULL);
+`;
+
+/**
+ * A covering index for ranking and listing within one symbol and timeframe: its entries hold
+ * the save time and every metric, so "best by any metric" and "newest 100" read one contiguous
+ * stretch of the index instead of one scattered table page per run (measured by
+ * scripts/bench-db.ts). One wide index costs one more page write per save; one index per metric
+ * would cost twenty.
+ */
+const DETAIL_INDEXES_DDL = `
+CREATE INDEX IF NOT EXISTS idx_run_rank ON run_details(symbol_key, timeframe_key, run_timestamp, ${METRIC_COLUMNS.join(', ')});
+CREATE INDEX IF NOT EXISTS idx_run_sweep ON run_details(sweep_id) WHERE sweep_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_run_pending ON run_details(backtest_id) WHERE uuid IS NULL;
+CREATE INDEX IF NOT EXISTS idx_sweeps_status ON sweeps(status, created_ms);
+`;
+
+const copiedColumns = ['symbol_key', 'timeframe_key', 'run_timestamp', ...LEGACY_METRIC_COLUMNS];
+const copiedValues = (row: 'NEW') => [
+  `upper(trim(${row}.symbol))`,
+  `trim(${row}.timeframe)`,
+  `${row}.run_timestamp`,
+  ...LEGACY_METRIC_COLUMNS.map((c) => `${row}.${c}`),
+];
+
+/**
+ * Plain-SQL triggers that keep the side tables in step with rows other programs write. This
+ * project's own saves go through the insert trigger too and then complete the row.
+ */
+const TRIGGERS_DDL = `
+CREATE TRIGGER IF NOT EXISTS trg_backtest_results_insert AFTER INSERT ON backtest_results BEGIN
+  INSERT INTO run_details (backtest_id, ${copiedColumns.join(', ')}) VALUES (NEW.id, ${copiedValues('NEW').join(', ')});
+END;
+CREATE TRIGGER IF NOT EXISTS trg_backtest_results_update AFTER UPDATE ON backtest_results BEGIN
+  UPDATE run_details SET ${copiedColumns.map((c, i) => `${c} = ${copiedValues('NEW')[i]}`).join(', ')}
+    WHERE backtest_id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS trg_backtest_results_delete AFTER DELETE ON backtest_results BEGIN
+  DELETE FROM run_details WHERE backtest_id = OLD.id;
+  DELETE FROM run_trades WHERE backtest_id = OLD.id;
+  DELETE FROM backtest_equity WHERE backtest_id = OLD.id;
+END;
+`;
+
+/**
+ * Schema version 3: moves everything but the older tool's 18 columns out of
+ * `backtest_results` into `run_details`, keeping every value. A version-2 file (written by an
+ * earlier release, whose `backtest_results` had 40 columns) is rebuilt with the 18 columns; its
+ * ids and AUTOINCREMENT counter are kept. Files with the 18 columns only gain side tables.
+ */
+function migrateToSideTables(db: Database.Database): void {
+  const existing = tableColumns(db, 'backtest_results');
+  const extra = (name: string): string => (existing.has(name) ? name : 'NULL');
+  db.exec(DETAILS_DDL);
+  const metricValues = METRIC_COLUMNS.map(extra);
+  db.exec(`
+    INSERT INTO run_details (backtest_id, uuid, symbol_key, timeframe_key, run_timestamp,
+      ${METRIC_COLUMNS.join(', ')}, ${DETAIL_INFO_COLUMNS.map(([name]) => name).join(', ')})
+    SELECT id, NULL, upper(trim(symbol)), trim(timeframe), run_timestamp, ${metricValues.join(', ')},
+      ${DETAIL_INFO_COLUMNS.map(([name]) => extra(name)).join(', ')}
+    FROM backtest_results WHERE id NOT IN (SELECT backtest_id FROM run_details);
+  `);
+  const added = [...existing].filter((name) => !LEGACY_NAMES.has(name));
+  if (added.length > 0) rebuildLegacyTable(db);
+  const equityColumns = tableColumns(db, 'backtest_equity');
+  for (const column of ['month_end_time_ms', 'month_end_equity']) {
+    if (!equityColumns.has(column)) db.exec(`ALTER TABLE backtest_equity ADD COLUMN ${column} BLOB`);
+  }
+  db.exec(DETAIL_INDEXES_DDL);
+  db.exec(TRIGGERS_DDL);
+}
+
+/**
+ * Rebuilds `backtest_results` with exactly the older tool's columns (SQLite's documented
+ * "create, copy, drop, rename" procedure; foreign keys are off on this connection, so dropping
+ * the old table deletes nothing else). The AUTOINCREMENT counter is carried over so that ids
+ * of deleted runs are never handed out again.
+ */
+function rebuildLegacyTable(db: Database.Database): void {
+  const names = LEGACY_COLUMNS.map((c) => c.name).join(', ');
+  const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'backtest_results'").pluck().get() as
+    | number
+    | undefined;
+  db.exec(`
+    DROP INDEX IF EXISTS idx_backtest_rank;
+    DROP INDEX IF EXISTS idx_backtest_sweep;
+    ${LEGACY_DDL.replace('CREATE TABLE IF NOT EXISTS backtest_results', 'CREATE TABLE backtest_results_v3').replace(/CREATE INDEX[^;]*;/g, '')}
+    INSERT INTO backtest_results_v3 (${names}) SELECT ${names} FROM backtest_results;
+    DROP TABLE backtest_results;
+    ALTER TABLE backtest_results_v3 RENAME TO backtest_results;
+    ${LEGACY_DDL.match(/CREATE INDEX[^;]*;/g)?.join('\n') ?? ''}
+  `);
+  if (sequence !== undefined) {
+    db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'backtest_results'").run(sequence);
+  }
+}
+
+/** Every schema step in order; the last one's version is {@link CURRENT_SCHEMA_VERSION}. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'the older tool’s backtest_results table',
+    up: (db) => db.exec(LEGACY_DDL),
+  },
+  {
+    // Earlier releases also added columns to backtest_results here; version 3 moves them out.
+    version: 2,
+    description: 'equity curves and bars',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS backtest_equity (
+          backtest_id INTEGER PRIMARY KEY REFERENCES backtest_results(id) ON DELETE CASCADE,
+          point_count INTEGER NOT NULL,
+          source_point_count INTEGER NOT NULL,
+          time_ms BLOB NOT NULL,
+          equity BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS bars (
+          symbol TEXT NOT NULL, timeframe TEXT NOT NULL, time_ms INTEGER NOT NULL,
+          open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
+          PRIMARY KEY (symbol, timeframe, time_ms)) WITHOUT ROWID;
+      `),
+  },
+  {
+    version: 3,
+    description: 'side tables for run details, trades and sweeps; backtest_results back to the older tool’s 18 columns',
+    up: migrateToSideTables,
+  },
+];
+
+/** The schema version this build writes and understands. */
+export const CURRENT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

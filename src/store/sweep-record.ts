@@ -1,0 +1,66 @@
+/**
+ * A parameter sweep as a stored record: what it runs (so it can be resumed or re-run) and
+ * how far it got. Database-neutral; each store keeps the definition as JSON.
+ */
+import type { BacktestConfig } from '../core/config.js';
+import type { BarsFingerprint } from '../core/result.js';
+import type { ParamValue } from '../core/strategy.js';
+
+/** Where a sweep stands. */
+export const SweepStatus = {
+  Running: 'running',
+  Completed: 'completed',
+  Interrupted: 'interrupted',
+} as const;
+export type SweepStatus = (typeof SweepStatus)[keyof typeof SweepStatus];
+
+/** Everything that defines a sweep's runs. */
+export interface SweepDefinition {
+  readonly sweepId: string;
+  readonly symbol: string;
+  readonly timeframe: string;
+  /** A built-in's name, or a module's name with its absolute path and SHA-256. */
+  readonly strategy: {
+    readonly name: string;
+    readonly module?: { readonly path: string; readonly sha256: string } | undefined;
+  };
+  /** `--grid` flags as given (`fast=5..50:5`). */
+  readonly grid: readonly string[];
+  /** The `--where` expression, if any. */
+  readonly where?: string | undefined;
+  /** `--param` values fixed for every combination. */
+  readonly fixedParams: Readonly<Record<string, ParamValue>>;
+  /** The bars every run used. */
+  readonly bars: BarsFingerprint;
+  /** The bars file, when they came from one (absolute path), as a hint for `sweeps resume`. */
+  readonly dataFile?: string | undefined;
+  /** Cash, costs, sizing, fill timing: the config shared by every run. */
+  readonly config: Omit<BacktestConfig, 'strategy'>;
+  /** Notes stored with every run. */
+  readonly notes?: string | undefined;
+}
+
+/** A stored sweep: its definition and progress. */
+export interface SweepRecord {
+  readonly definition: SweepDefinition;
+  readonly status: SweepStatus;
+  /** Combinations the grid leaves after checks and `--where`. */
+  readonly planned: number;
+  /** Runs finished (saved or failed). */
+  readonly done: number;
+  readonly failed: number;
+  /** Unix milliseconds. */
+  readonly createdMs: number;
+  /** Unix milliseconds. */
+  readonly updatedMs: number;
+}
+
+/**
+ * True when a sweep stopped before all its runs were done: a resume can finish it.
+ *
+ * @example
+ * if (isPartialSweep(record)) console.log('resume with: backtest sweeps resume', record.definition.sweepId);
+ */
+export function isPartialSweep(record: Pick<SweepRecord, 'status' | 'planned' | 'done' | 'failed'>): boolean {
+  return record.status !== SweepStatus.Completed || record.failed > 0 || record.done < record.planned;
+}
