@@ -1,5 +1,6 @@
 /**
- * The library surface of backtest-ledger: load bars, run backtests, save and query results.
+ * The library surface of backtest-ledger: load bars, run backtests and parameter sweeps, save and
+ * query results. Every name here is documented; anything not exported here is internal.
  *
  * @example
  * import { loadBarsCsv, runBacktest } from 'backtest-ledger';
@@ -37,13 +38,13 @@ export {
   type Trade,
   TradeSide,
 } from './core/result.js';
-export {
-  type Direction,
-  type ParamSpec,
-  type ParamValue,
-  type Strategy,
-  type StrategyContext,
-  type StrategyDefinition,
+export type {
+  Direction,
+  ParamSpec,
+  ParamValue,
+  Strategy,
+  StrategyContext,
+  StrategyDefinition,
 } from './core/strategy.js';
 export {
   canonicalTimeframe,

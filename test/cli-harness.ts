@@ -8,11 +8,14 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `backtest <args>` with `cwd` as the working directory; `answers` reply to confirmations. */
+/**
+ * Runs `backtest <args>` with `cwd` as the working directory; `answers` reply to confirmations;
+ * `columns` is the terminal width tables fit (default: none, as when output is piped).
+ */
 export async function runCli(
   args: readonly string[],
   cwd: string,
-  options: { answers?: boolean[]; env?: NodeJS.ProcessEnv; interactive?: boolean } = {},
+  options: { answers?: boolean[]; env?: NodeJS.ProcessEnv; interactive?: boolean; columns?: number } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -27,6 +30,7 @@ export async function runCli(
     cwd,
     env: options.env ?? {},
     interactive: options.interactive ?? false,
+    columns: options.columns,
     confirm: async () => answers.shift() ?? false,
   };
   const code = await main(args, io);

@@ -52,6 +52,40 @@ describe('history commands on a real database', () => {
     expect(run.stdout).toContain('sma-cross fast=10 short=false slow=30');
   });
 
+  it('fits list and compare into the terminal width; --wide shows every column', async () => {
+    // Table lines only: the note under a table is plain text, which a terminal wraps harmlessly.
+    const widest = (text: string) =>
+      Math.max(
+        ...text
+          .split('\n')
+          .filter((line) => /^[┌│├└]/.test(line))
+          .map((line) => [...line].length),
+      );
+    const narrow = await runCli(['list', '--db', db], dir, { columns: 80 });
+    expect(narrow.code).toBe(0);
+    expect(widest(narrow.stdout)).toBeLessThanOrEqual(80);
+    const header = narrow.stdout.split('\n')[1];
+    expect(header).toContain('Return [%]');
+    expect(header).not.toContain('Trades');
+    expect(narrow.stdout).toMatch(/^Hidden to fit: .*Trades \(--wide shows all\)$/m);
+
+    // The sort metric is never dropped, even where it would be first to go.
+    const sorted = await runCli(['list', '--sort', 'total_trades', '--db', db], dir, { columns: 80 });
+    expect(sorted.stdout).toMatch(/│ Trades │/);
+
+    const wide = await runCli(['list', '--wide', '--db', db], dir, { columns: 80 });
+    expect(widest(wide.stdout)).toBeGreaterThan(80);
+    expect(wide.stdout).toContain('sma-cross fast=10 short=false slow=30');
+    expect(wide.stdout).not.toContain('Hidden');
+
+    const compare = await runCli(['compare', '1', '2', '3', '4', '--db', db], dir, { columns: 80 });
+    expect(compare.code).toBe(0);
+    expect(widest(compare.stdout)).toBeLessThanOrEqual(80);
+    expect(compare.stdout).toMatch(/│\s+#1 │\s+#2 │\s+#3 │\s+#4 │/);
+    const compareWide = await runCli(['compare', '1', '2', '3', '4', '--wide', '--db', db], dir, { columns: 80 });
+    expect(compareWide.stdout).toContain('sma-cross fast=10 short=false slow=30');
+  });
+
   it('finds the best run by each metric in its right direction', async () => {
     const all = await json(['list']);
     const best = async (metric: string) => (await json(['best', 'GOOG', '1Day', '--metric', metric])).id;

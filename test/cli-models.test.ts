@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,41 @@ describe('run --model', () => {
     expect(run.code).toBe(4);
     expect(run.stderr).toContain(bad);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('models that are not ONNX', () => {
+  it('refuses a .pt, .pth or .zip model in one line with a hint to export it (exit 4)', async () => {
+    for (const name of ['GOOG_1Day.pt', 'GOOG_1Day.pth', 'GOOG_1Day.zip']) {
+      const path = join(dir, name);
+      writeFileSync(path, 'not onnx');
+      const run = await runCli(['run', '--model', path, '--db', db], dir);
+      expect(run.code, name).toBe(4);
+      expect(run.stderr.trim().split('\n'), name).toHaveLength(1);
+      expect(run.stderr).toContain(`${path} is a`);
+      expect(run.stderr).toMatch(/export it to ONNX .*src\/strategies\/onnx\/MODEL-CONTRACT\.md/);
+    }
+  });
+
+  it('run --all with no .onnx file exits 3 and names what it found instead', async () => {
+    const checkpoints = join(dir, 'checkpoints');
+    mkdirSync(join(checkpoints, 'old'), { recursive: true });
+    for (const file of ['a.pt', 'b.pt', 'c.pt', join('old', 'd.pt'), 'notes.txt']) {
+      writeFileSync(join(checkpoints, file), 'x');
+    }
+    const run = await runCli(['run', '--all', '--models-dir', 'checkpoints', '--db', db], dir);
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toBe(
+      'error: checkpoints: no .onnx model in this folder or below; found 4 .pt files (a.pt, b.pt, c.pt, …) ' +
+        'and 1 .txt file (notes.txt): export the .pt files to ONNX (see src/strategies/onnx/MODEL-CONTRACT.md)',
+    );
+
+    const empty = join(dir, 'empty-models');
+    mkdirSync(empty);
+    const emptyRun = await runCli(['run', '--all', '--models-dir', empty, '--db', join(dir, 'never.db')], dir);
+    expect(emptyRun.code).toBe(3);
+    expect(emptyRun.stderr).toContain('no .onnx model in this folder or below; it holds no files');
+    expect(existsSync(join(dir, 'never.db'))).toBe(false);
   });
 });
 

@@ -7,13 +7,17 @@ import type { ParamValue, Strategy, StrategyDefinition } from '../core/strategy.
 import { fingerprintBars } from '../data/index.js';
 import { type EngineOutput, runEngine } from '../engine/run-engine.js';
 import { computeMetrics } from '../metrics/index.js';
-import { getStrategy, resolveParams } from '../strategies/index.js';
+import { resolveParams, resolveStrategy } from '../strategies/index.js';
 import { BacktestResult } from './backtest-result.js';
 
 /** Everything one backtest needs. */
 export interface RunBacktestOptions {
   readonly bars: BarSeries;
-  /** A built-in strategy name (`sma-cross`) or a definition (for example a loaded user module). */
+  /**
+   * A built-in strategy name (`sma-cross`), a path to a strategy module (`./my.ts`, relative to
+   * `process.cwd()` or absolute; read as a path when it has a path separator or ends in `.ts`,
+   * `.mts`, `.cts`, `.js`, `.mjs` or `.cjs`, as on the command line), or a definition already in hand.
+   */
   readonly strategy: string | StrategyDefinition;
   /** Strategy parameters; strings are parsed (as from `--param k=v`), missing ones take defaults. */
   readonly params?: Readonly<Record<string, string | ParamValue>>;
@@ -24,15 +28,19 @@ export interface RunBacktestOptions {
 }
 
 /**
- * Runs one backtest end to end: checks the parameters and config, prepares the strategy,
- * replays the bars and computes the metrics.
+ * Runs one backtest end to end: loads the strategy (a built-in, a module file or a definition),
+ * checks the parameters and config, prepares the strategy, replays the bars and computes the metrics.
+ *
+ * @throws ConfigError for an unknown built-in name or bad parameters; StrategyError naming the
+ *   file when a strategy module is missing or malformed
  *
  * @example
  * const result = await runBacktest({ bars, strategy: 'sma-cross', params: { fast: 10, slow: 30 } });
- * console.log(result.metrics.sharpe_ratio);
+ * const mine = await runBacktest({ bars, strategy: './strategies/breakout.ts', params: { lookback: 50 } });
+ * console.log(result.metrics.sharpe_ratio, mine.config.strategy.module);
  */
 export async function runBacktest(options: RunBacktestOptions): Promise<BacktestResult> {
-  const definition = typeof options.strategy === 'string' ? getStrategy(options.strategy) : options.strategy;
+  const definition = typeof options.strategy === 'string' ? await resolveStrategy(options.strategy) : options.strategy;
   const params = resolveParams(definition, options.params ?? {});
   const strategyConfig =
     definition.module === undefined

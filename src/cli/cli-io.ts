@@ -12,6 +12,12 @@ export interface CliIO {
   readonly env: NodeJS.ProcessEnv;
   /** True when standard error is a terminal, so progress bars may be drawn. */
   readonly interactive: boolean;
+  /**
+   * Width in characters of the terminal standard output is shown on; tables are fitted to it.
+   * Undefined when standard output is not a terminal (piped or redirected): tables then print
+   * whole, every column and every full name, as with `--wide`.
+   */
+  readonly columns?: number | undefined;
   /** Asks a yes/no question; resolves false when there is no terminal to ask on. */
   readonly confirm: (question: string) => Promise<boolean>;
 }
@@ -24,6 +30,8 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     env: process.env,
     interactive: process.stderr.isTTY === true,
+    // A pseudo-terminal that was never given a size reports 0 columns: treat it as unknown.
+    columns: process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     confirm: async (question) => {
       if (process.stdin.isTTY !== true) return false;
       const { createInterface } = await import('node:readline/promises');

@@ -105,7 +105,7 @@ describe('loadStrategyModule', () => {
     const missing = join(folder, 'missing.ts');
     expect(await loadError(missing)).toBe(`strategy module ${missing} does not exist`);
     expect(await loadError(join(folder, 'notes.txt'))).toBe(
-      `strategy module ${join(folder, 'notes.txt')} must be a .ts, .mts, .js, .mjs, .cjs file`,
+      `strategy module ${join(folder, 'notes.txt')} must be a .ts, .mts, .cts, .js, .mjs, .cjs file`,
     );
     const directory = join(folder, 'directory.ts');
     await mkdir(directory);

@@ -4,11 +4,18 @@ import { pathToFileURL } from 'node:url';
 import { AppError, StrategyError } from '../core/errors.js';
 import type { ParamSpec, ParamValue, Strategy, StrategyDefinition } from '../core/strategy.js';
 
-const EXTENSIONS: readonly string[] = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
+/**
+ * File extensions of strategy modules. A name ending in one of them (any case) is read as a path,
+ * both here and by `isStrategyModulePath`, so the CLI and the library agree on what a path is.
+ *
+ * @example
+ * STRATEGY_MODULE_EXTENSIONS.includes('.cjs'); // true
+ */
+export const STRATEGY_MODULE_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const PARAM_TYPES: readonly string[] = ['integer', 'number', 'boolean', 'string'];
 
 /**
- * Loads a user's strategy from a `.ts`, `.mts`, `.js`, `.mjs` or `.cjs` file. The module must
+ * Loads a user's strategy from a `.ts`, `.mts`, `.cts`, `.js`, `.mjs` or `.cjs` file. The module must
  * export a {@link StrategyDefinition} as its default export, or as a named export `strategy`
  * (the default wins when both exist). `params` may be left out, meaning none; `description`
  * may be left out, meaning empty. `.ts` files need the process to run under tsx, as the CLI does.
@@ -28,8 +35,8 @@ const PARAM_TYPES: readonly string[] = ['integer', 'number', 'boolean', 'string'
 export async function loadStrategyModule(path: string): Promise<StrategyDefinition> {
   const where = `strategy module ${path}`;
   const absolutePath = resolve(path);
-  if (!EXTENSIONS.includes(extname(absolutePath).toLowerCase())) {
-    throw new StrategyError(`${where} must be a ${EXTENSIONS.join(', ')} file`);
+  if (!STRATEGY_MODULE_EXTENSIONS.includes(extname(absolutePath).toLowerCase())) {
+    throw new StrategyError(`${where} must be a ${STRATEGY_MODULE_EXTENSIONS.join(', ')} file`);
   }
 
   let isFile: boolean;

@@ -1,18 +1,20 @@
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { StrategyDefinition } from '../core/strategy.js';
 import { getStrategy } from './builtin-strategies.js';
-import { loadStrategyModule } from './load-strategy-module.js';
+import { loadStrategyModule, STRATEGY_MODULE_EXTENSIONS } from './load-strategy-module.js';
 
 /**
- * True when the text names a module file (it has a path separator or a script extension)
- * rather than a built-in strategy.
+ * True when the text names a module file rather than a built-in strategy: it has a path
+ * separator, or ends in one of {@link STRATEGY_MODULE_EXTENSIONS} (`.ts`, `.mts`, `.cts`, `.js`,
+ * `.mjs`, `.cjs`, in any case).
  *
  * @example
  * isStrategyModulePath('./breakout.ts'); // true
+ * isStrategyModulePath('breakout.cjs'); // true
  * isStrategyModulePath('sma-cross'); // false
  */
 export function isStrategyModulePath(nameOrPath: string): boolean {
-  return /[\\/]/.test(nameOrPath) || /\.(ts|mts|js|mjs)$/.test(nameOrPath);
+  return /[\\/]/.test(nameOrPath) || STRATEGY_MODULE_EXTENSIONS.includes(extname(nameOrPath).toLowerCase());
 }
 
 /**

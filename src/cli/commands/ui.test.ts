@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError, UsageError } from '../../core/errors.js';
 import { createSampleDatabase, type SampleDatabase } from '../../web/sample-runs.test-support.js';
 import type { CliIO } from '../cli-io.js';
-import { uiCommand } from './ui.js';
+import { isLoopbackHost, uiCommand } from './ui.js';
 
 let dir: string;
 let sample: SampleDatabase;
@@ -58,5 +58,47 @@ describe('uiCommand', () => {
   it('refuses a port that is not one', async () => {
     await expect(uiCommand({ db: 'runs.db', port: '70000' }, captureIO(dir))).rejects.toThrow(UsageError);
     await expect(uiCommand({ db: 'runs.db', port: 'http' }, captureIO(dir))).rejects.toThrow(/from 0 to 65535/);
+  });
+});
+
+describe('ui --host', () => {
+  /** Starts the dashboard on `host`, stops it once it is up, and returns what went to stderr. */
+  async function stderrOfServingOn(host: string | undefined): Promise<string> {
+    const stop = new AbortController();
+    let stderr = '';
+    const io: CliIO = {
+      out: (text) => {
+        if (text.startsWith('Dashboard at')) stop.abort();
+      },
+      err: (text) => {
+        stderr += text;
+      },
+      cwd: dir,
+      env: {},
+      interactive: false,
+      confirm: async () => false,
+    };
+    await uiCommand({ db: 'runs.db', port: 0, signal: stop.signal, ...(host === undefined ? {} : { host }) }, io);
+    return stderr;
+  }
+
+  it('warns in one line on stderr when the dashboard is reachable from the network', async () => {
+    const stderr = await stderrOfServingOn('0.0.0.0');
+    expect(stderr.split('\n').filter((line) => line !== '')).toHaveLength(1);
+    expect(stderr).toMatch(/^warning: --host 0\.0\.0\.0 .*reachable from the network, without authentication/);
+  });
+
+  it('says nothing on loopback addresses', async () => {
+    expect(await stderrOfServingOn(undefined)).toBe('');
+    expect(await stderrOfServingOn('localhost')).toBe('');
+  });
+
+  it('knows loopback addresses in every spelling', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '128.0.0.1', '10.127.0.1']) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
   });
 });

@@ -15,6 +15,7 @@ export {
   readModelContract,
   scaledReturns,
 } from './model-contract.js';
+export { assertNotExportableModel, describeExportableModel, MODEL_CONTRACT_PATH } from './non-onnx-model.js';
 export { createOnnxStrategy, type OnnxModelIdentity, type OnnxModelStrategy, onnxStrategy } from './onnx-strategy.js';
 export { parseModelFileName } from './parse-model-file-name.js';
 export { type DenseLayer, type OnnxModelSpec, writeOnnxModel } from './write-onnx-model.js';

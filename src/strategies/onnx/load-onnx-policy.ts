@@ -11,6 +11,7 @@ import {
   readModelContract,
   scaledReturns,
 } from './model-contract.js';
+import { assertNotExportableModel } from './non-onnx-model.js';
 import { onnxProto } from './onnx-proto.js';
 
 // The slice of onnxruntime-node this module uses, declared here so that the package is only
@@ -115,7 +116,8 @@ const POSITIONS: readonly Direction[] = [-1, 0, 1];
  * gets it ready for batched inference. onnxruntime-node is imported here, on first use, so
  * that nothing pays for it when no model is used.
  *
- * @throws StrategyError naming the file when it is missing, unreadable, not an ONNX model,
+ * @throws StrategyError naming the file when it is a `.pt`, `.pth` or `.zip` training file (with a
+ *   hint to export it), missing, unreadable, not an ONNX model,
  *   rejected by ONNX Runtime, or does not match its declared contract (input or output
  *   names, element types, widths)
  *
@@ -124,6 +126,7 @@ const POSITIONS: readonly Direction[] = [-1, 0, 1];
  * try { await policy.decide(bars); } finally { await policy.release(); }
  */
 export async function loadOnnxPolicy(modelPath: string, options: LoadOnnxPolicyOptions = {}): Promise<OnnxPolicy> {
+  assertNotExportableModel(modelPath);
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
