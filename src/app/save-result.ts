@@ -22,9 +22,12 @@ export function moduleSha256(path: string): string {
     try {
       hash = createHash('sha256').update(readFileSync(path)).digest('hex');
     } catch (error) {
-      throw new StrategyError(`cannot read strategy module ${path} to record its SHA-256: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new StrategyError(
+        `cannot read strategy module ${path} to record its SHA-256: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     moduleHashes.set(path, hash);
   }

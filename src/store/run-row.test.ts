@@ -19,9 +19,24 @@ describe('backtest columns', () => {
     expect(BACKTEST_COLUMNS.slice(0, 18).every((c) => c.legacy)).toBe(true);
     expect(BACKTEST_COLUMNS.slice(18).some((c) => c.legacy)).toBe(false);
     expect(LEGACY_COLUMNS.map((c) => c.name)).toEqual([
-      'id', 'symbol', 'timeframe', 'model_path', 'run_timestamp', 'start_date', 'end_date', 'initial_capital',
-      'final_equity', 'total_return', 'sharpe_ratio', 'max_drawdown', 'win_rate', 'profit_factor', 'total_trades',
-      'avg_trade_pnl', 'config_json', 'notes',
+      'id',
+      'symbol',
+      'timeframe',
+      'model_path',
+      'run_timestamp',
+      'start_date',
+      'end_date',
+      'initial_capital',
+      'final_equity',
+      'total_return',
+      'sharpe_ratio',
+      'max_drawdown',
+      'win_rate',
+      'profit_factor',
+      'total_trades',
+      'avg_trade_pnl',
+      'config_json',
+      'notes',
     ]);
   });
 });

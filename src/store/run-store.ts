@@ -109,7 +109,12 @@ export interface RunStore {
   /** Updates a sweep's status and counts. */
   updateSweep(
     sweepId: string,
-    update: { readonly status?: SweepStatus; readonly planned?: number; readonly done?: number; readonly failed?: number },
+    update: {
+      readonly status?: SweepStatus;
+      readonly planned?: number;
+      readonly done?: number;
+      readonly failed?: number;
+    },
   ): Promise<void>;
   /** One sweep, or `undefined`. */
   findSweep(sweepId: string): Promise<SweepRecord | undefined>;

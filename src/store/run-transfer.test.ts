@@ -1,14 +1,30 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, DataError } from '../../core/errors.js';
-import type { BacktestRow } from './backtest-columns.js';
-import { csvField, parseBacktests } from './backtest-transfer.js';
-import { makeTempDir, sampleInput } from './test-support.js';
-import { TradingDatabase } from './trading-database.js';
+import { ConfigError, DataError } from '../core/errors.js';
+import type { Trade } from '../core/result.js';
+import type { BacktestRow } from './run-row.js';
+import { csvField, parseRuns } from './run-transfer.js';
+import { legacyRowUuid } from './run-uuid.js';
+import { makeTempDir, sampleInput } from './sqlite/test-support.js';
+import { TradingDatabase } from './sqlite/trading-database.js';
 
 let cleanup: () => void;
 let source: TradingDatabase;
 let target: TradingDatabase;
+
+const trade: Trade = {
+  side: 'short',
+  quantity: 3,
+  entryIndex: 1,
+  exitIndex: 4,
+  entryTimeMs: 1_600_000_000_000,
+  exitTimeMs: 1_600_300_000_000,
+  entryPrice: 101.5,
+  exitPrice: 99.25,
+  pnl: 6.1,
+  returnPct: 2.003284072249589,
+  costs: 0.65,
+};
 
 beforeEach(() => {
   let dir: string;
@@ -24,6 +40,12 @@ beforeEach(() => {
       config: { strategy: { name: 'sma-cross', params: { fast: 10, slow: 30 } } },
       strategyName: 'sma-cross',
       sweepId: 's1',
+      trades: [trade],
+      outOfMoneyTimeMs: 1_600_300_000_000,
+      equityCurve: {
+        timeMs: new Float64Array([Date.UTC(2020, 0, 30), Date.UTC(2020, 0, 31), Date.UTC(2020, 1, 3)]),
+        equity: new Float64Array([10_000, 10_050.25, 9_990]),
+      },
     }),
     sampleInput({ symbol: 'MSFT', notes: '', modelPath: ' spaced.onnx ', totalTrades: 0 }),
     sampleInput({ symbol: 'EURUSD', timeframe: '1Hour' }),
@@ -52,13 +74,12 @@ function dataError(fn: () => unknown): DataError {
 
 describe('export and import', () => {
   for (const format of ['csv', 'json'] as const) {
-    it(`round-trips every column exactly through ${format}, with new ids`, () => {
+    it(`round-trips every field exactly through ${format}, with new ids and the same UUIDs`, () => {
       target.saveBacktestResult(sampleInput({ symbol: 'OLD' }));
       const text = source.exportBacktests({}, format);
-      expect(target.importBacktests(text, format)).toEqual({ imported: 3 });
+      expect(target.importBacktests(text, format)).toEqual({ imported: 3, present: 0, ids: [2, 3, 4] });
       const original = source.getBacktestResults({ sort: 'id', order: 'asc' });
       const copied = target.getBacktestResults({ sort: 'id', order: 'asc' }).slice(1);
-      expect(copied.map((r) => r.id)).toEqual([2, 3, 4]);
       expect(withoutIds(copied)).toEqual(withoutIds(original));
       expect(copied[0]?.profit_factor).toBe(Infinity);
       expect(copied[0]?.sharpe_ratio).toBe(0.30000000000000004);
@@ -69,13 +90,44 @@ describe('export and import', () => {
       const first = source.exportBacktests({ symbol: 'MSFT' }, format);
       expect(again.replace(/^3,|"id": 3/m, 'ID')).toBe(first.replace(/^2,|"id": 2/m, 'ID'));
     });
+
+    it(`importing the same ${format} file twice leaves the history unchanged`, () => {
+      const text = source.exportBacktests({}, format);
+      target.importBacktests(text, format);
+      const before = target.getBacktestResults({ sort: 'id', order: 'asc' });
+      expect(target.importBacktests(text, format)).toEqual({ imported: 0, present: 3, ids: [] });
+      expect(target.getBacktestResults({ sort: 'id', order: 'asc' })).toEqual(before);
+    });
   }
+
+  it('JSON carries the equity curve (with month ends) and the trades; CSV does not', () => {
+    const json = JSON.parse(source.exportBacktests({ sweepId: 's1' }, 'json')) as Record<string, unknown>[];
+    expect(json).toHaveLength(1);
+    expect(json[0]?.profit_factor).toBe('Infinity');
+    expect(json[0]?.calmar_ratio).toBe('-Infinity');
+    expect(json[0]?.trades).toEqual([trade]);
+    expect(json[0]?.equity_curve).toEqual({
+      time_ms: [Date.UTC(2020, 0, 30), Date.UTC(2020, 0, 31), Date.UTC(2020, 1, 3)],
+      equity: [10_000, 10_050.25, 9_990],
+      source_point_count: 3,
+      month_end_time_ms: [Date.UTC(2020, 0, 31), Date.UTC(2020, 1, 3)],
+      month_end_equity: [10_050.25, 9_990],
+    });
+    target.importBacktests(JSON.stringify(json), 'json');
+    const [copy] = target.getBacktestResults();
+    expect(target.getTrades(copy?.id ?? 0)).toEqual([trade]);
+    expect(target.getEquityCurve(copy?.id ?? 0)).toEqual(source.getEquityCurve(1));
+    expect(copy?.out_of_money_time_ms).toBe(1_600_300_000_000);
+    expect(source.exportBacktests({}, 'csv')).not.toContain('equity_curve');
+  });
 
   it('writes a CSV header and RFC 4180 quoting', () => {
     const text = source.exportBacktests({ symbol: 'GOOG' }, 'csv');
     const [header] = text.split('\n');
     expect(header?.startsWith('id,symbol,timeframe,model_path,run_timestamp,start_date,end_date,')).toBe(true);
-    expect(header?.endsWith(',package_version,sweep_id,config_hash')).toBe(true);
+    expect(header?.endsWith(',config_hash,uuid,out_of_money_time_ms,strategy_module_path,strategy_module_sha256')).toBe(
+      true,
+    );
     expect(text).toContain(',"has ""quotes"", commas,\nand a line break",');
     expect(text).toContain(',Infinity,');
     expect(text).toContain(',-Infinity,');
@@ -85,60 +137,91 @@ describe('export and import', () => {
     expect(csvField(-Infinity)).toBe('-Infinity');
   });
 
-  it('exports only the filtered rows, and JSON holds Infinity as a string', () => {
-    const json = JSON.parse(source.exportBacktests({ sweepId: 's1' }, 'json')) as Record<string, unknown>[];
-    expect(json).toHaveLength(1);
-    expect(json[0]?.profit_factor).toBe('Infinity');
-    expect(json[0]?.calmar_ratio).toBe('-Infinity');
-  });
-
-  it('imports a CSV with only the older tool’s columns', () => {
+  it('imports the older tool’s CSV (its columns only), once, with a UUID its columns derive', () => {
     const csv = [
-      'symbol,timeframe,run_timestamp,start_date,end_date,initial_capital,final_equity,total_return,sharpe_ratio',
-      'BTCUSD,1h,1690000000,1672531200,1688169600,10000,12500.5,25.005,',
+      'id,symbol,timeframe,run_timestamp,start_date,end_date,initial_capital,final_equity,total_return,sharpe_ratio,profit_factor',
+      '7,BTCUSD,1h,1690000000,1672531200,1688169600,10000,12500.5,25.005,nan,inf',
+      '8,BTCUSD,1h,1690000001,1672531200,1688169600,10000,9000,-10,-0.5,-inf',
     ].join('\r\n');
-    expect(target.importBacktests(csv, 'csv')).toEqual({ imported: 1 });
-    const [row] = target.getBacktestResults();
-    expect(row).toMatchObject({ symbol: 'BTCUSD', final_equity: 12500.5, sharpe_ratio: null, cagr: null });
+    expect(target.importBacktests(csv, 'csv')).toEqual({ imported: 2, present: 0, ids: [1, 2] });
+    const [second, first] = target.getBacktestResults();
+    expect(first).toMatchObject({
+      symbol: 'BTCUSD',
+      final_equity: 12500.5,
+      sharpe_ratio: null,
+      profit_factor: Infinity,
+    });
+    expect(second?.profit_factor).toBe(-Infinity);
+    expect(first?.uuid).toBe(
+      legacyRowUuid({
+        id: 7,
+        symbol: 'BTCUSD',
+        timeframe: '1h',
+        run_timestamp: 1690000000,
+        start_date: 1672531200,
+        end_date: 1688169600,
+        initial_capital: 10000,
+        final_equity: 12500.5,
+        total_return: 25.005,
+        profit_factor: Infinity,
+      }),
+    );
+    expect(target.importBacktests(csv, 'csv')).toMatchObject({ imported: 0, present: 2 });
   });
 
-  it('validates every record first and writes nothing on any error', () => {
+  it('reads Python’s bare Infinity, -Infinity and NaN in JSON', () => {
+    const text = `[{"symbol": "X", "timeframe": "1Day", "run_timestamp": 1700000000, "start_date": 1600000000,
+      "end_date": 1600086400, "initial_capital": 1000, "final_equity": 1100, "total_return": 10,
+      "profit_factor": Infinity, "calmar_ratio": -Infinity, "sharpe_ratio": NaN, "notes": "NaN and Infinity stay text"}]`;
+    const [record] = parseRuns(text, 'json', 'py.json');
+    expect(record?.row).toMatchObject({
+      profit_factor: Infinity,
+      calmar_ratio: -Infinity,
+      sharpe_ratio: null,
+      notes: 'NaN and Infinity stay text',
+    });
+  });
+
+  it('validates every record first, as a save would, and writes nothing on any error', () => {
     const text = source.exportBacktests({}, 'csv');
     const lines = text.split('\n');
     // Line 5 is the third data row (the first row spans lines 2-3 because of its line break).
     lines[4] = (lines[4] ?? '').replace(/,1700000000,/, ',17e8x,');
     const error = dataError(() => target.importBacktests(lines.join('\n'), 'csv', 'runs.csv'));
     expect(error.message).toBe('runs.csv line 5, column run_timestamp: must be a whole number, not "17e8x"');
+    // A value the text allows but a save does not: the record (its last line) and field are named.
+    const negative = text.replace(/,10000,11250,/g, ',-5,11250,');
+    expect(() => target.importBacktests(negative, 'csv', 'runs.csv')).toThrow(
+      /runs\.csv line 3: field initialCapital must be a finite number above 0, not -5/,
+    );
     expect(target.countBacktestResults()).toBe(0);
   });
 
-  it('names the record and field of bad JSON values, and refuses NaN and unknown columns', () => {
+  it('names the record and field of bad JSON values, and refuses NaN where a value is required', () => {
     const rows = JSON.parse(source.exportBacktests({}, 'json')) as Record<string, unknown>[];
-    (rows[1] as Record<string, unknown>).sharpe_ratio = 'NaN';
+    (rows[1] as Record<string, unknown>).total_return = 'NaN';
     const error = dataError(() => target.importBacktests(JSON.stringify(rows), 'json', 'runs.json'));
-    expect(error.message).toBe(
-      'runs.json (record 2) column sharpe_ratio: is NaN; an undefined metric must be empty (NULL)',
-    );
-    (rows[1] as Record<string, unknown>).sharpe_ratio = null;
+    expect(error.message).toBe('runs.json (record 2) column total_return: is NaN, but this column needs a number');
+    (rows[1] as Record<string, unknown>).total_return = 1;
     (rows[2] as Record<string, unknown>).sharp = 1;
     delete (rows[2] as Record<string, unknown>).symbol;
     const columns = dataError(() => target.importBacktests(JSON.stringify(rows), 'json', 'runs.json'));
     expect(columns.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
-      'sharp: is not a column of backtest_results',
+      'sharp: is not a field of a backtest run',
       'symbol: is a required column but is missing',
     ]);
     expect(target.countBacktestResults()).toBe(0);
   });
 
   it('reports broken text and unknown formats clearly', () => {
-    expect(dataError(() => parseBacktests('{', 'json', 'x.json')).message).toMatch(/^x\.json: is not valid JSON/);
-    expect(dataError(() => parseBacktests('{}', 'json', 'x.json')).message).toBe(
-      'x.json: must be a JSON array of backtest rows',
+    expect(dataError(() => parseRuns('{', 'json', 'x.json')).message).toMatch(/^x\.json: is not valid JSON/);
+    expect(dataError(() => parseRuns('{}', 'json', 'x.json')).message).toBe(
+      'x.json: must be a JSON array of backtest runs',
     );
-    expect(dataError(() => parseBacktests('symbol,timeframe\n"a,b', 'csv', 'x.csv')).message).toMatch(
+    expect(dataError(() => parseRuns('symbol,timeframe\n"a,b', 'csv', 'x.csv')).message).toMatch(
       /^x\.csv.*is not valid CSV/,
     );
     expect(() => source.exportBacktests({}, 'xml' as 'csv')).toThrow(ConfigError);
-    expect(parseBacktests('', 'csv')).toEqual([]);
+    expect(parseRuns('', 'csv')).toEqual([]);
   });
 });

@@ -107,7 +107,9 @@ export function formatRuns(records: readonly TransferRecord[], format: TransferF
   }
   const lines = [BACKTEST_COLUMNS.map((c) => c.name).join(',')];
   for (const { row } of records) {
-    lines.push(BACKTEST_COLUMNS.map((c) => csvField((row as Record<string, string | number | null>)[c.name] ?? null)).join(','));
+    lines.push(
+      BACKTEST_COLUMNS.map((c) => csvField((row as Record<string, string | number | null>)[c.name] ?? null)).join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -117,7 +119,10 @@ type Cell = string | number | boolean | null | undefined | object;
 /** Converts one raw cell for `column`; a string is the reason it is invalid. */
 function convertCell(column: ColumnSpec, raw: Cell): { value: string | number | null } | string {
   if (raw === null || raw === undefined) {
-    return column.nullable || column.name === 'uuid' ? { value: null } : 'is required but empty';
+    // The id is where the run came from; imports give new ids. A missing uuid is derived.
+    return column.nullable || column.name === 'uuid' || column.name === 'id'
+      ? { value: null }
+      : 'is required but empty';
   }
   if (column.kind === 'text') {
     return typeof raw === 'string' ? { value: raw } : `must be a string, not ${typeof raw}`;
@@ -203,7 +208,8 @@ function numberList(value: unknown): number[] | undefined {
 }
 
 function parseCurve(value: unknown): StoredEquityCurve | string {
-  if (typeof value !== 'object' || value === null) return 'must be an object with time_ms, equity and source_point_count';
+  if (typeof value !== 'object' || value === null)
+    return 'must be an object with time_ms, equity and source_point_count';
   const v = value as Record<string, unknown>;
   const timeMs = numberList(v.time_ms);
   const equity = numberList(v.equity);
@@ -277,11 +283,17 @@ export function parseRuns(text: string, format: TransferFormat, source = 'import
     const [header, ...body] = parsed;
     if (header === undefined) return [];
     const names = header.record.map((name) => name ?? '');
-    issues.push(...checkColumns(names, (field, reason) => ({ source, line: header.info.lines, field, reason }), new Set()));
+    issues.push(
+      ...checkColumns(names, (field, reason) => ({ source, line: header.info.lines, field, reason }), new Set()),
+    );
     if (issues.length > 0) report();
     for (const { record, info } of body) {
       if (record.length !== names.length) {
-        issues.push({ source, line: info.lines, reason: `has ${record.length} fields but the header has ${names.length}` });
+        issues.push({
+          source,
+          line: info.lines,
+          reason: `has ${record.length} fields but the header has ${names.length}`,
+        });
         continue;
       }
       const map = new Map<string, Cell>(names.map((name, i) => [name, record[i]]));

@@ -45,8 +45,24 @@ describe('run uuids', () => {
     // Recomputed independently from the definition: the first 16 bytes of SHA-1(ns || name),
     // version nibble 5, variant bits 10.
     const name = JSON.stringify([
-      7, 'BTCUSD', '1h', null, 1_690_000_000, 1_672_531_200, 1_688_169_600, 10_000, 12_500.5, 25.005, 1.42, -12.3,
-      48.5, 'Infinity', 87, 28.74, '{"fee":0.001}', 'python run',
+      7,
+      'BTCUSD',
+      '1h',
+      null,
+      1_690_000_000,
+      1_672_531_200,
+      1_688_169_600,
+      10_000,
+      12_500.5,
+      25.005,
+      1.42,
+      -12.3,
+      48.5,
+      'Infinity',
+      87,
+      28.74,
+      '{"fee":0.001}',
+      'python run',
     ]);
     const digest = createHash('sha1')
       .update(Buffer.from('4c1f7a529d0e4b8aa3f62e5d8c7b9a10', 'hex'))

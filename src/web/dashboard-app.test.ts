@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../app/run-backtest.js';
 import { toSaveInput } from '../app/save-result.js';
-import { type BacktestRow } from '../store/index.js';
+import type { BacktestRow } from '../store/index.js';
 import { SqliteRunStore, TradingDatabase } from '../store/sqlite/index.js';
 import { createDashboardApp } from './dashboard-app.js';
 import {

@@ -120,7 +120,8 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
   const loadRun = async (c: Context) => {
     const id = parseParams(runIdSchema, c.req.param('id'), 'run id');
     const row = await db.findRun(id);
-    if (row === undefined) throw new HTTPException(404, { message: `There is no run with id ${id} in ${db.location}.` });
+    if (row === undefined)
+      throw new HTTPException(404, { message: `There is no run with id ${id} in ${db.location}.` });
     return row;
   };
 

@@ -24,11 +24,7 @@ export interface RunningDashboard {
  * console.log(server.url);
  * await server.close();
  */
-export function startDashboard(options: {
-  db: RunStore;
-  port: number;
-  host: string;
-}): Promise<RunningDashboard> {
+export function startDashboard(options: { db: RunStore; port: number; host: string }): Promise<RunningDashboard> {
   // Bound to this machine only: answer only to this machine's names (no DNS rebinding).
   const app = LOOPBACK_HOSTS.includes(options.host)
     ? createDashboardApp(options.db, { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] })

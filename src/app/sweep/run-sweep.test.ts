@@ -57,7 +57,14 @@ describe('runSweep', () => {
   it('runs every combination on 2 workers and saves each under one sweep id', { timeout: SWEEP_SECONDS }, async () => {
     const progress: SweepProgress[] = [];
     const summary = await runSweep(
-      { bars, strategy: 'sma-cross', grid: ['fast=5..20:5', 'slow=20..60:20'], workers: 2, db: new SqliteRunStore(db), batchSize: 2 },
+      {
+        bars,
+        strategy: 'sma-cross',
+        grid: ['fast=5..20:5', 'slow=20..60:20'],
+        workers: 2,
+        db: new SqliteRunStore(db),
+        batchSize: 2,
+      },
       { onProgress: (p) => progress.push(p) },
     );
     // 12 combinations, 1 rejected by fast < slow.
@@ -135,7 +142,14 @@ describe('runSweep', () => {
     const controller = new AbortController();
     const summary = await runSweep(
       // 39 × 6 = 234 runs, dealt out 2 at a time so the first results arrive long before the end.
-      { bars, strategy: 'sma-cross', grid: ['fast=2..40', 'slow=50..100:10'], workers: 2, db: new SqliteRunStore(db), batchSize: 2 },
+      {
+        bars,
+        strategy: 'sma-cross',
+        grid: ['fast=2..40', 'slow=50..100:10'],
+        workers: 2,
+        db: new SqliteRunStore(db),
+        batchSize: 2,
+      },
       { signal: controller.signal, onProgress: (p) => p.done >= 4 && controller.abort() },
     );
     expect(summary.interrupted).toBe(true);
@@ -156,7 +170,14 @@ describe('runSweep', () => {
         create(params) { if (params.n === 3) throw new Error('n = 3 is not supported'); return { onBar: () => 1 }; },
       };\n`,
     );
-    const summary = await runSweep({ bars, strategy: module, grid: ['n=1..5'], workers: 2, db: new SqliteRunStore(db), batchSize: 1 });
+    const summary = await runSweep({
+      bars,
+      strategy: module,
+      grid: ['n=1..5'],
+      workers: 2,
+      db: new SqliteRunStore(db),
+      batchSize: 1,
+    });
     expect(summary).toMatchObject({ total: 5, completed: 4, failed: 1, saved: 4 });
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0]?.params).toEqual({ n: 3 });

@@ -63,7 +63,8 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
   }
   if (options.json) return;
   const direction = metric.name === 'max_drawdown' ? 'closest to zero' : `${metric.better} is better`;
-  const outOfMoney = row.out_of_money_time_ms === null ? '' : ` [out of money ${formatTimeMs(row.out_of_money_time_ms)}]`;
+  const outOfMoney =
+    row.out_of_money_time_ms === null ? '' : ` [out of money ${formatTimeMs(row.out_of_money_time_ms)}]`;
   io.out(
     `Best ${row.symbol} ${row.timeframe} run by ${metric.name} (${direction}): id=${row.id}, ` +
       `${metricNameWithUnit(metric.name)} = ${formatMetricValue(metric.name, row[metric.name])}${outOfMoney}\n`,

@@ -30,7 +30,9 @@ export async function showCommand(options: ShowCommandOptions, io: CliIO): Promi
     return;
   }
   if (row.out_of_money_time_ms !== null) {
-    io.out(`Out of money: equity reached zero at ${formatTimeMs(row.out_of_money_time_ms)}; positions were closed and nothing traded after that.\n`);
+    io.out(
+      `Out of money: equity reached zero at ${formatTimeMs(row.out_of_money_time_ms)}; positions were closed and nothing traded after that.\n`,
+    );
   }
   io.out(
     renderTable(

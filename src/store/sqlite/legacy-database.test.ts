@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../core/errors.js';
 import { CURRENT_SCHEMA_VERSION, LEGACY_DDL } from './schema.js';
+import { legacyRowUuid } from '../run-uuid.js';
 import { makeTempDir, sampleInput } from './test-support.js';
 import { TradingDatabase } from './trading-database.js';
 
@@ -114,6 +115,8 @@ describe('a database written by the older tool', () => {
         expect(row.sweep_id).toBeNull();
       });
       expect(db.getBacktestResults({ symbol: 'BTCUSD' }).map((r) => r.id)).toEqual([2, 1]);
+      // The older tool wrote '1h': found under any spelling of one hour, stored as it was.
+      expect(db.getBacktestResults({ timeframe: '1Hour' }).map((r) => r.timeframe)).toEqual(['1h', '1h']);
       expect(db.getBestBacktest('BTCUSD', '1h', 'sharpe_ratio')?.id).toBe(1);
       expect(db.getBestBacktest('BTCUSD', '1h', 'max_drawdown')?.id).toBe(1);
       expect(db.getBestBacktest('BTCUSD', '1h', 'win_rate')?.id).toBe(1);
@@ -132,13 +135,41 @@ describe('a database written by the older tool', () => {
     raw.close();
   });
 
-  it('refuses read-only access until it has been upgraded, without changing the file', () => {
+  it('is read as it is, read-only, without changing a byte', () => {
+    const path = join(dir, 'legacy.db');
+    const before = makeLegacyDatabase(path);
+    const bytes = readFileSync(path);
+    const db = TradingDatabase.open(path, { readonly: true });
+    try {
+      expect(db.schemaVersion).toBe(0);
+      const rows = db.getBacktestResults({ sort: 'id', order: 'asc' });
+      rows.forEach((row, i) => expect(row).toMatchObject(before[i] as object));
+      // Rows without a stored UUID get the one their 18 columns derive, the same every time.
+      expect(rows[0]?.uuid).toBe(legacyRowUuid(before[0] as Record<string, unknown>));
+      expect(db.getBestBacktest('btcusd', '1Hour', 'sharpe_ratio')?.id).toBe(1);
+      expect(db.countBacktestResults({ timeframe: '60Min' })).toBe(2);
+      expect(db.getEquityCurve(1)).toBeUndefined();
+      expect(db.getTrades(1)).toBeUndefined();
+      expect(db.listBarSets()).toEqual([]);
+      expect(() => db.saveBacktestResult(sampleInput())).toThrow(/read-only/);
+    } finally {
+      db.close();
+    }
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('says in one line that the first write upgraded it, adding side tables only', () => {
     const path = join(dir, 'legacy.db');
     makeLegacyDatabase(path);
-    const bytes = readFileSync(path);
-    const error = openError(path, { readonly: true });
-    expect(error.message).toContain('needs upgrading');
-    expect(readFileSync(path).equals(bytes)).toBe(true);
+    const notices: string[] = [];
+    const db = TradingDatabase.open(path, { onNotice: (line) => notices.push(line) });
+    db.close();
+    expect(notices).toEqual([
+      `Upgraded ${path}, a database of the older tool: added side tables for run details, trades and sweeps; backtest_results and its rows are unchanged`,
+    ]);
+    const again: string[] = [];
+    TradingDatabase.open(path, { onNotice: (line) => again.push(line) }).close();
+    expect(again).toEqual([]);
   });
 
   it('refuses a version-0 table that lacks the older tool’s columns, leaving it untouched', () => {

@@ -43,7 +43,8 @@ export function filterConditions(filter: CheckedFilter): Condition[] {
     const list = filter.timeframes;
     conditions.push({
       fields: ['timeframe_key'],
-      sql: (e) => (list.length === 1 ? `${e('timeframe_key')} = ?` : `${e('timeframe_key')} IN (${placeholders(list.length)})`),
+      sql: (e) =>
+        list.length === 1 ? `${e('timeframe_key')} = ?` : `${e('timeframe_key')} IN (${placeholders(list.length)})`,
       params: list,
     });
   }

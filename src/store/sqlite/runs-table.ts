@@ -128,7 +128,9 @@ export class RunsTable {
       )
       .all() as Record<string, unknown>[];
     if (pending.length === 0) return;
-    const update = this.connection.statement('UPDATE run_details SET uuid = ?, timeframe_key = ? WHERE backtest_id = ?');
+    const update = this.connection.statement(
+      'UPDATE run_details SET uuid = ?, timeframe_key = ? WHERE backtest_id = ?',
+    );
     for (const row of pending) {
       const timeframe = String(row.timeframe).trim();
       update.run(legacyRowUuid(row), canonicalTimeframe(timeframe) ?? timeframe, row.id);
@@ -153,7 +155,10 @@ export class RunsTable {
     return this.connection.read(
       'count backtest results',
       () =>
-        this.connection.statement(`SELECT count(*) FROM ${plan.from} ${plan.where}`).pluck().get(...plan.params) as number,
+        this.connection
+          .statement(`SELECT count(*) FROM ${plan.from} ${plan.where}`)
+          .pluck()
+          .get(...plan.params) as number,
     );
   }
 
@@ -256,7 +261,9 @@ export class RunsTable {
     const timeMs = decodeFloat64(timeBytes);
     const equity = decodeFloat64(equityBytes);
     const corrupt = (): never => {
-      throw new StoreError(`database ${this.connection.path}: the equity curve of backtest ${id} is corrupt (wrong length)`);
+      throw new StoreError(
+        `database ${this.connection.path}: the equity curve of backtest ${id} is corrupt (wrong length)`,
+      );
     };
     if (timeMs?.length !== pointCount || equity?.length !== pointCount) corrupt();
     if (monthTimeBytes === null || monthEquityBytes === null) {
@@ -300,7 +307,11 @@ export class RunsTable {
   /** Every run matching `filter`, oldest first by id, no limit (for export). */
   all(filter: CheckedFilter): BacktestRow[] {
     return this.connection.read('export backtests', () => {
-      const plan = planQuery(this.connection.rows, filterConditions(filter), { column: 'id', direction: 'ASC', byMagnitude: false });
+      const plan = planQuery(this.connection.rows, filterConditions(filter), {
+        column: 'id',
+        direction: 'ASC',
+        byMagnitude: false,
+      });
       const ids = this.connection
         .statement(`SELECT ${plan.id} FROM ${plan.from} ${plan.where} ${plan.orderBy}`)
         .pluck()

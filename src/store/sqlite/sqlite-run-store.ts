@@ -102,7 +102,12 @@ export class SqliteRunStore implements RunStore {
 
   async updateSweep(
     sweepId: string,
-    update: { readonly status?: SweepStatus; readonly planned?: number; readonly done?: number; readonly failed?: number },
+    update: {
+      readonly status?: SweepStatus;
+      readonly planned?: number;
+      readonly done?: number;
+      readonly failed?: number;
+    },
   ): Promise<void> {
     this.database.updateSweep(sweepId, update);
   }

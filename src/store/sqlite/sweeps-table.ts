@@ -46,24 +46,31 @@ export class SweepsTable {
 
   update(
     sweepId: string,
-    update: { readonly status?: SweepStatus; readonly planned?: number; readonly done?: number; readonly failed?: number },
+    update: {
+      readonly status?: SweepStatus;
+      readonly planned?: number;
+      readonly done?: number;
+      readonly failed?: number;
+    },
   ): void {
     if (update.status !== undefined && !STATUSES.has(update.status)) {
       throw new ConfigError(`sweep status "${update.status}" is not one of ${[...STATUSES].join(', ')}`);
     }
-    const changed = this.connection.write('update a sweep', () =>
-      this.connection
-        .statement(
-          'UPDATE sweeps SET status = coalesce(?, status), planned = coalesce(?, planned), done = coalesce(?, done), failed = coalesce(?, failed), updated_ms = ? WHERE sweep_id = ?',
-        )
-        .run(
-          update.status ?? null,
-          update.planned ?? null,
-          update.done ?? null,
-          update.failed ?? null,
-          this.nowMs(),
-          sweepId,
-        ).changes,
+    const changed = this.connection.write(
+      'update a sweep',
+      () =>
+        this.connection
+          .statement(
+            'UPDATE sweeps SET status = coalesce(?, status), planned = coalesce(?, planned), done = coalesce(?, done), failed = coalesce(?, failed), updated_ms = ? WHERE sweep_id = ?',
+          )
+          .run(
+            update.status ?? null,
+            update.planned ?? null,
+            update.done ?? null,
+            update.failed ?? null,
+            this.nowMs(),
+            sweepId,
+          ).changes,
     );
     if (changed === 0) throw new StoreError(`database ${this.connection.path} has no sweep ${sweepId}`);
   }
@@ -95,9 +102,7 @@ export class SweepsTable {
   delete(sweepId: string): number {
     return this.connection.write('delete a sweep', () => {
       const runs = this.connection
-        .statement(
-          'DELETE FROM backtest_results WHERE id IN (SELECT backtest_id FROM run_details WHERE sweep_id = ?)',
-        )
+        .statement('DELETE FROM backtest_results WHERE id IN (SELECT backtest_id FROM run_details WHERE sweep_id = ?)')
         .run(sweepId).changes;
       const sweeps = this.connection.statement('DELETE FROM sweeps WHERE sweep_id = ?').run(sweepId).changes;
       if (sweeps === 0 && runs === 0) throw new StoreError(`database ${this.connection.path} has no sweep ${sweepId}`);
@@ -110,9 +115,12 @@ export class SweepsTable {
     try {
       definition = JSON.parse(row.definition_json) as SweepDefinition;
     } catch (error) {
-      throw new StoreError(`database ${this.connection.path}: the definition of sweep ${row.sweep_id} is not valid JSON`, {
-        cause: error,
-      });
+      throw new StoreError(
+        `database ${this.connection.path}: the definition of sweep ${row.sweep_id} is not valid JSON`,
+        {
+          cause: error,
+        },
+      );
     }
     return {
       definition,

@@ -278,7 +278,8 @@ export class TradingDatabase {
    */
   exportBacktests(filter: BacktestFilter, format: TransferFormat): string {
     const checked = checkTransferFormat(format);
-    const records = checked === 'csv' ? this.runs.all(checkFilter(filter)).map((row) => ({ row })) : this.exportRuns(filter);
+    const records =
+      checked === 'csv' ? this.runs.all(checkFilter(filter)).map((row) => ({ row })) : this.exportRuns(filter);
     return formatRuns(records, checked);
   }
 
@@ -315,7 +316,12 @@ export class TradingDatabase {
   /** Updates a sweep's status and counts. */
   updateSweep(
     sweepId: string,
-    update: { readonly status?: SweepStatus; readonly planned?: number; readonly done?: number; readonly failed?: number },
+    update: {
+      readonly status?: SweepStatus;
+      readonly planned?: number;
+      readonly done?: number;
+      readonly failed?: number;
+    },
   ): void {
     this.sweeps.update(sweepId, update);
   }

@@ -1,0 +1,358 @@
+/**
+ * The contract every {@link RunStore} implementation must pass, written once (as hono's
+ * `common.case.test.ts` is for its routers). `sqlite/sqlite-run-store.test.ts` runs it against
+ * real SQLite files; a PostgreSQL store runs the same cases against a real server.
+ */
+import { describe, expect, it } from 'vitest';
+import { createBarSeries } from '../core/bars.js';
+import { ConfigError, StoreError } from '../core/errors.js';
+import type { Trade } from '../core/result.js';
+import type { ModelFilter } from './run-filter.js';
+import type { BacktestInput } from './run-input.js';
+import type { RunStore } from './run-store.js';
+import { type SweepDefinition, SweepStatus } from './sweep-record.js';
+import { UUID_PATTERN } from './run-uuid.js';
+
+/** Opens an empty store for one test, and a second, separate one (for export/import). */
+export interface ContractFixture {
+  open(): Promise<RunStore>;
+  /** Opens the store `open` made again, read-only. */
+  openReadonly(): Promise<RunStore>;
+  openSecond(): Promise<RunStore>;
+}
+
+const DAY_S = 86_400;
+const T0 = 1_577_836_800; // 2020-01-01
+
+const trade = (n: number): Trade => ({
+  side: n % 2 === 0 ? 'long' : 'short',
+  quantity: n + 1,
+  entryIndex: n,
+  exitIndex: n + 2,
+  entryTimeMs: (T0 + n * DAY_S) * 1000,
+  exitTimeMs: (T0 + (n + 2) * DAY_S) * 1000,
+  entryPrice: 100 + n / 3,
+  exitPrice: 101 - n / 7,
+  pnl: n - 2.5,
+  returnPct: (n - 2.5) / 1.7,
+  costs: 0.1 * n,
+});
+
+/** A valid run, overridable; metrics default so that ranking has something to compare. */
+function run(overrides: Partial<BacktestInput> = {}): BacktestInput {
+  return {
+    symbol: 'GOOG',
+    timeframe: '1Day',
+    runTimestamp: T0 + 100 * DAY_S,
+    startDate: T0,
+    endDate: T0 + 30 * DAY_S,
+    initialCapital: 10_000,
+    finalEquity: 11_000,
+    totalReturn: 10,
+    metrics: { total_trades: 3, sharpe_ratio: 1, max_drawdown: -5 },
+    ...overrides,
+  };
+}
+
+/**
+ * Registers the contract's test cases for one implementation.
+ *
+ * @example
+ * describeRunStoreContract('SqliteRunStore', fixture);
+ */
+export function describeRunStoreContract(name: string, fixture: ContractFixture): void {
+  const withStore = async (work: (store: RunStore) => Promise<void>) => {
+    const store = await fixture.open();
+    try {
+      await work(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  describe(`${name}: the RunStore contract`, () => {
+    it('saves a run with every field, its curve and trades, and reads it back exactly', () =>
+      withStore(async (store) => {
+        const trades = [trade(0), trade(1), trade(2)];
+        const id = await store.saveRun(
+          run({
+            symbol: 'goog',
+            modelPath: '/models/GOOG_1Day.onnx',
+            modelSha256: 'AB'.repeat(32),
+            profitFactor: Infinity,
+            metrics: { total_trades: 3, calmar_ratio: -Infinity, sqn: 1e-300, sharpe_ratio: 0.1 + 0.2 },
+            config: { b: 1, a: [true, 'x'] },
+            notes: 'ünïcode "quoted", comma',
+            strategyName: 'sma-cross',
+            strategyParams: { fast: 10, slow: 30 },
+            strategyModule: { path: '/strategies/x.ts', sha256: 'cd'.repeat(32) },
+            bars: { sha256: 'ef'.repeat(32), count: 31, firstTimeMs: T0 * 1000, lastTimeMs: (T0 + 30 * DAY_S) * 1000 },
+            packageVersion: '9.9.9',
+            sweepId: 'sweep-1',
+            outOfMoneyTimeMs: (T0 + 20 * DAY_S) * 1000,
+            trades,
+            equityCurve: {
+              timeMs: Float64Array.from({ length: 31 }, (_, i) => (T0 + i * DAY_S) * 1000),
+              equity: Float64Array.from({ length: 31 }, (_, i) => 10_000 + i * 33.25),
+            },
+          }),
+        );
+        const row = await store.getRun(id);
+        expect(row).toMatchObject({
+          id,
+          symbol: 'GOOG',
+          timeframe: '1Day',
+          model_path: '/models/GOOG_1Day.onnx',
+          model_sha256: 'ab'.repeat(32),
+          profit_factor: Infinity,
+          calmar_ratio: -Infinity,
+          sqn: 1e-300,
+          sharpe_ratio: 0.30000000000000004,
+          cagr: null,
+          config_json: '{"a":[true,"x"],"b":1}',
+          notes: 'ünïcode "quoted", comma',
+          strategy_params_json: '{"fast":10,"slow":30}',
+          strategy_module_path: '/strategies/x.ts',
+          strategy_module_sha256: 'cd'.repeat(32),
+          bars_count: 31,
+          package_version: '9.9.9',
+          sweep_id: 'sweep-1',
+          out_of_money_time_ms: (T0 + 20 * DAY_S) * 1000,
+        });
+        expect(row.uuid).toMatch(UUID_PATTERN);
+        expect(row.uuid[14]).toBe('4');
+        expect(await store.findRunByUuid(row.uuid.toUpperCase())).toEqual(row);
+        expect(await store.trades(id)).toEqual(trades);
+        const curve = await store.equityCurve(id);
+        expect(curve?.sourcePointCount).toBe(31);
+        expect(curve?.equity[30]).toBe(10_000 + 30 * 33.25);
+        // One month end (January 31) and the last point (February 1, the run's end).
+        expect(Array.from(curve?.monthEnds?.timeMs ?? [])).toEqual([(T0 + 30 * DAY_S) * 1000]);
+      }));
+
+    it('saves many runs all or none, and names the bad one', () =>
+      withStore(async (store) => {
+        await expect(store.saveRuns([run(), run({ initialCapital: Number.NaN }), run()])).rejects.toThrow(
+          /backtest result 2 of 3: field initialCapital must be a finite number above 0/,
+        );
+        expect(await store.countRuns()).toBe(0);
+        const ids = await store.saveRuns([run(), run({ symbol: 'MSFT' })]);
+        expect(ids).toHaveLength(2);
+        expect(await store.countRuns({ symbol: 'msft' })).toBe(1);
+      }));
+
+    it('lists newest first, sorts by a metric best first with NULLs last, and pages', () =>
+      withStore(async (store) => {
+        const a = await store.saveRun(run({ runTimestamp: T0 + 1, metrics: { sharpe_ratio: 0.5, volatility: 9 } }));
+        const b = await store.saveRun(run({ runTimestamp: T0 + 3, metrics: { sharpe_ratio: null, volatility: 7 } }));
+        const c = await store.saveRun(run({ runTimestamp: T0 + 2, metrics: { sharpe_ratio: 2, volatility: 8 } }));
+        const ids = async (query: Parameters<RunStore['listRuns']>[0]) =>
+          (await store.listRuns(query)).map((r) => r.id);
+        expect(await ids({})).toEqual([b, c, a]);
+        expect(await ids({ sort: 'sharpe_ratio' })).toEqual([c, a, b]);
+        expect(await ids({ sort: 'volatility' })).toEqual([b, c, a]);
+        expect(await ids({ sort: 'sharpe_ratio', order: 'asc' })).toEqual([a, c, b]);
+        expect(await ids({ limit: 1, offset: 1 })).toEqual([c]);
+        expect(await ids({ sinceTimestamp: T0 + 2 })).toEqual([b, c]);
+        await expect(store.listRuns({ sort: 'nonsense' })).rejects.toThrow(ConfigError);
+      }));
+
+    it('matches symbols case-insensitively and timeframes by any spelling', () =>
+      withStore(async (store) => {
+        const hour = await store.saveRun(run({ symbol: 'aapl', timeframe: '1Hour' }));
+        const legacy = await store.saveRun(run({ symbol: 'AAPL', timeframe: '1h' }));
+        await store.saveRun(run({ symbol: 'AAPL', timeframe: '1Day' }));
+        for (const spelling of ['1Hour', '1h', '1H', '60Min']) {
+          expect((await store.listRuns({ symbol: 'Aapl', timeframe: spelling })).map((r) => r.id).sort()).toEqual(
+            [hour, legacy].sort(),
+          );
+        }
+        // Stored as written: never rewritten.
+        expect((await store.getRun(legacy)).timeframe).toBe('1h');
+        expect((await store.bestRun('aapl', 'hourly', 'sharpe_ratio')).matching).toBe(2);
+      }));
+
+    it('finds a model by its path, its file name or a SHA-256 prefix', () =>
+      withStore(async (store) => {
+        const sha = '0123456789abcdef'.repeat(4);
+        const x = await store.saveRun(run({ modelPath: '/work/models/x_1Day.onnx', modelSha256: sha }));
+        await store.saveRun(run({ modelPath: '/work/models/other.onnx' }));
+        await store.saveRun(run({ modelPath: '/work/models/x_1Day.onnx.bak' }));
+        const ids = async (modelPath: string | ModelFilter) => (await store.listRuns({ modelPath })).map((r) => r.id);
+        expect(await ids('/work/models/x_1Day.onnx')).toEqual([x]);
+        expect(await ids('x_1Day.onnx')).toEqual([x]);
+        expect(await ids('0123456789ab')).toEqual([x]);
+        expect(await ids({ paths: ['models/x_1Day.onnx', '/work/models/x_1Day.onnx'] })).toEqual([x]);
+        expect(await ids('x%.onnx')).toEqual([]);
+      }));
+
+    it('ranks each metric in its direction; NULL never best; Infinity best; ties to the newest', () =>
+      withStore(async (store) => {
+        const low = await store.saveRun(
+          run({
+            runTimestamp: T0 + 1,
+            metrics: { total_trades: 4, sharpe_ratio: 1, max_drawdown: -30, volatility: 20 },
+          }),
+        );
+        const high = await store.saveRun(
+          run({
+            runTimestamp: T0 + 2,
+            metrics: { total_trades: 4, sharpe_ratio: 2, max_drawdown: -10, volatility: 25 },
+          }),
+        );
+        const tie = await store.saveRun(
+          run({
+            runTimestamp: T0 + 3,
+            metrics: { total_trades: 4, sharpe_ratio: 2, max_drawdown: -12, volatility: 30 },
+          }),
+        );
+        await store.saveRun(run({ runTimestamp: T0 + 4, metrics: { total_trades: 4, sharpe_ratio: null } }));
+        expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio')).row?.id).toBe(tie);
+        expect((await store.bestRun('GOOG', '1Day', 'max_drawdown')).row?.id).toBe(high);
+        expect((await store.bestRun('GOOG', '1Day', 'volatility')).row?.id).toBe(low);
+        const inf = await store.saveRun(
+          run({ runTimestamp: T0, profitFactor: Infinity, metrics: { total_trades: 4 } }),
+        );
+        await store.saveRun(run({ runTimestamp: T0 + 9, profitFactor: 1e308, metrics: { total_trades: 4 } }));
+        expect((await store.bestRun('GOOG', '1Day', 'profit_factor')).row?.id).toBe(inf);
+        await expect(store.bestRun('GOOG', '1Day', 'total_trades')).rejects.toThrow(/cannot be ranked/);
+        await expect(store.bestRun('GOOG', '1Day', 'bogus; DROP TABLE x')).rejects.toThrow(ConfigError);
+      }));
+
+    it('leaves out runs with too few trades and says how many it ranked', () =>
+      withStore(async (store) => {
+        // A run that never traded has a perfect drawdown: it must not win by default.
+        await store.saveRun(run({ metrics: { total_trades: 0, max_drawdown: 0, sharpe_ratio: null } }));
+        const traded = await store.saveRun(run({ metrics: { total_trades: 5, max_drawdown: -8, sharpe_ratio: 1 } }));
+        await store.saveRun(run({ metrics: { total_trades: 1, max_drawdown: -2, sharpe_ratio: null } }));
+        const best = await store.bestRun('GOOG', '1Day', 'max_drawdown', { minTrades: 3 });
+        expect(best).toMatchObject({ matching: 3, withValue: 3, ranked: 1 });
+        expect(best.row?.id).toBe(traded);
+        const sharpe = await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { minTrades: 1 });
+        expect(sharpe).toMatchObject({ matching: 3, withValue: 1, ranked: 1 });
+        const none = await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { minTrades: 10 });
+        expect(none).toMatchObject({ row: undefined, matching: 3, withValue: 1, ranked: 0 });
+        expect((await store.listRuns({ minTrades: 1, sort: 'max_drawdown' })).map((r) => r.total_trades)).toEqual([
+          1, 5,
+        ]);
+      }));
+
+    it('finds or refuses unknown ids, and deletes runs with their side rows', () =>
+      withStore(async (store) => {
+        expect(await store.findRun(999)).toBeUndefined();
+        await expect(store.getRun(999)).rejects.toThrow(StoreError);
+        const id = await store.saveRun(
+          run({
+            trades: [trade(0)],
+            equityCurve: { timeMs: new Float64Array([1, 2]), equity: new Float64Array([1, 2]) },
+          }),
+        );
+        expect(await store.deleteRuns([id, 12345])).toBe(1);
+        expect(await store.findRun(id)).toBeUndefined();
+        expect(await store.trades(id)).toBeUndefined();
+        expect(await store.equityCurve(id)).toBeUndefined();
+        // Ids are never reused.
+        expect(await store.saveRun(run())).toBeGreaterThan(id);
+      }));
+
+    it('exports everything and imports it elsewhere once: same UUIDs, curves and trades', async () => {
+      const source = await fixture.open();
+      const target = await fixture.openSecond();
+      try {
+        await source.saveRun(
+          run({
+            trades: [trade(3)],
+            equityCurve: { timeMs: new Float64Array([1, 2, 3]), equity: new Float64Array([5, 6, 7]) },
+          }),
+        );
+        await source.saveRun(run({ symbol: 'MSFT', profitFactor: Infinity }));
+        const records = await source.exportRuns();
+        expect(await target.importRuns(records)).toMatchObject({ imported: 2, present: 0 });
+        expect(await target.importRuns(records)).toEqual({ imported: 0, present: 2, ids: [] });
+        const copied = await target.exportRuns();
+        expect(copied.map((r) => ({ ...r, row: { ...r.row, id: 0 } }))).toEqual(
+          records.map((r) => ({ ...r, row: { ...r.row, id: 0 } })),
+        );
+      } finally {
+        await source.close();
+        await target.close();
+      }
+    });
+
+    it('stores sweeps with their definition and status, and deletes a sweep with its runs', () =>
+      withStore(async (store) => {
+        const definition: SweepDefinition = {
+          sweepId: 'sweep-a',
+          symbol: 'GOOG',
+          timeframe: '1Day',
+          strategy: { name: 'breakout', module: { path: '/s/breakout.ts', sha256: 'aa'.repeat(32) } },
+          grid: ['lookback=5..50:5'],
+          where: 'lookback > 5',
+          fixedParams: { short: true },
+          bars: { sha256: 'bb'.repeat(32), count: 10, firstTimeMs: 0, lastTimeMs: 9 },
+          config: {
+            initialCash: 1000,
+            commission: 0,
+            fixedFee: 0,
+            slippageBps: 0,
+            size: 1,
+            fractional: false,
+            fillAt: 'next-open',
+            riskFreeRate: 0,
+          },
+        };
+        const created = await store.createSweep(definition, 9);
+        expect(created).toMatchObject({ status: SweepStatus.Running, planned: 9, done: 0, failed: 0 });
+        await expect(store.createSweep(definition, 9)).rejects.toThrow(/already exists/);
+        await store.saveRuns([run({ sweepId: 'sweep-a' }), run({ sweepId: 'sweep-a' }), run({ sweepId: 'other' })]);
+        await store.updateSweep('sweep-a', { status: SweepStatus.Interrupted, done: 3, failed: 1 });
+        const found = await store.findSweep('sweep-a');
+        expect(found).toMatchObject({ definition, status: 'interrupted', planned: 9, done: 3, failed: 1 });
+        expect((await store.listSweeps({ status: SweepStatus.Interrupted })).map((s) => s.definition.sweepId)).toEqual([
+          'sweep-a',
+        ]);
+        expect(await store.listSweeps({ status: SweepStatus.Completed })).toEqual([]);
+        await expect(store.updateSweep('nope', { done: 1 })).rejects.toThrow(StoreError);
+        expect(await store.deleteSweep('sweep-a')).toBe(2);
+        expect(await store.findSweep('sweep-a')).toBeUndefined();
+        expect(await store.countRuns()).toBe(1);
+      }));
+
+    it('stores bars, replacing an overlapping range, and loads a range', () =>
+      withStore(async (store) => {
+        const day = 86_400_000;
+        const series = (start: number, n: number, offset: number) =>
+          createBarSeries('GOOG', '1Day', {
+            timeMs: Float64Array.from({ length: n }, (_, i) => (start + i) * day),
+            open: Float64Array.from({ length: n }, (_, i) => 10 + i + offset),
+            high: Float64Array.from({ length: n }, (_, i) => 11 + i + offset),
+            low: Float64Array.from({ length: n }, (_, i) => 9 + i + offset),
+            close: Float64Array.from({ length: n }, (_, i) => 10.5 + i + offset),
+            volume: Float64Array.from({ length: n }, () => 100),
+          });
+        expect(await store.importBars(series(0, 10, 0))).toEqual({ inserted: 10, replaced: 0 });
+        expect(await store.importBars(series(5, 10, 100))).toEqual({ inserted: 10, replaced: 5 });
+        expect(await store.listBarSets()).toEqual([
+          { symbol: 'GOOG', timeframe: '1Day', count: 15, firstTimeMs: 0, lastTimeMs: 14 * day },
+        ]);
+        const loaded = await store.loadBars('GOOG', '1Day', { fromMs: 4 * day, toMs: 6 * day });
+        expect(Array.from(loaded?.close ?? [])).toEqual([14.5, 110.5, 111.5]);
+        expect(await store.loadBars('MSFT', '1Day')).toBeUndefined();
+      }));
+
+    it('read-only: reads, and refuses every write', async () => {
+      const writer = await fixture.open();
+      await writer.saveRun(run());
+      await writer.close();
+      const reader = await fixture.openReadonly();
+      try {
+        expect(reader.readonly).toBe(true);
+        expect(await reader.countRuns()).toBe(1);
+        await expect(reader.saveRun(run())).rejects.toThrow(/read-only/);
+        await expect(reader.deleteRuns([1])).rejects.toThrow(/read-only/);
+      } finally {
+        await reader.close();
+      }
+    });
+  });
+}
