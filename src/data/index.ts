@@ -2,7 +2,15 @@
  * Bringing bars into the program: CSV reading and writing, the bar checks every source uses,
  * fingerprints, and synthetic bars for benchmarks and tests.
  */
-export { type CsvBarsOptions, loadBarsCsv, parseBarsCsv } from './csv/parse-bars-csv.js';
+export { type BarsFileIdentity, barsFileIdentity } from './bars-file-identity.js';
+export {
+  type CsvBarsOptions,
+  type CsvFileOptions,
+  loadBarsCsv,
+  loadBarsCsvBySymbol,
+  parseBarsCsv,
+  parseBarsCsvBySymbol,
+} from './csv/parse-bars-csv.js';
 export {
   MAX_EPOCH_MILLISECONDS,
   MIN_EPOCH_MILLISECONDS,
@@ -13,6 +21,13 @@ export {
 export { writeBarsCsv } from './csv/write-bars-csv.js';
 export { fingerprintBars } from './fingerprint-bars.js';
 export { formatTimeMs } from './format-time-ms.js';
+export {
+  type BarSpacing,
+  CONFIDENT_GAP_COUNT,
+  inferTimeframe,
+  measureSpacing,
+  spacingContradicts,
+} from './infer-timeframe.js';
 export { generateSyntheticBars, type SyntheticBarsOptions } from './synthetic-bars.js';
 export {
   assertValidBars,

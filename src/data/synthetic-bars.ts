@@ -1,6 +1,6 @@
 import { type BarSeries, createBarSeries } from '../core/bars.js';
 import { ConfigError } from '../core/errors.js';
-import { TIMEFRAME_MS, Timeframe } from '../core/timeframe.js';
+import { Timeframe, timeframeMs } from '../core/timeframe.js';
 
 /** Settings for {@link generateSyntheticBars}. */
 export interface SyntheticBarsOptions {
@@ -58,7 +58,7 @@ export function generateSyntheticBars(options: SyntheticBarsOptions): BarSeries 
     throw new ConfigError(`synthetic bars: seed must be a finite number, not ${seed}`);
   }
   const random = mulberry32(seed);
-  const stepMs = TIMEFRAME_MS[timeframe];
+  const stepMs = timeframeMs(timeframe);
   const timeMs = new Float64Array(count);
   const open = new Float64Array(count);
   const high = new Float64Array(count);

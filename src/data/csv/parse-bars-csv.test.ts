@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataError } from '../../core/errors.js';
+import { DataError, UsageError } from '../../core/errors.js';
 import { Timeframe } from '../../core/timeframe.js';
-import { loadBarsCsv, parseBarsCsv } from './parse-bars-csv.js';
+import { barsCsvText, dailyBarTimes, sessionBarTimes, tradingDays } from '../market-calendar.test-support.js';
+import { loadBarsCsv, loadBarsCsvBySymbol, parseBarsCsv, parseBarsCsvBySymbol } from './parse-bars-csv.js';
 
 const OPTIONS = { symbol: 'TEST', timeframe: Timeframe.OneDay };
 const HEADER = 'time,open,high,low,close,volume';
@@ -59,12 +60,9 @@ describe('parseBarsCsv on the real files', () => {
     expect(bars.close[4999]).toBe(1.22904);
   });
 
-  it('loads BTCUSD.csv: 156 monthly bars with fractional volume', () => {
-    // core has no monthly timeframe; the loader does not check spacing against the timeframe.
-    const bars = loadBarsCsv(repoFile('src/data/fixtures/BTCUSD.csv'), {
-      symbol: 'BTCUSD',
-      timeframe: Timeframe.OneWeek,
-    });
+  it('loads BTCUSD.csv: 156 monthly bars with fractional volume, symbol and timeframe inferred', () => {
+    const bars = loadBarsCsv(repoFile('src/data/fixtures/BTCUSD.csv'));
+    expect([bars.symbol, bars.timeframe]).toEqual(['BTCUSD', '1Month']);
     expect(bars.length).toBe(156);
     expect(new Date(bars.timeMs[0] as number).toISOString()).toBe('2012-01-31T00:00:00.000Z');
     expect(new Date(bars.timeMs[155] as number).toISOString()).toBe('2024-12-31T00:00:00.000Z');
@@ -326,5 +324,175 @@ describe('loadBarsCsv', () => {
     const path = join(dir, 'folder.csv');
     mkdirSync(path);
     expect(dataErrorOf(() => loadBarsCsv(path, OPTIONS)).message).toBe(`${path}: is a directory, not a CSV file`);
+  });
+});
+
+/** The UsageError that `run` throws; fails the test if it returns or throws anything else. */
+function usageErrorOf(run: () => unknown): UsageError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error('expected a UsageError, but nothing was thrown');
+}
+
+describe('symbols: --symbol, else a symbol column, else the file name', () => {
+  const DAYS = tradingDays('2024-03-04', '2024-03-15');
+  /** Rows of several symbols, interleaved by time as long-format exports are. */
+  const multi = (symbols: readonly string[], header = 'Symbol'): string => {
+    const perSymbol = symbols.map((symbol, i) =>
+      barsCsvText(dailyBarTimes(DAYS), { symbol, seed: i + 1 })
+        .trim()
+        .split('\n')
+        .slice(1),
+    );
+    const rows = perSymbol[0]!.flatMap((_, row) => perSymbol.map((lines) => lines[row] as string));
+    return `${header},time,open,high,low,close,volume\n${rows.join('\n')}\n`;
+  };
+
+  it('takes the symbol from a symbol column (any case) over the file name, upper-cased', () => {
+    const bars = parseBarsCsv(multi(['msft'], 'SYMBOL'), 'data/prices.csv');
+    expect([bars.symbol, bars.timeframe, bars.length]).toEqual(['MSFT', '1Day', DAYS.length]);
+  });
+
+  it('takes the symbol from the file name without a symbol column, upper-cased', () => {
+    expect(parseBarsCsv(csv(GOOD_ROW), 'data/goog.csv', { timeframe: '1Day' }).symbol).toBe('GOOG');
+    expect(parseBarsCsv(csv(GOOD_ROW), 'data/btc-usd.csv', { timeframe: '1Day' }).symbol).toBe('BTC-USD');
+  });
+
+  it('takes --symbol over the file name, upper-cased', () => {
+    expect(parseBarsCsv(csv(GOOD_ROW), 'data/goog.csv', { symbol: 'googl', timeframe: '1Day' }).symbol).toBe('GOOGL');
+  });
+
+  it('splits a file of several symbols into one series per symbol, in symbol order', () => {
+    const series = parseBarsCsvBySymbol(multi(['NVDA', 'aapl', 'MSFT']), 'data.csv');
+    expect(series.map((bars) => [bars.symbol, bars.timeframe, bars.length])).toEqual([
+      ['AAPL', '1Day', DAYS.length],
+      ['MSFT', '1Day', DAYS.length],
+      ['NVDA', '1Day', DAYS.length],
+    ]);
+    expect(Array.from(series[1]!.timeMs)).toEqual(dailyBarTimes(DAYS));
+  });
+
+  it('asks for --symbol, listing the symbols, when one series is wanted from several', () => {
+    const error = usageErrorOf(() => parseBarsCsv(multi(['NVDA', 'AAPL', 'MSFT']), 'data.csv'));
+    expect(error.message).toBe('data.csv holds 3 symbols (AAPL, MSFT, NVDA); pick one with --symbol');
+    expect(error.exitCode).toBe(2);
+  });
+
+  it("reads only --symbol's rows, matched in any case", () => {
+    const bars = parseBarsCsv(multi(['NVDA', 'AAPL', 'MSFT']), 'data.csv', { symbol: 'msft' });
+    expect([bars.symbol, bars.length]).toEqual(['MSFT', DAYS.length]);
+    expect(parseBarsCsvBySymbol(multi(['NVDA', 'AAPL']), 'data.csv', { symbol: 'AAPL' })).toHaveLength(1);
+  });
+
+  it('names the symbols when --symbol has no rows', () => {
+    expect(usageErrorOf(() => parseBarsCsv(multi(['NVDA', 'AAPL']), 'data.csv', { symbol: 'TSLA' })).message).toBe(
+      'data.csv has no rows for --symbol TSLA; it holds AAPL, NVDA',
+    );
+  });
+
+  it("checks each symbol's times on their own: shared times are fine, going back within a symbol is not", () => {
+    const text = [
+      'symbol,time,open,high,low,close,volume',
+      'AAA,2024-01-02,10,11,9,10,1',
+      'BBB,2024-01-02,10,11,9,10,1',
+      'AAA,2024-01-03,10,11,9,10,1',
+      'BBB,2024-01-01,10,11,9,10,1',
+      '',
+    ].join('\n');
+    expect(parseError(text).message).toBe(
+      "bars.csv line 5, column time: BBB: out of order: 2024-01-01T00:00:00Z is before the previous bar's 2024-01-02T00:00:00Z; times must strictly increase",
+    );
+  });
+
+  it('reports an empty symbol cell with its line', () => {
+    const text = `symbol,${HEADER}\nAAA,${GOOD_ROW}\n ,2024-01-03,10,11,9,10,1\n`;
+    expect(parseError(text).message).toBe('bars.csv line 3, column symbol: empty cell; expected a symbol');
+  });
+
+  it('refuses two symbol columns', () => {
+    expect(parseError(`symbol,Symbol,${HEADER}\nA,A,${GOOD_ROW}\n`).message).toBe(
+      'bars.csv line 1, column symbol: column appears 2 times in the header',
+    );
+  });
+});
+
+describe('timeframes: --timeframe, else a SYMBOL_TIMEFRAME file name, else the bar spacing', () => {
+  const DAYS = tradingDays('2024-03-04', '2024-03-15');
+  const hourly = barsCsvText(sessionBarTimes(DAYS, 60));
+  const thirtyMinutes = barsCsvText(sessionBarTimes(DAYS, 30));
+
+  it('infers 30Min from session bars', () => {
+    expect(parseBarsCsv(thirtyMinutes, 'spy.csv').timeframe).toBe('30Min');
+  });
+
+  it('takes symbol and timeframe from a SYMBOL_TIMEFRAME name, in any spelling', () => {
+    const bars = parseBarsCsv(hourly, 'models/GOOGL_1Hour.csv');
+    expect([bars.symbol, bars.timeframe]).toEqual(['GOOGL', '1Hour']);
+    expect(parseBarsCsv(hourly, 'btc-usd_1h.csv').timeframe).toBe('1Hour');
+  });
+
+  it('refuses a --timeframe the spacing contradicts, naming both', () => {
+    const error = usageErrorOf(() => parseBarsCsv(hourly, 'GOOGL_1Hour.csv', { timeframe: '1Day' }));
+    expect(error.message).toBe('--timeframe 1Day contradicts the bars of GOOGL_1Hour.csv, whose spacing is 1Hour');
+  });
+
+  it('refuses a file name whose timeframe the spacing contradicts; --timeframe settles it', () => {
+    expect(dataErrorOf(() => parseBarsCsv(hourly, 'GOOGL_1Day.csv')).message).toBe(
+      "GOOGL_1Day.csv: the file name says 1Day but the bars' spacing is 1Hour; rename the file or pass --timeframe 1Hour",
+    );
+    expect(parseBarsCsv(hourly, 'GOOGL_1Day.csv', { timeframe: '1Hour' }).timeframe).toBe('1Hour');
+  });
+
+  it('keeps a given timeframe when a few bars cannot settle the spacing', () => {
+    expect(parseBarsCsv(csv(GOOD_ROW), 'x.csv', { timeframe: '30Min' }).timeframe).toBe('30Min');
+    const threeHourly = csv(
+      '2024-01-02T10:00,10,11,9,10,1',
+      '2024-01-02T11:00,10,11,9,10,1',
+      '2024-01-02T12:00,10,11,9,10,1',
+    );
+    expect(parseBarsCsv(threeHourly, 'x.csv', { timeframe: '1Day' }).timeframe).toBe('1Day');
+  });
+
+  it('asks for --timeframe when the spacing shows none', () => {
+    expect(usageErrorOf(() => parseBarsCsv(csv(GOOD_ROW), 'x.csv')).message).toBe(
+      'cannot tell the timeframe of x.csv from its bar spacing; pass --timeframe',
+    );
+  });
+});
+
+describe('loadBarsCsv without options', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'load-bars-csv-infer-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('infers symbol and timeframe as the CLI does', () => {
+    const goog = loadBarsCsv(repoFile('data/bars/GOOG.csv'));
+    expect([goog.symbol, goog.timeframe, goog.length]).toEqual(['GOOG', '1Day', 2148]);
+    const path = join(dir, 'GOOGL_30Min.csv');
+    writeFileSync(path, barsCsvText(sessionBarTimes(tradingDays('2024-03-04', '2024-03-08'), 30)));
+    const googl = loadBarsCsv(path);
+    expect([googl.symbol, googl.timeframe]).toEqual(['GOOGL', '30Min']);
+  });
+
+  it('names the file as shownAs in messages, and splits files of several symbols', () => {
+    const path = join(dir, 'universe.csv');
+    const times = dailyBarTimes(tradingDays('2024-03-04', '2024-03-08'));
+    const rows = ['A', 'B'].flatMap((symbol) => barsCsvText(times, { symbol }).trim().split('\n').slice(1));
+    writeFileSync(path, `symbol,time,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    expect(usageErrorOf(() => loadBarsCsv(path, { shownAs: 'universe.csv' })).message).toBe(
+      'universe.csv holds 2 symbols (A, B); pick one with --symbol',
+    );
+    expect(loadBarsCsvBySymbol(path).map((bars) => `${bars.symbol} ${bars.timeframe} ${bars.length}`)).toEqual([
+      'A 1Day 5',
+      'B 1Day 5',
+    ]);
   });
 });

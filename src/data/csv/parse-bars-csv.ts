@@ -1,38 +1,70 @@
 import { readFileSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
-import { type BarSeries, createBarSeries } from '../../core/bars.js';
-import { DataError, type DataIssue } from '../../core/errors.js';
+import { type BarColumns, type BarSeries, createBarSeries } from '../../core/bars.js';
+import { DataError, type DataIssue, UsageError } from '../../core/errors.js';
 import type { Timeframe } from '../../core/timeframe.js';
+import { barsFileIdentity } from '../bars-file-identity.js';
+import { measureSpacing, spacingContradicts } from '../infer-timeframe.js';
 import { type BarField, findBarProblems, MAX_REPORTED_ISSUES } from '../validate-bars.js';
 import { parseTimestampMs } from './parse-timestamp.js';
 
-/** What a CSV file does not say about its bars. */
+/**
+ * What a CSV file may not say about its bars; each is inferred when left out, as the CLI does.
+ */
 export interface CsvBarsOptions {
-  /** Ticker or pair, e.g. `GOOG`. */
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
+  /**
+   * Ticker or pair, e.g. `GOOG`; stored upper-case. When the file has a `symbol` column, only
+   * this symbol's rows are read. Default: the `symbol` column, else the file name
+   * (`GOOGL_1Hour.csv` and `GOOGL.csv` are `GOOGL`).
+   */
+  readonly symbol?: string | undefined;
+  /**
+   * Any accepted spelling is stored canonically by the caller (see `canonicalTimeframe`). It is
+   * refused when the bars' spacing contradicts it (see `spacingContradicts`). Default: from a
+   * `SYMBOL_TIMEFRAME.csv` file name, else the bars' spacing.
+   */
+  readonly timeframe?: Timeframe | undefined;
+}
+
+/** Options of {@link loadBarsCsv}: those of {@link parseBarsCsv}, and how messages name the file. */
+export interface CsvFileOptions extends CsvBarsOptions {
+  /** The file as messages show it, e.g. the path the user typed (default: `path`). */
+  readonly shownAs?: string | undefined;
 }
 
 /** Header names (lowercased, trimmed) that mark the time column. */
 const TIME_HEADERS: ReadonlySet<string> = new Set(['date', 'time', 'timestamp', 'datetime']);
+const SYMBOL_HEADER = 'symbol';
 const VALUE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 type ValueField = (typeof VALUE_FIELDS)[number];
 
 /** A problem found before line numbers are known: `record` is the index into the parsed records. */
 interface PendingIssue {
   readonly record: number;
-  readonly field?: BarField;
+  readonly field?: BarField | typeof SYMBOL_HEADER;
   readonly reason: string;
 }
 
+/** The checked rows of one symbol of a file; `symbol` is undefined when the file has no symbol column. */
+interface BarGroup {
+  readonly symbol: string | undefined;
+  readonly columns: BarColumns;
+}
+
 /**
- * Reads OHLCV bars from CSV text and checks them; throws a {@link DataError} naming `source`,
- * the line and the column of the first problem (up to {@link MAX_REPORTED_ISSUES} are kept in
- * `issues`), and returns nothing on bad data.
+ * Reads OHLCV bars of one symbol from CSV text and checks them; throws a {@link DataError}
+ * naming `source`, the line and the column of the first problem (up to
+ * {@link MAX_REPORTED_ISSUES} are kept in `issues`), and returns nothing on bad data. Symbol
+ * and timeframe come from `options`, else from the file (see {@link CsvBarsOptions}; `source`
+ * is read as the file name). A file whose `symbol` column holds several symbols needs
+ * `options.symbol`; without it a {@link UsageError} lists the symbols (see
+ * {@link parseBarsCsvBySymbol} to read them all).
  *
  * The header is matched case-insensitively: a time column named `date`, `time`, `timestamp`
  * or `datetime`, or else an unnamed first column as pandas writes it (`,Open,High,…`); and
- * `open`, `high`, `low`, `close`, `volume` in any order. Other columns are ignored. A missing
+ * `open`, `high`, `low`, `close`, `volume` in any order; an optional `symbol` column, whose
+ * rows are grouped by symbol (upper-cased), each symbol's times strictly increasing on its own.
+ * Other columns are ignored. A missing
  * `volume` column is an error: inventing volumes would silently feed volume-based strategies
  * made-up numbers. Times are read by {@link parseTimestampMs} (no zone means UTC). A UTF-8 BOM,
  * CRLF line endings and blank lines are accepted. Line numbers are 1-based, counting every
@@ -46,12 +78,76 @@ interface PendingIssue {
  * });
  * bars.close[0]; // 10.5
  */
-export function parseBarsCsv(text: string, source: string, options: CsvBarsOptions): BarSeries {
+export function parseBarsCsv(text: string, source: string, options: CsvBarsOptions = {}): BarSeries {
+  const groups = readBarGroups(text, source);
+  if (groups.length > 1 && options.symbol === undefined) {
+    const symbols = groups.map((group) => group.symbol).join(', ');
+    throw new UsageError(`${source} holds ${groups.length} symbols (${symbols}); pick one with --symbol`);
+  }
+  return withIdentity(groups, source, options)[0] as BarSeries;
+}
+
+/**
+ * Reads every symbol of a CSV file as its own bar series, in symbol order, for files whose
+ * `symbol` column holds several symbols (a file without one gives one series). Checks, options
+ * and defaults are those of {@link parseBarsCsv}; with `options.symbol` only that symbol is read,
+ * and the timeframe is read from the spacing of all symbols together.
+ *
+ * @example
+ * const series = parseBarsCsvBySymbol(text, 'data.csv');
+ * series.map((bars) => bars.symbol); // ['AAPL', 'MSFT', 'NVDA']
+ */
+export function parseBarsCsvBySymbol(text: string, source: string, options: CsvBarsOptions = {}): BarSeries[] {
+  return withIdentity(readBarGroups(text, source), source, options);
+}
+
+/**
+ * Gives each group its symbol and timeframe, as {@link CsvBarsOptions} describes, keeping only
+ * the group `options.symbol` names when the file has a symbol column.
+ */
+function withIdentity(groups: readonly BarGroup[], source: string, options: CsvBarsOptions): BarSeries[] {
+  const wanted = options.symbol?.trim().toUpperCase();
+  let chosen = groups;
+  if (wanted !== undefined && (groups[0] as BarGroup).symbol !== undefined) {
+    chosen = groups.filter((group) => group.symbol === wanted);
+    if (chosen.length === 0) {
+      const symbols = groups.map((group) => group.symbol).join(', ');
+      throw new UsageError(`${source} has no rows for --symbol ${wanted}; it holds ${symbols}`);
+    }
+  }
+  const fromName = barsFileIdentity(source);
+  const spacing = measureSpacing(chosen.map((group) => group.columns.timeMs));
+  let timeframe = options.timeframe ?? fromName.timeframe;
+  if (timeframe !== undefined && spacingContradicts(spacing, timeframe)) {
+    if (options.timeframe !== undefined) {
+      throw new UsageError(
+        `--timeframe ${timeframe} contradicts the bars of ${source}, whose spacing is ${spacing.timeframe}`,
+      );
+    }
+    throw new DataError({
+      source,
+      reason: `the file name says ${timeframe} but the bars' spacing is ${spacing.timeframe}; rename the file or pass --timeframe ${spacing.timeframe}`,
+    });
+  }
+  timeframe ??= spacing.timeframe;
+  if (timeframe === undefined) {
+    throw new UsageError(`cannot tell the timeframe of ${source} from its bar spacing; pass --timeframe`);
+  }
+  const known: Timeframe = timeframe;
+  return chosen.map((group) => createBarSeries(wanted ?? group.symbol ?? fromName.symbol, known, group.columns));
+}
+
+/**
+ * Reads and checks every row, then groups the bars by the `symbol` column (one group when
+ * there is none), in symbol order.
+ */
+function readBarGroups(text: string, source: string): BarGroup[] {
   const records = readRecords(text, source, false);
   const headerIndex = records.findIndex((record) => !isBlank(record));
   if (headerIndex < 0) throw new DataError({ source, reason: 'file is empty' });
   const header = records[headerIndex] as string[];
   const layout = readHeader(header, () => recordLines(text, source)[headerIndex] as number, source);
+  const symbolColumn = layout.symbol;
 
   const capacity = records.length - headerIndex - 1;
   const timeMs = new Float64Array(capacity);
@@ -64,6 +160,13 @@ export function parseBarsCsv(text: string, source: string, options: CsvBarsOptio
   };
   // Maps bar index to record index, so that bar-level problems can be put on a line.
   const recordOfBar = new Int32Array(capacity);
+  // Symbol of each bar, as an index into `symbols`; only filled when there is a symbol column.
+  const symbolOfBar = new Int32Array(symbolColumn === undefined ? 0 : capacity);
+  const symbols: string[] = [];
+  const symbolIds = new Map<string, number>();
+  // Rows of one symbol usually follow one another, so the cell is looked up only when it changes.
+  let lastSymbolCell: string | undefined;
+  let lastSymbolId = -1;
   const pending: PendingIssue[] = [];
   const fieldCount = header.length;
   let count = 0;
@@ -78,6 +181,27 @@ export function parseBarsCsv(text: string, source: string, options: CsvBarsOptio
       continue;
     }
     let rowOk = true;
+    if (symbolColumn !== undefined) {
+      const cell = record[symbolColumn] as string;
+      if (cell !== lastSymbolCell) {
+        lastSymbolCell = cell;
+        const symbol = cell.trim().toUpperCase();
+        let id = symbol === '' ? -1 : symbolIds.get(symbol);
+        if (id === undefined) {
+          id = symbols.push(symbol) - 1;
+          symbolIds.set(symbol, id);
+        }
+        lastSymbolId = id;
+      }
+      if (lastSymbolId < 0) {
+        rowOk = false;
+        if (pending.length < MAX_REPORTED_ISSUES) {
+          pending.push({ record: r, field: SYMBOL_HEADER, reason: 'empty cell; expected a symbol' });
+        }
+      } else {
+        symbolOfBar[count] = lastSymbolId;
+      }
+    }
     const timeCell = record[layout.time] as string;
     const time = parseTimestampMs(timeCell);
     if (typeof time === 'number') {
@@ -122,8 +246,19 @@ export function parseBarsCsv(text: string, source: string, options: CsvBarsOptio
     close: count === capacity ? values.close : values.close.slice(0, count),
     volume: count === capacity ? values.volume : values.volume.slice(0, count),
   };
-  for (const problem of findBarProblems(columns)) {
-    pending.push({ record: recordOfBar[problem.index] as number, field: problem.field, reason: problem.reason });
+  const groups: { symbol: string | undefined; columns: BarColumns; recordOfBar: Int32Array }[] =
+    symbols.length <= 1
+      ? [{ symbol: symbols[0], columns, recordOfBar }]
+      : splitBySymbol(columns, recordOfBar, symbolOfBar.subarray(0, count), symbols);
+  for (const group of groups) {
+    for (const problem of findBarProblems(group.columns)) {
+      pending.push({
+        record: group.recordOfBar[problem.index] as number,
+        field: problem.field,
+        reason:
+          group.symbol === undefined || groups.length === 1 ? problem.reason : `${group.symbol}: ${problem.reason}`,
+      });
+    }
   }
   if (pending.length > 0) {
     // Cell and bar problems were found in two passes; the user reads them in file order.
@@ -137,24 +272,83 @@ export function parseBarsCsv(text: string, source: string, options: CsvBarsOptio
     }));
     throw new DataError(issues);
   }
-  return createBarSeries(options.symbol, options.timeframe, columns);
+  return groups.map(({ symbol, columns }) => ({ symbol, columns }));
+}
+
+/** Splits the bars into one group per symbol, keeping file order within each, groups in symbol order. */
+function splitBySymbol(
+  columns: BarColumns,
+  recordOfBar: Int32Array,
+  symbolOfBar: Int32Array,
+  symbols: readonly string[],
+): { symbol: string; columns: BarColumns; recordOfBar: Int32Array }[] {
+  const sizes = new Int32Array(symbols.length);
+  for (const id of symbolOfBar) sizes[id] = (sizes[id] as number) + 1;
+  const groups = symbols.map((symbol, id) => {
+    const size = sizes[id] as number;
+    return {
+      symbol,
+      columns: {
+        timeMs: new Float64Array(size),
+        open: new Float64Array(size),
+        high: new Float64Array(size),
+        low: new Float64Array(size),
+        close: new Float64Array(size),
+        volume: new Float64Array(size),
+      },
+      recordOfBar: new Int32Array(size),
+    };
+  });
+  const filled = new Int32Array(symbols.length);
+  for (let i = 0; i < symbolOfBar.length; i++) {
+    const id = symbolOfBar[i] as number;
+    const group = groups[id]!;
+    const at = filled[id] as number;
+    filled[id] = at + 1;
+    group.columns.timeMs[at] = columns.timeMs[i] as number;
+    group.columns.open[at] = columns.open[i] as number;
+    group.columns.high[at] = columns.high[i] as number;
+    group.columns.low[at] = columns.low[i] as number;
+    group.columns.close[at] = columns.close[i] as number;
+    group.columns.volume[at] = columns.volume[i] as number;
+    group.recordOfBar[at] = recordOfBar[i] as number;
+  }
+  return groups.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 }
 
 /**
- * Reads a bar CSV file with {@link parseBarsCsv}. A missing, unreadable or non-file path
+ * Reads a bar CSV file with {@link parseBarsCsv}: without options, the symbol and timeframe
+ * are inferred as the CLI infers them (a `symbol` column, else the file name; a
+ * `SYMBOL_TIMEFRAME.csv` name, else the bar spacing). A missing, unreadable or non-file path
  * throws a {@link DataError} naming the path.
  *
  * @example
- * const bars = loadBarsCsv('data/bars/GOOG.csv', { symbol: 'GOOG', timeframe: Timeframe.OneDay });
+ * const bars = loadBarsCsv('data/bars/GOOG.csv'); // GOOG, 1Day
+ * const hourly = loadBarsCsv('data/bars/EURUSD.csv', { symbol: 'EURUSD', timeframe: Timeframe.OneHour });
  */
-export function loadBarsCsv(path: string, options: CsvBarsOptions): BarSeries {
-  let text: string;
+export function loadBarsCsv(path: string, options: CsvFileOptions = {}): BarSeries {
+  const shownAs = options.shownAs ?? path;
+  return parseBarsCsv(readCsvFile(path, shownAs), shownAs, options);
+}
+
+/**
+ * Reads every symbol of a bar CSV file as its own series, with {@link parseBarsCsvBySymbol};
+ * otherwise as {@link loadBarsCsv}.
+ *
+ * @example
+ * for (const bars of loadBarsCsvBySymbol('data/bars/universe.csv')) console.log(bars.symbol, bars.length);
+ */
+export function loadBarsCsvBySymbol(path: string, options: CsvFileOptions = {}): BarSeries[] {
+  const shownAs = options.shownAs ?? path;
+  return parseBarsCsvBySymbol(readCsvFile(path, shownAs), shownAs, options);
+}
+
+function readCsvFile(path: string, shownAs: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new DataError({ source: path, reason: describeReadError(error) }, { cause: error });
+    throw new DataError({ source: shownAs, reason: describeReadError(error) }, { cause: error });
   }
-  return parseBarsCsv(text, path, options);
 }
 
 function describeReadError(error: unknown): string {
@@ -205,8 +399,8 @@ function isBlank(record: string[]): boolean {
   return record.length === 1 && (record[0] as string).trim() === '';
 }
 
-/** Column index of each field. */
-type Layout = Record<BarField, number>;
+/** Column index of each field, and of the symbol column when there is one. */
+type Layout = Record<BarField, number> & { symbol?: number };
 
 function readHeader(header: string[], line: () => number, source: string): Layout {
   const names = header.map((name) => name.trim().toLowerCase());
@@ -229,7 +423,7 @@ function readHeader(header: string[], line: () => number, source: string): Layou
       reason: `more than one time column (${found}); keep one column holding the full date and time`,
     });
   }
-  for (const field of VALUE_FIELDS) {
+  for (const field of [...VALUE_FIELDS, SYMBOL_HEADER] as const) {
     const found = positions((name) => name === field);
     if (found.length === 1) layout[field] = found[0] as number;
     else if (found.length > 1) {
