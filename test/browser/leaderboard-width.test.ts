@@ -117,8 +117,8 @@ describe('leaderboard in a 1280 × 800 window', () => {
       expect(measured.boxScrollWidth).toBeLessThanOrEqual(measured.boxWidth);
       // Long names wrap inside their cells rather than being cut off.
       expect(measured.clipped).toEqual([]);
-      // The full model path and parameter list stay one hover away.
-      expect(await page.locator(`#runs [title="${LONG_MODEL_PATH}"]`).count()).toBe(2);
+      // The full model path (which the store may save made absolute) and parameter list stay one hover away.
+      expect(await page.locator(`#runs [title$="${LONG_MODEL_PATH}"]`).count()).toBe(2);
       expect(await page.locator('#runs td.strategy[title*="volatility_filter_threshold=0.0175"]').count()).toBe(2);
       if (path === '/') await page.screenshot({ path: join(SCREENSHOT_DIR, 'leaderboard-1280.png'), fullPage: true });
     },
