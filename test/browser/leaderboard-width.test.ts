@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/app/run-backtest.js';
 import { toSaveInput } from '../../src/app/save-result.js';
-import { TradingDatabase } from '../../src/store/index.js';
+import { SqliteRunStore, TradingDatabase } from '../../src/store/sqlite/index.js';
 import { createSampleDatabase, loadGoog } from '../../src/web/sample-runs.test-support.js';
 import { type RunningDashboard, startDashboard } from '../../src/web/serve-dashboard.js';
 import { launchChromium, SCREENSHOT_DIR, watchErrors } from './browser-harness.js';
@@ -53,7 +53,7 @@ beforeAll(async () => {
     writer.close();
   }
   db = TradingDatabase.open(sample.path, { readonly: true });
-  server = await startDashboard({ db, port: 0, host: '127.0.0.1' });
+  server = await startDashboard({ db: new SqliteRunStore(db), port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {
