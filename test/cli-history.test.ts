@@ -88,7 +88,7 @@ describe('history commands on a real database', () => {
 
   it('finds the best run by each metric in its right direction', async () => {
     const all = await json(['list']);
-    const best = async (metric: string) => (await json(['best', 'GOOG', '1Day', '--metric', metric])).id;
+    const best = async (metric: string) => (await json(['best', 'GOOG', '1Day', '--metric', metric])).best.id;
     const byMax = (key: string) =>
       all.reduce((a: Record<string, number>, b: Record<string, number>) =>
         (b[key] as number) > (a[key] as number) ? b : a,
@@ -106,11 +106,30 @@ describe('history commands on a real database', () => {
     expect(await best('profit_factor')).toBe(4);
   });
 
-  it('says clearly when there is no best run', async () => {
+  it('says clearly when there is no best run, exiting 1', async () => {
     const run = await runCli(['best', 'AAPL', '1Hour', '--db', db], dir);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('No saved run for AAPL 1Hour');
-    expect(await json(['best', 'AAPL', '1Hour'])).toBeNull();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'error: no saved run of AAPL 1Hour qualifies for best by total_return: ranked 0 of 0 saved runs (0 without a total_return value, 0 with fewer than 1 trade left out)\n',
+    );
+    const asJson = await runCli(['best', 'AAPL', '1Hour', '--db', db, '--json'], dir);
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toEqual({ best: null, matching: 0, withValue: 0, ranked: 0, minTrades: 1 });
+  });
+
+  it('leaves out runs that never traded unless --min-trades 0, and says how many it ranked', async () => {
+    const scratch = join(dir, 'trades.db');
+    // A long threshold that is never crossed: no trade, a perfect 0 % drawdown.
+    await runCli(['run', '--data', GOOG, '--strategy', 'rsi', '--param', 'lower=1', '--db', scratch, '--save-to-db'], dir);
+    await runCli(['run', '--data', GOOG, '--db', scratch, '--save-to-db'], dir);
+    const ranked = await runCli(['best', 'goog', '1d', '--metric', 'max_drawdown', '--db', scratch], dir);
+    expect(ranked.code).toBe(0);
+    expect(ranked.stdout).toContain('id=2');
+    expect(ranked.stdout).toContain('Considered: ranked 1 of 2 saved runs (0 without a max_drawdown value, 1 with fewer than 1 trade left out).');
+    const all = JSON.parse((await runCli(['best', 'GOOG', '1Day', '--metric', 'max_drawdown', '--min-trades', '0', '--db', scratch, '--json'], dir)).stdout);
+    expect(all).toMatchObject({ best: { id: 1, total_trades: 0, max_drawdown: 0 }, ranked: 2 });
+    const listed = JSON.parse((await runCli(['list', '--min-trades', '1', '--db', scratch, '--json'], dir)).stdout);
+    expect(listed.map((r: { id: number }) => r.id)).toEqual([2]);
   });
 
   it('shows every stored field with the config pretty-printed', async () => {
@@ -140,7 +159,10 @@ describe('history commands on a real database', () => {
     expect((await runCli(['export', '--format', 'json', '--out', out, '--db', db], dir)).code).toBe(0);
     const other = join(dir, 'other.db');
     const run = await runCli(['import', out, '--db', other], dir);
-    expect(run.stdout).toContain('Imported 4 runs');
+    expect(run.stdout).toContain('4 imported, 0 already present');
+    expect(run.stdout).toContain('New ids: 1-4');
+    const again = await runCli(['import', out, '--db', other], dir);
+    expect(again.stdout).toContain('0 imported, 4 already present');
     const original = await json(['list']);
     const copy = JSON.parse((await runCli(['list', '--db', other, '--json'], dir)).stdout);
     const strip = (rows: Record<string, unknown>[]) => rows.map(({ id: _id, ...rest }) => rest);
@@ -293,16 +315,20 @@ describe('a database written by the older Python tool', () => {
     const before = raw.prepare('SELECT * FROM backtest_results ORDER BY id').all();
     raw.close();
 
+    const bytes = readFileSync(legacy);
     const rows = JSON.parse((await runCli(['list', '--db', legacy, '--json'], dir)).stdout);
     expect(rows.map((r: { id: number }) => r.id)).toEqual([3, 2, 1]);
-    expect((await json(['best', 'GOOGL', '1Hour'], legacy)).id).toBe(1); // total_return 12.5 > 8.0
-    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'sharpe_ratio'], legacy)).id).toBe(2);
-    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'max_drawdown'], legacy)).id).toBe(2); // -4.1 is closest to zero
+    expect((await json(['best', 'GOOGL', '1Hour'], legacy)).best.id).toBe(1); // total_return 12.5 > 8.0
+    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'sharpe_ratio'], legacy)).best.id).toBe(2);
+    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'max_drawdown'], legacy)).best.id).toBe(2); // -4.1 is closest to zero
     // The only GOOGL row with a profit factor is the best by it; the NULL one is never "best".
-    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'profit_factor'], legacy)).id).toBe(1);
+    expect((await json(['best', 'GOOGL', '1Hour', '--metric', 'profit_factor'], legacy)).best.id).toBe(1);
 
+    // Reading never wrote to the older tool's file.
+    expect(readFileSync(legacy).equals(bytes)).toBe(true);
     const saved = await runCli(['run', '--data', GOOG, '--db', legacy, '--save-to-db'], dir);
     expect(saved.stdout).toContain('Saved backtest to database with id=4');
+    expect(saved.stderr).toContain(`Upgraded ${legacy}, a database of the older tool: added side tables`);
 
     const check = new Database(legacy, { readonly: true });
     const columns = [
@@ -360,9 +386,9 @@ describe('ranking within one sweep', () => {
     expect(members).toHaveLength(4);
     const bestInSweep = await json(['best', 'GOOG', '1Day', '--sweep', sweepId], sweepDb);
     const top = Math.max(...members.map((r: { total_return: number }) => r.total_return));
-    expect(bestInSweep).toMatchObject({ sweep_id: sweepId, total_return: top });
+    expect(bestInSweep.best).toMatchObject({ sweep_id: sweepId, total_return: top });
     // Buy-and-hold beats every sma-cross run on GOOG, so the unfiltered best is outside the sweep.
-    expect((await json(['best', 'GOOG', '1Day'], sweepDb)).strategy_name).toBe('buy-and-hold');
+    expect((await json(['best', 'GOOG', '1Day'], sweepDb)).best.strategy_name).toBe('buy-and-hold');
   });
 });
 

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeExampleModels } from '../src/strategies/onnx/index.js';
@@ -177,11 +177,14 @@ describe('backtest demo', () => {
     const sweepRows = rows.filter((r: { sweep_id: string | null }) => r.sweep_id !== null);
     expect(sweepRows).toHaveLength(27);
     expect(new Set(sweepRows.map((r: { sweep_id: string }) => r.sweep_id)).size).toBe(1);
-    expect(
-      rows
-        .filter((r: { model_path: string | null }) => r.model_path !== null)
-        .map((r: { model_path: string }) => r.model_path)
-        .sort(),
-    ).toEqual(['models/rl_symbols/EURUSD_1Hour.onnx', 'models/rl_symbols/GOOG_1Day.onnx']);
+    // Model paths are stored resolved, so --model finds them however they are typed.
+    const modelPaths = rows
+      .filter((r: { model_path: string | null }) => r.model_path !== null)
+      .map((r: { model_path: string }) => r.model_path)
+      .sort();
+    expect(modelPaths).toHaveLength(2);
+    expect(modelPaths.every((path: string) => isAbsolute(path))).toBe(true);
+    expect(modelPaths[0]).toMatch(/models\/rl_symbols\/EURUSD_1Hour\.onnx$/);
+    expect(modelPaths[1]).toMatch(/models\/rl_symbols\/GOOG_1Day\.onnx$/);
   });
 });

@@ -118,7 +118,10 @@ describe('backtest rerun', () => {
     raw.close();
     const run = await cli(['rerun', String(id)]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/Sharpe ratio \(annualized\)\s+│\s+[\d.]+\s+│\s+[\d.]+\s+│ DIFFERENT/);
+    // Only the metric that differs is listed, stored value first.
+    expect(run.stdout).toMatch(/Metric that differs\s+│ Stored\s+│ Re-run/);
+    expect(run.stdout).toMatch(/Sharpe ratio \(annualized\)\s+│\s+[\d.]+\s+│\s+[\d.]+\s+│?\n/);
+    expect(run.stdout).not.toMatch(/Total return/);
     expect(run.stdout).toContain('Not reproduced.');
     expect(run.stderr).toContain(`run ${id} did not reproduce`);
   });
