@@ -120,13 +120,25 @@ describe('history commands on a real database', () => {
   it('leaves out runs that never traded unless --min-trades 0, and says how many it ranked', async () => {
     const scratch = join(dir, 'trades.db');
     // A long threshold that is never crossed: no trade, a perfect 0 % drawdown.
-    await runCli(['run', '--data', GOOG, '--strategy', 'rsi', '--param', 'lower=1', '--db', scratch, '--save-to-db'], dir);
+    await runCli(
+      ['run', '--data', GOOG, '--strategy', 'rsi', '--param', 'lower=1', '--db', scratch, '--save-to-db'],
+      dir,
+    );
     await runCli(['run', '--data', GOOG, '--db', scratch, '--save-to-db'], dir);
     const ranked = await runCli(['best', 'goog', '1d', '--metric', 'max_drawdown', '--db', scratch], dir);
     expect(ranked.code).toBe(0);
     expect(ranked.stdout).toContain('id=2');
-    expect(ranked.stdout).toContain('Considered: ranked 1 of 2 saved runs (0 without a max_drawdown value, 1 with fewer than 1 trade left out).');
-    const all = JSON.parse((await runCli(['best', 'GOOG', '1Day', '--metric', 'max_drawdown', '--min-trades', '0', '--db', scratch, '--json'], dir)).stdout);
+    expect(ranked.stdout).toContain(
+      'Considered: ranked 1 of 2 saved runs (0 without a max_drawdown value, 1 with fewer than 1 trade left out).',
+    );
+    const all = JSON.parse(
+      (
+        await runCli(
+          ['best', 'GOOG', '1Day', '--metric', 'max_drawdown', '--min-trades', '0', '--db', scratch, '--json'],
+          dir,
+        )
+      ).stdout,
+    );
     expect(all).toMatchObject({ best: { id: 1, total_trades: 0, max_drawdown: 0 }, ranked: 2 });
     const listed = JSON.parse((await runCli(['list', '--min-trades', '1', '--db', scratch, '--json'], dir)).stdout);
     expect(listed.map((r: { id: number }) => r.id)).toEqual([2]);

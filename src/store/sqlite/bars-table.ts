@@ -1,7 +1,7 @@
 /** Bars in a SQLite file: one row per bar, keyed by symbol, timeframe and time. */
 import type { BarSeries } from '../../core/bars.js';
 import { ConfigError, DataError } from '../../core/errors.js';
-import type { Timeframe } from '../../core/timeframe.js';
+import { type Timeframe, timeframeAliases } from '../../core/timeframe.js';
 import type { BarSetInfo } from '../run-store.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
@@ -68,12 +68,16 @@ export class BarsTable {
     if (Number.isNaN(fromMs) || Number.isNaN(toMs)) throw new ConfigError('loadBars: fromMs and toMs must be numbers');
     if (!this.connection.hasTable('bars')) return undefined;
     return this.connection.read(`load bars for ${symbol} ${timeframe}`, () => {
+      // Bars stored by earlier releases may spell the symbol in lower case or the timeframe
+      // another way (`1h`); IN lists keep the primary key usable for every spelling.
+      const symbols = [...new Set([symbol, symbol.toUpperCase()])];
+      const timeframes = [...new Set([timeframe, ...timeframeAliases(timeframe)])];
       const rows = this.connection
         .statement(
-          'SELECT time_ms, open, high, low, close, volume FROM bars WHERE symbol = ? AND timeframe = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms',
+          `SELECT time_ms, open, high, low, close, volume FROM bars WHERE symbol IN (${symbols.map(() => '?').join(', ')}) AND timeframe IN (${timeframes.map(() => '?').join(', ')}) AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms`,
         )
         .raw(true)
-        .all(symbol, timeframe, fromMs, toMs) as number[][];
+        .all(...symbols, ...timeframes, fromMs, toMs) as number[][];
       if (rows.length === 0) return undefined;
       const n = rows.length;
       const columns = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(n)) as [

@@ -10,6 +10,10 @@ describe('parseModelFileName', () => {
     ['spy_1Week.onnx', 'spy', '1Week'],
     ['X1_1Min.onnx', 'X1', '1Min'],
     ['AAPL_5Min.onnx', 'AAPL', '5Min'],
+    ['GOOGL_30Min.onnx', 'GOOGL', '30Min'],
+    ['GOOGL_1h.onnx', 'GOOGL', '1Hour'],
+    ['GOOGL_60Min.onnx', 'GOOGL', '1Hour'],
+    ['ETH-USD_1d.onnx', 'ETH-USD', '1Day'],
   ])('%s → %s, %s', (path, symbol, timeframe) => {
     expect(parseModelFileName(path)).toEqual({ symbol, timeframe });
   });
@@ -19,8 +23,8 @@ describe('parseModelFileName', () => {
   });
 
   it.each([
-    ['GOOGL_1h.onnx', 'not an Alpaca timeframe'],
-    ['GOOGL_1hour.onnx', 'timeframes are case-sensitive'],
+    ['GOOGL_2Day.onnx', 'not a timeframe Alpaca has'],
+    ['GOOGL_90Min.onnx', 'minutes that make no whole hour count are out of range'],
     ['GOOGL_1Hour.onx', 'wrong extension'],
     ['GOOGL_1Hour.onnx.bak', 'extra suffix'],
     ['GOOGL.onnx', 'no timeframe'],
