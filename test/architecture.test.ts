@@ -76,6 +76,40 @@ describe('module boundaries', () => {
   });
 });
 
+/** Files `entry` reaches through static imports (dynamic `import()` loads on use, so it is left out). */
+function staticImportGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)) {
+      const specifier = match[1] as string;
+      if (!specifier.startsWith('.')) {
+        packages.add(specifier);
+        continue;
+      }
+      // Type-only imports vanish at run time.
+      if (/^(?:import|export)\s+type\s/.test(match[0])) continue;
+      visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+describe('what loads the database driver', () => {
+  it('a sweep worker never does: it reaches no store implementation and no driver', () => {
+    const { files, packages } = staticImportGraph(join(SRC, 'app/sweep/sweep-worker.ts'));
+    expect(files.size).toBeGreaterThan(10);
+    expect([...files].filter((f) => f.includes('/store/sqlite/'))).toEqual([]);
+    expect([...packages].filter((p) => /better-sqlite3|^pg$|postgres/.test(p))).toEqual([]);
+    // Control: the SQLite store does reach the driver, so the check above can see one.
+    expect(staticImportGraph(join(SRC, 'store/sqlite/index.ts')).packages.has('better-sqlite3')).toBe(true);
+  });
+});
+
 describe('the published package', () => {
   it('imports by name from the compiled build, as users will, and runs a backtest', () => {
     const script = `

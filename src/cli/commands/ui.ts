@@ -75,7 +75,7 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
     await waitForStop(options.signal);
     await server.close();
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
