@@ -4,7 +4,7 @@
  * errors into exit codes.
  */
 import { Command, CommanderError, Help, Option } from 'commander';
-import { AppError } from '../core/errors.js';
+import { AppError, UsageError } from '../core/errors.js';
 import { packageVersion } from '../app/package-version.js';
 import { type CliIO, processIO } from './cli-io.js';
 import {
@@ -130,7 +130,12 @@ export function createProgram(io: CliIO): Command {
       '--where <expression>',
       "run only combinations where this holds, e.g. 'slow - fast >= 10' (+ - * /, < <= > >= == !=, and or not, parentheses)",
     )
-    .option('--param <name=value>', 'parameter fixed for every combination, repeatable (e.g. --param short=true)', collect, [])
+    .option(
+      '--param <name=value>',
+      'parameter fixed for every combination, repeatable (e.g. --param short=true)',
+      collect,
+      [],
+    )
     .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
     .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
     .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10);
@@ -143,6 +148,69 @@ export function createProgram(io: CliIO): Command {
     .action(async (options) => {
       const { sweepCommand } = await import('./commands/sweep.js');
       await sweepCommand(options, io);
+    });
+
+  const sweeps = program
+    .command('sweeps')
+    .description('Manage stored sweeps: list them (the default), show one, resume one that stopped, delete one')
+    .addHelpText('after', '\n`backtest sweeps` alone is `backtest sweeps list` (see `backtest sweeps list --help`).');
+  sweeps
+    .command('list', { isDefault: true })
+    .description('List stored sweeps, newest first, with status and done/planned counts; partial ones are marked *')
+    .addOption(
+      new Option('--status <status>', 'only sweeps with this status').choices(['running', 'completed', 'interrupted']),
+    )
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    // `sweeps bogus` lands here as the default command: say it is an unknown command, not "too many arguments".
+    .allowExcessArguments(true)
+    .action(async (options, command: Command) => {
+      if (command.args.length > 0) {
+        throw new UsageError(
+          `unknown sweeps command "${command.args[0]}"; use sweeps [list], sweeps show ID, sweeps resume ID or sweeps delete ID`,
+        );
+      }
+      const { sweepsListCommand } = await import('./commands/sweeps.js');
+      await sweepsListCommand(options, io);
+    });
+  sweeps
+    .command('show')
+    .description(
+      'Show a sweep: definition (strategy, grid, where, fixed parameters, bars, config), status, counts, best run',
+    )
+    .argument('<id>', 'sweep id')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (id: string, options) => {
+      const { sweepsShowCommand } = await import('./commands/sweeps.js');
+      await sweepsShowCommand({ ...options, id }, io);
+    });
+  sweeps
+    .command('resume')
+    .description('Run the combinations of a stored sweep that have no saved run yet, on the same bars and strategy')
+    .argument('<id>', 'sweep id')
+    .option(
+      '--data <file>',
+      "CSV of the sweep's bars (default: the file it ran on if still there, else the bars stored in the database); its SHA-256 must match",
+    )
+    .option('--allow-changed-strategy', 'resume even though the strategy module changed since the sweep ran', false)
+    .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (id: string, options) => {
+      const { sweepsResumeCommand } = await import('./commands/sweeps.js');
+      await sweepsResumeCommand({ ...options, id }, io);
+    });
+  sweeps
+    .command('delete')
+    .description('Delete a sweep and every run saved under it')
+    .argument('<id>', 'sweep id')
+    .option('--yes', 'do not ask for confirmation', false)
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of text', false)
+    .action(async (id: string, options) => {
+      const { sweepsDeleteCommand } = await import('./commands/sweeps.js');
+      await sweepsDeleteCommand({ ...options, id }, io);
     });
 
   program

@@ -4,7 +4,13 @@ import { openHistoryForWriting } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { isStrategyModulePath, parseParamFlags } from '../../strategies/index.js';
-import { runSweep, type SweepRow, type SweepStart, type SweepSummary } from '../../app/sweep/run-sweep.js';
+import {
+  runSweep,
+  type SweepFailure,
+  type SweepRow,
+  type SweepStart,
+  type SweepSummary,
+} from '../../app/sweep/run-sweep.js';
 import { AppError, UsageError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { Timeframe } from '../../core/timeframe.js';
@@ -35,8 +41,8 @@ export interface SweepCommandOptions extends RunConfigFlags {
   readonly json: boolean;
 }
 
-/** Raised after the summary when some runs failed, so the process exits non-zero. */
-class SomeRunsFailedError extends AppError {
+/** Raised after the summary when some runs failed, so the process exits non-zero (1); `sweeps resume` too. */
+export class SomeRunsFailedError extends AppError {
   constructor(failed: number, total: number) {
     super(`${failed} of ${total} sweep runs failed (see above)`, { code: 'runs-failed', exitCode: 1 });
   }
@@ -110,11 +116,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
     io.out(describeEnd(summary, options.saveToDb));
     if (summary.top.length > 0) io.out(renderTop(summary));
   }
-  for (const failure of summary.failures.slice(0, LISTED_FAILURES)) {
-    io.err(`failed: ${formatParams(failure.params)}: ${failure.message}\n`);
-  }
-  if (summary.failures.length > LISTED_FAILURES)
-    io.err(`… and ${summary.failures.length - LISTED_FAILURES} more failures\n`);
+  printFailures(summary.failures, io);
 
   if (summary.interrupted) {
     const kept = options.saveToDb
@@ -126,6 +128,19 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
     );
   }
   if (summary.failed > 0) throw new SomeRunsFailedError(summary.failed, summary.total);
+}
+
+/**
+ * Lists failed runs on standard error, one line each, the first few only; `sweeps resume` too.
+ *
+ * @example
+ * printFailures(summary.failures, io); // failed: n=2: n = 2 is not supported
+ */
+export function printFailures(failures: readonly SweepFailure[], io: CliIO): void {
+  for (const failure of failures.slice(0, LISTED_FAILURES)) {
+    io.err(`failed: ${formatParams(failure.params)}: ${failure.message}\n`);
+  }
+  if (failures.length > LISTED_FAILURES) io.err(`… and ${failures.length - LISTED_FAILURES} more failures\n`);
 }
 
 function describeStart(start: SweepStart, hasWhere: boolean): string {
