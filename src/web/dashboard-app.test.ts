@@ -110,6 +110,30 @@ describe('leaderboard', () => {
     }
     expect(runIds((await get('/')).text)).not.toContain(id);
   });
+
+  it('marks a run that ran out of money, in the leaderboard and on its page', async () => {
+    const writer = TradingDatabase.open(sample.path);
+    let id: number;
+    try {
+      const result = await runBacktest({ bars: loadGoog(), strategy: 'buy-and-hold' });
+      const outOfMoneyTimeMs = Date.UTC(2008, 10, 20);
+      id = writer.saveBacktestResult({ ...toSaveInput(result, { notes: 'broke' }), outOfMoneyTimeMs });
+      const page = (await get('/')).text;
+      const row = page.slice(
+        page.indexOf(`data-run-id="${id}"`),
+        page.indexOf('</tr>', page.indexOf(`data-run-id="${id}"`)),
+      );
+      expect(row).toContain('data-out-of-money');
+      expect(row).toContain('ran out of money on 2008-11-20');
+      const others = page.replace(row, '');
+      expect(others).not.toContain('data-out-of-money');
+      const runPage = (await get(`/runs/${id}`)).text;
+      expect(runPage).toContain('<b>Out of money.</b> The account ran out of money on 2008-11-20:');
+      expect(writer.deleteBacktest(id)).toBe(true);
+    } finally {
+      writer.close();
+    }
+  });
 });
 
 describe('run page', () => {

@@ -3,7 +3,13 @@ import { TIMEFRAMES } from '../core/timeframe.js';
 import type { BacktestRow } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { type LeaderboardQuery, SORT_KEYS, type SortKey } from './dashboard-params.js';
-import { formatMetricValue, formatNumber, formatUnixSeconds, metricHeader } from '../app/format-values.js';
+import {
+  formatMetricValue,
+  formatNumber,
+  formatTimeMs,
+  formatUnixSeconds,
+  metricHeader,
+} from '../app/format-values.js';
 import { valueClass } from './run-sections.js';
 import { rowMetrics, strategyLabel } from './run-view.js';
 import { rowParams } from '../app/stored-run.js';
@@ -179,7 +185,7 @@ ${
         });
         return html`<tr data-run-id="${row.id}">
 <td><input type="checkbox" name="ids" value="${row.id}" aria-label="Select run ${row.id}"></td>
-<td class="num"><a href="/runs/${row.id}">${row.id}</a></td>
+<td class="num"><a href="/runs/${row.id}">${row.id}</a>${row.out_of_money_time_ms === null ? '' : html`<span class="out-of-money" title="the account ran out of money on ${formatTimeMs(row.out_of_money_time_ms)}: positions closed, no trading after that bar" data-out-of-money>!</span>`}</td>
 <td class="saved">${formatUnixSeconds(row.run_timestamp)}</td>
 <td>${row.symbol}</td>
 <td>${row.timeframe}</td>
