@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../src/app/sweep/run-sweep.js';
@@ -224,6 +224,11 @@ describe('backtest sweep: --param and an empty grid', () => {
     const saving = await runCli(['sweep', '--data', data, ...grid, '--save-to-db', '--db', db], dir);
     expect(saving).toMatchObject({ code: 2, stdout: '', stderr: message });
     expect(await json(['sweeps', '--db', db])).toEqual([]);
+    // On a database that does not exist yet, the refused sweep creates no file.
+    const absent = join(dirname(db), 'never-created.db');
+    const refused = await runCli(['sweep', '--data', data, ...grid, '--save-to-db', '--db', absent], dir);
+    expect(refused).toMatchObject({ code: 2, stdout: '', stderr: message });
+    expect(existsSync(absent)).toBe(false);
   });
 });
 

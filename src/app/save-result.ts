@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StrategyError } from '../core/errors.js';
 import type { BacktestResultData } from '../core/result.js';
@@ -17,21 +17,21 @@ const moduleHashes = new Map<string, string>();
  * moduleSha256('/home/me/strategies/breakout.ts'); // '9f2c…'
  */
 export function moduleSha256(path: string): string {
-  let hash = moduleHashes.get(path);
-  if (hash === undefined) {
-    try {
+  try {
+    // Keyed by size and modification time too, so a long-running process sees an edited module.
+    const { size, mtimeMs } = statSync(path);
+    const key = `${path}\0${size}\0${mtimeMs}`;
+    let hash = moduleHashes.get(key);
+    if (hash === undefined) {
       hash = createHash('sha256').update(readFileSync(path)).digest('hex');
-    } catch (error) {
-      throw new StrategyError(
-        `cannot read strategy module ${path} to record its SHA-256: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      moduleHashes.set(key, hash);
     }
-    moduleHashes.set(path, hash);
+    return hash;
+  } catch (error) {
+    throw new StrategyError(`cannot read strategy module ${path} to record its SHA-256: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return hash;
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   SweepStatus,
 } from '../../store/index.js';
 import { moduleSha256 } from '../save-result.js';
-import { isStrategyModulePath, resolveStrategy } from '../../strategies/index.js';
+import { isStrategyModulePath, resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { createSweepId } from './create-sweep-id.js';
 import { type GridAxis, parseGridFlags } from './parse-grid.js';
 import { planSweep } from './plan-sweep.js';
@@ -57,9 +57,10 @@ export interface RunSweepOptions {
   readonly workers?: number | undefined;
   /**
    * Save every run here, under the sweep id, and store the sweep itself (definition, status,
-   * counts); without it nothing is saved.
+   * counts); without it nothing is saved. A function is called once the grid is planned, so a
+   * grid that leaves nothing to run never creates a database.
    */
-  readonly db?: RunStore | undefined;
+  readonly db?: RunStore | (() => Promise<RunStore>) | undefined;
   /** The bars file, when the bars came from one: stored with the sweep as a hint for resuming. */
   readonly dataFile?: string | undefined;
   /**
@@ -177,8 +178,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   if (!Number.isInteger(topCount) || topCount < 1) {
     throw new ConfigError(`top is ${topCount}; it must be a whole number of 1 or more`);
   }
-  const store = options.db;
-  if (options.resume === true && (store === undefined || options.sweepId === undefined)) {
+  if (options.resume === true && (options.db === undefined || options.sweepId === undefined)) {
     throw new ConfigError('resuming a sweep needs the store it was saved in and its sweep id');
   }
   // Workers load a module strategy by path themselves, so it must not depend on their cwd.
@@ -198,6 +198,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   if (!Number.isInteger(requestedWorkers) || requestedWorkers < 1) {
     throw new ConfigError(`workers is ${requestedWorkers}; it must be a whole number of 1 or more`);
   }
+  const store = typeof options.db === 'function' ? await options.db() : options.db;
   const sweepId = options.sweepId ?? createSweepId();
   const { strategy: _unused, ...sharedConfig } = config;
   // Hashed once: the stored sweep and every worker's runs name the same bars.
@@ -235,6 +236,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
 
   const outcome = await new SweepRun({
     options: { ...options, strategy },
+    store,
     hooks,
     start,
     params: toRun,
@@ -272,7 +274,10 @@ function sweepDefinition(
   const grid = isFlagList(options.grid)
     ? options.grid
     : options.grid.map((axis) => `${axis.name}=${axis.values.map(String).join(',')}`);
-  const fixedParams = { ...fixed } as Record<string, ParamValue>;
+  // Stored parsed (`true`, not "true"), as the combinations were run.
+  const { check: _relation, ...typeOnly } = definition;
+  const parsed = resolveParams(typeOnly, fixed, '--param');
+  const fixedParams = Object.fromEntries(Object.keys(fixed).map((name) => [name, parsed[name] as ParamValue]));
   return {
     sweepId,
     symbol: options.bars.symbol,
@@ -327,6 +332,7 @@ class SweepRun {
   private readonly saveBatchSize: number;
 
   private readonly options: RunSweepOptions;
+  private readonly store: RunStore | undefined;
   private readonly hooks: RunSweepHooks;
   private readonly start: SweepStart;
   private readonly params: readonly Readonly<Record<string, ParamValue>>[];
@@ -337,6 +343,7 @@ class SweepRun {
 
   constructor(setup: {
     options: RunSweepOptions;
+    store: RunStore | undefined;
     hooks: RunSweepHooks;
     start: SweepStart;
     params: readonly Readonly<Record<string, ParamValue>>[];
@@ -347,6 +354,7 @@ class SweepRun {
   }) {
     ({
       options: this.options,
+      store: this.store,
       hooks: this.hooks,
       start: this.start,
       params: this.params,
@@ -480,7 +488,7 @@ class SweepRun {
       return;
     }
     this.completed++;
-    if (this.options.db !== undefined) this.pendingSaves.push(outcome.input);
+    if (this.store !== undefined) this.pendingSaves.push(outcome.input);
     else this.keepIfBest({ params, metrics: outcome.input.metrics as Metrics });
   }
 
@@ -538,7 +546,7 @@ class SweepRun {
 
   /** Queues every result received so far for saving in one transaction. */
   private flush(): void {
-    const { db } = this.options;
+    const db = this.store;
     if (db === undefined || this.pendingSaves.length === 0) return;
     const inputs = this.pendingSaves;
     this.pendingSaves = [];

@@ -64,14 +64,17 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   }
   const bars = await loadBarsForRun(options, io);
   const fixedParams = parseParamFlags([...(options.param ?? [])]);
-  const db: RunStore | undefined = options.saveToDb
-    ? await openHistoryForWriting({
-        db: options.db,
-        cwd: io.cwd,
-        env: io.env,
-        onNotice: (message) => io.err(`${message}\n`),
-      })
-    : undefined;
+  // Opened by the sweep once its grid is planned: a grid with nothing to run creates no file.
+  let db: RunStore | undefined;
+  const openDb = async (): Promise<RunStore> => {
+    db = await openHistoryForWriting({
+      db: options.db,
+      cwd: io.cwd,
+      env: io.env,
+      onNotice: (message) => io.err(`${message}\n`),
+    });
+    return db;
+  };
 
   const controller = new AbortController();
   // `once`: a second Ctrl-C while cleaning up falls back to Node's default and ends the process.
@@ -90,7 +93,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         ...(options.data === undefined ? {} : { dataFile: resolve(io.cwd, options.data) }),
         config: runConfigFromFlags(options),
         workers: options.workers,
-        db,
+        ...(options.saveToDb ? { db: openDb } : {}),
         notes: options.notes,
         metric: options.metric as MetricName,
         top: options.top,
