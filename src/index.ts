@@ -68,12 +68,19 @@ export {
 } from './data/index.js';
 export { inferTimeframe } from './data/infer-timeframe.js';
 export { computeMetrics, type MetricsInput } from './metrics/index.js';
-export { BUILTIN_STRATEGIES, findStrategy, getStrategy, loadStrategyModule } from './strategies/index.js';
+export {
+  BUILTIN_STRATEGIES,
+  defineStrategy,
+  findStrategy,
+  getStrategy,
+  loadStrategyModule,
+} from './strategies/index.js';
 export { BacktestResult, type SaveToDbOptions } from './app/backtest-result.js';
 export { compareRuns, type ConfigDifference, type MetricComparison, type RunComparison } from './app/compare-runs.js';
 export { runBacktest, type RunBacktestOptions } from './app/run-backtest.js';
 export { runFromConfig } from './app/run-from-config.js';
-export { type MetricCheck, type RerunReport, rerunStoredBacktest } from './app/rerun-stored.js';
+export { type InputChange, type MetricCheck, type RerunReport, rerunStoredBacktest } from './app/rerun-stored.js';
+export { loadStoredRunDetails, type StoredRunDetails } from './app/stored-run-details.js';
 export { runModelBacktest, type RunModelOptions } from './app/run-model.js';
 export { type ModelRunOutcome, runAllModels, type RunAllModelsOptions } from './app/run-all-models.js';
 export {

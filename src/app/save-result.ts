@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StrategyError } from '../core/errors.js';
+import { findStrategy } from '../strategies/index.js';
 import type { BacktestResultData } from '../core/result.js';
 import { type BacktestInput, backtestInputFromResult, openStore, type RunStore } from '../store/index.js';
 import type { SaveToDbOptions } from './backtest-result.js';
@@ -34,6 +35,21 @@ export function moduleSha256(path: string): string {
   }
 }
 
+const warnedStrategies = new Set<string>();
+
+/**
+ * A strategy passed as an object, without its file, is saved by name only: a later rerun cannot
+ * rebuild it. Say so once per strategy, with the fix.
+ */
+function warnIfNotRebuildable(name: string): void {
+  if (findStrategy(name) !== undefined || warnedStrategies.has(name)) return;
+  warnedStrategies.add(name);
+  process.emitWarning(
+    `strategy "${name}" was passed as an object without its file, so saved runs cannot be run again; wrap it in defineStrategy(definition, import.meta.url) or pass its path`,
+    { code: 'BACKTEST_STRATEGY_NOT_REBUILDABLE' },
+  );
+}
+
 /**
  * The store's input for a result: every metric, trades, curve, and what is needed to run it
  * again: the model's absolute path and SHA-256, or the strategy module's, and the package version.
@@ -41,6 +57,7 @@ export function moduleSha256(path: string): string {
 export function toSaveInput(result: BacktestResultData, options: Omit<SaveToDbOptions, 'db'> = {}): BacktestInput {
   const modelPath = options.modelPath ?? result.model?.path;
   const module = result.config.strategy.module;
+  if (module === undefined && result.model === undefined) warnIfNotRebuildable(result.config.strategy.name);
   const input = backtestInputFromResult(result, {
     modelPath: modelPath === undefined ? undefined : resolve(modelPath),
     modelSha256: result.model?.sha256,

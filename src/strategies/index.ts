@@ -8,3 +8,4 @@ export * from './rsi.js';
 export * from './sma-cross.js';
 export * from './wilder-rsi.js';
 export { isStrategyModulePath, resolveStrategy } from './resolve-strategy.js';
+export { defineStrategy } from './define-strategy.js';
