@@ -82,7 +82,12 @@ describe('how a saved run records its strategy', () => {
   });
 
   it('refuses a URL that is not a file', () => {
-    const definition = { name: 'x', description: 'x', params: [], create: () => ({ onBar: () => 1 }) };
+    const definition: StrategyDefinition = {
+      name: 'x',
+      description: 'x',
+      params: [],
+      create: () => ({ onBar: () => 1 }),
+    };
     expect(() => defineStrategy(definition, 'https://example.com/x.js')).toThrow(/pass import\.meta\.url/);
   });
 });
