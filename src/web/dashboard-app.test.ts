@@ -208,6 +208,51 @@ describe('sweep page', () => {
     expect(values).toEqual([0, 1, 2].flatMap((s) => [0, 1, 2].map((f) => fastMajor(s, f))));
   });
 
+  it('marks a partial sweep: its status, counts and how to finish it', async () => {
+    expect((await get(`/sweeps/${SAMPLE_SWEEP_ID}`)).text).not.toContain('data-partial-sweep');
+    const writer = TradingDatabase.open(sample.path);
+    try {
+      const first = writer.getBacktestOrThrow(sample.sweepIds[0] as number);
+      writer.createSweep(
+        {
+          sweepId: SAMPLE_SWEEP_ID,
+          symbol: 'GOOG',
+          timeframe: '1Day',
+          strategy: { name: 'sma-cross' },
+          grid: ['fast=5,10,20', 'slow=30,50,100,200'],
+          fixedParams: {},
+          bars: {
+            sha256: first.bars_sha256 as string,
+            count: first.bars_count as number,
+            firstTimeMs: first.bars_first_time_ms as number,
+            lastTimeMs: first.bars_last_time_ms as number,
+          },
+          config: {
+            initialCash: 10_000,
+            commission: 0,
+            fixedFee: 0,
+            slippageBps: 0,
+            size: 1,
+            fractional: false,
+            fillAt: 'next-open',
+            riskFreeRate: 0,
+          },
+        },
+        12,
+      );
+      writer.updateSweep(SAMPLE_SWEEP_ID, { status: 'interrupted', done: 9 });
+      const page = (await get(`/sweeps/${SAMPLE_SWEEP_ID}`)).text;
+      expect(page).toContain(`data-partial-sweep="${SAMPLE_SWEEP_ID}"`);
+      expect(page).toContain('9 of 12 combinations have a saved run');
+      expect(page).toContain(`backtest sweeps resume ${SAMPLE_SWEEP_ID}`);
+      writer.updateSweep(SAMPLE_SWEEP_ID, { status: 'completed', planned: 9 });
+      expect((await get(`/sweeps/${SAMPLE_SWEEP_ID}`)).text).not.toContain('data-partial-sweep');
+    } finally {
+      // The record stays, completed with its 9 runs: the other sweep-page tests see no mark.
+      writer.close();
+    }
+  });
+
   it('refuses an unknown metric or parameter with 400', async () => {
     expect((await get(`/sweeps/${SAMPLE_SWEEP_ID}?metric=luck`)).status).toBe(400);
     const badParam = await get(`/sweeps/${SAMPLE_SWEEP_ID}?x=nope`);
