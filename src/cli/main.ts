@@ -375,6 +375,12 @@ export function createProgram(io: CliIO): Command {
       'address to bind (default 127.0.0.1: this machine only; any other address serves the network without authentication)',
       '127.0.0.1',
     )
+    .option(
+      '--allowed-host <name>',
+      'also answer to this host name or address, repeatable (e.g. a DNS name of this machine); any other Host header gets 403',
+      collect,
+      [],
+    )
     .action(async (options) => {
       const { uiCommand } = await import('./commands/ui.js');
       await uiCommand(options, io);

@@ -7,6 +7,7 @@ import { toSaveInput } from '../app/save-result.js';
 import type { BacktestRow } from '../store/index.js';
 import { SqliteRunStore, TradingDatabase } from '../store/sqlite/index.js';
 import { createDashboardApp } from './dashboard-app.js';
+import { createHostCheck } from './host-check.js';
 import {
   createSampleDatabase,
   HOSTILE_NOTES,
@@ -296,14 +297,66 @@ describe('JSON API and assets', () => {
 });
 
 describe('host check', () => {
-  it('answers only to local host names when asked to, refusing rebinding-style requests', async () => {
-    const local = createDashboardApp(new SqliteRunStore(db), { allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] });
-    for (const host of ['127.0.0.1:8000', 'localhost:8000', 'LOCALHOST', '[::1]:8000']) {
-      expect((await local.request('/', { headers: { host } })).status, host).toBe(200);
+  const localApp = () =>
+    createDashboardApp(new SqliteRunStore(db), { hostCheck: createHostCheck({ bindHost: '127.0.0.1', port: 8000 }) });
+
+  it('answers every loopback spelling on its port', async () => {
+    const local = localApp();
+    for (const host of [
+      '127.0.0.1:8000',
+      '127.3.2.1:8000',
+      'localhost:8000',
+      'LOCALHOST:8000',
+      'localhost.:8000',
+      '[::1]:8000',
+      '[0:0:0:0:0:0:0:1]:8000',
+      '[::0001]:8000',
+      '[::ffff:127.0.0.1]:8000',
+      '[::ffff:7f00:1]:8000',
+    ]) {
+      expect((await local.request('http://127.0.0.1:8000/', { headers: { host } })).status, host).toBe(200);
     }
-    for (const host of ['evil.example:8000', 'evil.example', '127.0.0.1.evil.example']) {
-      expect((await local.request('/', { headers: { host } })).status, host).toBe(403);
+  });
+
+  it('refuses rebinding-style and malformed hosts, a wrong port and a missing Host with a short 403', async () => {
+    const local = localApp();
+    for (const host of [
+      'evil.example:8000',
+      'evil.example',
+      '127.0.0.1.evil.example:8000',
+      'localhost.evil.example:8000',
+      '[::2]:8000',
+      '0x7f.0.0.1:8000',
+      '127.0.0.1:8001',
+      '127.0.0.1',
+      'user@127.0.0.1:8000',
+      '127.0.0.1:8000:8000',
+    ]) {
+      const res = await local.request('/', { headers: { host } });
+      expect(res.status, host).toBe(403);
+      expect(await res.text(), host).toMatch(/^403 Forbidden: this dashboard does not answer to that Host header/);
     }
-    expect((await local.request('/api/runs', { headers: { host: 'evil.example' } })).status).toBe(403);
+    expect((await local.request('/api/runs', { headers: { host: 'evil.example:8000' } })).status).toBe(403);
+    expect((await local.request('/assets/lightweight-charts.js', { headers: { host: 'evil.example' } })).status).toBe(
+      403,
+    );
+    expect((await local.request('/')).status).toBe(403); // no Host header at all
+  });
+
+  it('with a network bind address, answers the machine and allowed names only', async () => {
+    const exposed = createDashboardApp(new SqliteRunStore(db), {
+      hostCheck: createHostCheck({
+        bindHost: '0.0.0.0',
+        port: 8000,
+        allowedHosts: ['dash.lan'],
+        machine: { names: ['build-box'], addresses: ['192.168.1.10'] },
+      }),
+    });
+    for (const host of ['build-box:8000', '192.168.1.10:8000', 'dash.lan:8000', 'localhost:8000', '0.0.0.0:8000']) {
+      expect((await exposed.request('/', { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example:8000', '192.168.1.11:8000', 'dash.lan:9000', 'build-box']) {
+      expect((await exposed.request('/', { headers: { host } })).status, host).toBe(403);
+    }
   });
 });

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError, UsageError } from '../../core/errors.js';
 import { createSampleDatabase, type SampleDatabase } from '../../web/sample-runs.test-support.js';
 import type { CliIO } from '../cli-io.js';
-import { isLoopbackHost, uiCommand } from './ui.js';
+import { isLoopbackHost } from '../../web/host-check.js';
+import { uiCommand } from './ui.js';
 
 let dir: string;
 let sample: SampleDatabase;
@@ -99,6 +101,52 @@ describe('ui --host', () => {
     }
     for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '128.0.0.1', '10.127.0.1']) {
       expect(isLoopbackHost(host), host).toBe(false);
+    }
+  });
+});
+
+describe('ui --allowed-host', () => {
+  it('refuses a name with a port or scheme before opening the database', async () => {
+    const error = await uiCommand({ db: 'absent.db', port: 0, allowedHost: ['dash.lan:8000'] }, captureIO(dir)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain('--allowed-host "dash.lan:8000" is not a host name or address');
+    await expect(uiCommand({ db: 'runs.db', port: 0, allowedHost: 'http://dash.lan' }, captureIO(dir))).rejects.toThrow(
+      UsageError,
+    );
+  });
+
+  it('answers each allowed name, and still refuses others', async () => {
+    const stop = new AbortController();
+    let announce: (url: string) => void = () => {};
+    const announced = new Promise<string>((resolve) => {
+      announce = resolve;
+    });
+    const running = uiCommand(
+      { db: 'runs.db', port: 0, allowedHost: ['dash.test', 'Other.Test'], signal: stop.signal },
+      captureIO(dir, (text) => {
+        const match = /Dashboard at (\S+) /.exec(text);
+        if (match?.[1] !== undefined) announce(match[1]);
+      }),
+    );
+    const { port } = new URL(await announced);
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    try {
+      expect(await statusFor(`dash.test:${port}`)).toBe(200);
+      expect(await statusFor(`other.test:${port}`)).toBe(200);
+      expect(await statusFor(`evil.test:${port}`)).toBe(403);
+    } finally {
+      stop.abort();
+      await running;
     }
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { StoreError, UsageError } from '../../core/errors.js';
 import { openStore, resolveDatabasePath } from '../../store/index.js';
+import { isLoopbackHost, parseAllowedHosts } from '../../web/host-check.js';
 import { startDashboard } from '../../web/serve-dashboard.js';
 import type { CliIO } from '../cli-io.js';
 
@@ -11,26 +12,10 @@ export interface UiCommandOptions {
   readonly port?: number | string;
   /** Address to bind; default 127.0.0.1 (this machine only). */
   readonly host?: string;
+  /** Extra host names the dashboard answers to (`--allowed-host`, repeatable), without port. */
+  readonly allowedHost?: readonly string[] | string;
   /** Stops the server when aborted (tests); otherwise Ctrl-C or SIGTERM stops it. */
   readonly signal?: AbortSignal;
-}
-
-/**
- * True for an address only this machine can reach: `localhost`, `127.0.0.0/8` (also written
- * as an IPv4-mapped IPv6 address) and `::1`, with or without brackets.
- *
- * @example
- * isLoopbackHost('127.0.0.1'); // true
- * isLoopbackHost('0.0.0.0'); // false: every interface
- */
-export function isLoopbackHost(host: string): boolean {
-  const name = host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1');
-  if (name === 'localhost' || name === '::1' || name === '0:0:0:0:0:0:0:1') return true;
-  const ipv4 = name.startsWith('::ffff:') ? name.slice('::ffff:'.length) : name;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ipv4);
 }
 
 /** The port `backtest ui` listens on without `--port`. */
@@ -55,6 +40,8 @@ function parsePort(value: number | string | undefined): number {
 export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<void> {
   const port = parsePort(options.port);
   const host = options.host === undefined || options.host.trim() === '' ? '127.0.0.1' : options.host.trim();
+  const allowedHosts = typeof options.allowedHost === 'string' ? [options.allowedHost] : (options.allowedHost ?? []);
+  parseAllowedHosts(allowedHosts); // a bad name fails before the database is opened
   const dbPath = resolveDatabasePath(options.db, io.env, io.cwd);
   if (!existsSync(dbPath)) {
     throw new StoreError(
@@ -64,7 +51,7 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
   // Read-only: the dashboard can never change the history, even by a migration.
   const db = await openStore({ db: dbPath, readonly: true });
   try {
-    const server = await startDashboard({ db, port, host });
+    const server = await startDashboard({ db, port, host, allowedHosts });
     if (!isLoopbackHost(host)) {
       io.err(
         `warning: --host ${host} makes the read-only dashboard reachable from the network, without authentication; use the default 127.0.0.1 to keep it on this machine\n`,
