@@ -7,6 +7,49 @@ import type { OutOfMoney } from '../core/result.js';
 /** How an undefined metric (no trades, zero variance) is shown. */
 export const NOT_AVAILABLE = 'n/a';
 
+/**
+ * How a stored value of the wrong kind is shown (text where a number belongs, a time out of
+ * range): files other programs wrote may hold anything, and showing it beats failing.
+ *
+ * @example
+ * invalidValue('abc'); // 'invalid ("abc")'
+ */
+export function invalidValue(value: unknown): string {
+  const text =
+    typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value) : String(value);
+  return `invalid (${printable(text)})`;
+}
+
+/**
+ * Like {@link printable}, but keeps tabs and line breaks: for multi-line text (an export
+ * printed to a terminal) whose layout must survive.
+ *
+ * @example
+ * printableLines('a\u001b[2J\nb'); // 'a\\u001b[2J\nb'
+ */
+export function printableLines(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => printable(c));
+}
+
+/**
+ * Text safe to print to a terminal: every control character (C0, DEL, C1, and so the ESC that
+ * starts colour and cursor sequences) is shown as an escape (`\n`, `\u001b`) instead of being
+ * sent, so text stored by anyone cannot rewrite the screen or fake output.
+ *
+ * @example
+ * printable('\u001b[31mred'); // '\\u001b[31mred'
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 const twoDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const threeDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -23,6 +66,7 @@ const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
  */
 export function formatUnitValue(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined || Number.isNaN(value)) return NOT_AVAILABLE;
+  if (typeof value !== 'number') return invalidValue(value);
   if (value === Number.POSITIVE_INFINITY) return '∞';
   if (value === Number.NEGATIVE_INFINITY) return '−∞';
   // Annualizing a few days can give astronomical figures; keep them readable.
@@ -82,6 +126,7 @@ export function metricHeader(name: MetricName): string {
  * formatTimeMs(Date.UTC(2020, 0, 2)); // '2020-01-02'
  */
 export function formatTimeMs(timeMs: number): string {
+  if (!isDisplayableTime(timeMs)) return invalidValue(timeMs);
   const iso = new Date(timeMs).toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
@@ -112,6 +157,7 @@ export function describeOutOfMoney(outOfMoney: StoredOutOfMoney): string {
  * formatUnixSeconds(1_700_000_000); // '2023-11-14 22:13'
  */
 export function formatUnixSeconds(seconds: number): string {
+  if (!isDisplayableTime(seconds * 1000)) return invalidValue(seconds);
   const iso = new Date(seconds * 1000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
@@ -138,4 +184,14 @@ export function formatParams(params: Readonly<Record<string, unknown>> | undefin
     .sort()
     .map((k) => `${k}=${String(params[k])}`)
     .join(', ');
+}
+
+/** Years 0 to 9999: what an ISO date can show (Date itself fails outside ±8.64e15 ms). */
+function isDisplayableTime(timeMs: unknown): timeMs is number {
+  return (
+    typeof timeMs === 'number' &&
+    Number.isFinite(timeMs) &&
+    timeMs >= -62_167_219_200_000 &&
+    timeMs < 253_402_300_800_000
+  );
 }

@@ -5,6 +5,7 @@
  * text another program wrote.
  */
 import type { BacktestRow } from '../store/index.js';
+import { printable } from './format-values.js';
 
 type RunSource = Pick<BacktestRow, 'model_path' | 'strategy_name' | 'strategy_params_json' | 'config_json'>;
 
@@ -59,10 +60,11 @@ export function rowParams(row: RunSource): Record<string, unknown> | undefined {
  * describeRunSource(row); // 'sma-cross fast=10 short=false slow=30'
  */
 export function describeRunSource(row: RunSource): string {
-  if (row.model_path !== null) return row.model_path;
+  // Printable: the text is stored, possibly by other programs, and lands in terminals and pages.
+  if (row.model_path !== null) return printable(String(row.model_path));
   const name = rowStrategyName(row) ?? '?';
   const params = Object.entries(rowParams(row) ?? {})
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(' ');
-  return params === '' ? name : `${name} ${params}`;
+  return printable(params === '' ? name : `${name} ${params}`);
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDateToUnixSeconds } from './option-parsers.js';
+import { parseDateToUnixSeconds, parseId } from './option-parsers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const originalTimeZone = process.env.TZ;
@@ -46,5 +46,15 @@ describe('parseDateToUnixSeconds (--since)', () => {
     const [offsetMinutes, seconds] = JSON.parse(run.stdout) as [number, number];
     expect(offsetMinutes).toBe(480); // the child really runs eight hours behind UTC
     expect(seconds).toBe(Date.UTC(2026, 0, 1, 9, 30) / 1000);
+  });
+});
+
+describe('parseId', () => {
+  it('takes plain decimal digits only', () => {
+    expect(parseId('12')).toBe(12);
+    expect(parseId('007')).toBe(7);
+    for (const bad of ['0x10', '1e1', '0b11', '1.0', '0', '-1', ' 3', '', '9007199254740993']) {
+      expect(() => parseId(bad), bad).toThrow(/not a run id/);
+    }
   });
 });

@@ -16,6 +16,14 @@ export function parsePositiveInteger(value: string): number {
   return n;
 }
 
+/** Commander parser for a finite number above 0 (seconds, sizes). */
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a number above 0.`);
+  return n;
+}
+
 /** Commander parser for a whole number of 0 or more. */
 export function parseNonNegativeInteger(value: string): number {
   const n = Number(value);
@@ -66,8 +74,9 @@ export function parseDateToUnixSeconds(value: string): number {
 
 /** Commander parser for a run id. */
 export function parseId(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`"${value}" is not a run id (a whole number of 1 or more).`);
+  // Plain decimal digits only: Number() would also take 0x10, 1e1, 0b11 and 1.0 for other ids.
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`"${value}" is not a run id (a whole number of 1 or more, in decimal digits).`);
   return n;
 }

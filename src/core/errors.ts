@@ -75,8 +75,18 @@ export class StrategyError extends AppError {
 
 /** The result store is unavailable, corrupt, read-only, or a migration failed (exit 5). */
 export class StoreError extends AppError {
+  constructor(message: string, options: { cause?: unknown; code?: string } = {}) {
+    super(message, { code: options.code ?? 'store', exitCode: 5, cause: options.cause });
+  }
+}
+
+/**
+ * Another process held the store's write lock for longer than the busy timeout: the write did
+ * not happen and may be retried (exit 5 when it is not).
+ */
+export class StoreBusyError extends StoreError {
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'store', exitCode: 5, ...options });
+    super(message, { ...options, code: 'store-busy' });
   }
 }
 

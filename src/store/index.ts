@@ -37,6 +37,7 @@ export {
   formatRuns,
   inputFromRecord,
   parseRuns,
+  recordFromInput,
   type TransferFormat,
   type TransferRecord,
 } from './run-transfer.js';

@@ -137,6 +137,24 @@ describe('export and import', () => {
     expect(csvField(-Infinity)).toBe('-Infinity');
   });
 
+  it('neutralises formula-like text in CSV (OWASP), keeps numbers numbers, and round-trips it exactly', () => {
+    const notes = ["=cmd|' /C calc'!A0", '+1', '-2', '@SUM(A1)', '\tx', "'quoted", 'plain'];
+    source.saveBacktestResults(notes.map((note, i) => sampleInput({ symbol: `F${i}`, notes: note, totalReturn: -5 })));
+    const text = source.exportBacktests({}, 'csv');
+    expect(text).toContain(",'=cmd|' /C calc'!A0,");
+    expect(text).toContain(",'+1");
+    expect(text).toContain(",'-2");
+    expect(text).toContain(",'@SUM(A1)");
+    expect(text).toContain(",'\tx,");
+    expect(text).toContain(",''quoted");
+    expect(text).toContain(',plain');
+    // Numbers are not text: a negative return stays a number a spreadsheet can add up.
+    expect(text).toMatch(/,-5,/);
+    target.importBacktests(text, 'csv');
+    const copied = target.getBacktestResults({ sort: 'id', order: 'asc' }).slice(3);
+    expect(copied.map((row) => row.notes)).toEqual(notes);
+  });
+
   it('imports the older tool’s CSV (its columns only), once, with a UUID its columns derive', () => {
     const csv = [
       'id,symbol,timeframe,run_timestamp,start_date,end_date,initial_capital,final_equity,total_return,sharpe_ratio,profit_factor',

@@ -20,13 +20,14 @@ import { ConfigError, DataError, type DataIssue } from '../core/errors.js';
 import { METRIC_CATALOG } from '../core/metric-catalog.js';
 import type { Metrics, Trade } from '../core/result.js';
 import type { ParamValue } from '../core/strategy.js';
-import type { BacktestInput } from './run-input.js';
+import { decodeFloat64 } from './float64-codec.js';
+import { type BacktestInput, prepareBacktest } from './run-input.js';
 import { BACKTEST_COLUMNS, type BacktestRowValues, type ColumnSpec } from './run-row.js';
 import type { StoredEquityCurve } from './run-store.js';
 import { legacyRowUuid } from './run-uuid.js';
 
 /** The text formats of export and import. */
-export type TransferFormat = 'csv' | 'json';
+export type TransferFormat = 'csv' | 'json' | 'jsonl';
 
 /**
  * One run as exported: its fields (with the id it had where it came from), and its curve and
@@ -49,8 +50,8 @@ const NAN_PATTERN = /^[+-]?nan$/i;
 
 /** Checks a format name from a caller, which may come from a command-line flag. */
 export function checkTransferFormat(format: unknown): TransferFormat {
-  if (format === 'csv' || format === 'json') return format;
-  throw new ConfigError(`unknown export format "${String(format)}"; choose csv or json`);
+  if (format === 'csv' || format === 'json' || format === 'jsonl') return format;
+  throw new ConfigError(`unknown export format "${String(format)}"; choose csv, json or jsonl`);
 }
 
 function numberText(value: number): string {
@@ -59,9 +60,31 @@ function numberText(value: number): string {
   return String(value);
 }
 
+/** A text cell a spreadsheet would run as a formula (OWASP's list of leading characters). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`,
+ * so a spreadsheet shows them as text instead of running them (OWASP, "CSV injection"). A text
+ * that already begins with `'` gets one more, so that {@link restoreFormula} undoes exactly
+ * this on import. Numbers are never touched: a negative number stays a number.
+ *
+ * @example
+ * neutralizeFormula("=cmd|' /C calc'!A0"); // "'=cmd|' /C calc'!A0"
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) || text.startsWith("'") ? `'${text}` : text;
+}
+
+/** Undoes {@link neutralizeFormula} on a text cell of a CSV this project exported. */
+export function restoreFormula(text: string): string {
+  return text.startsWith("'") ? text.slice(1) : text;
+}
+
 /**
  * One CSV field with RFC 4180 quoting: quoted when it holds a comma, quote, line break or
- * surrounding space, or when it is empty (an unquoted empty field means NULL).
+ * surrounding space, or when it is empty (an unquoted empty field means NULL). Text that a
+ * spreadsheet would run as a formula is neutralised ({@link neutralizeFormula}).
  *
  * @example
  * csvField('say "hi", ok'); // '"say ""hi"", ok"'
@@ -69,6 +92,7 @@ function numberText(value: number): string {
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return numberText(value);
+  value = neutralizeFormula(value);
   if (value === '' || /[",\r\n]/.test(value) || value.trim() !== value) return `"${value.replaceAll('"', '""')}"`;
   return value;
 }
@@ -80,7 +104,7 @@ export function csvField(value: string | number | null): string {
  * const text = formatRuns(await store.exportRuns({ symbol: 'GOOG' }), 'json');
  */
 export function formatRuns(records: readonly TransferRecord[], format: TransferFormat): string {
-  if (format === 'json') {
+  if (format === 'json' || format === 'jsonl') {
     const plain = records.map(({ row, equityCurve, trades }) => {
       const out: Record<string, unknown> = {};
       for (const { name } of BACKTEST_COLUMNS) {
@@ -103,6 +127,7 @@ export function formatRuns(records: readonly TransferRecord[], format: TransferF
       if (trades !== undefined) out.trades = trades;
       return out;
     });
+    if (format === 'jsonl') return plain.map((record) => `${JSON.stringify(record)}\n`).join('');
     return `${JSON.stringify(plain, null, 2)}\n`;
   }
   const lines = [BACKTEST_COLUMNS.map((c) => c.name).join(',')];
@@ -287,6 +312,9 @@ export function parseRuns(text: string, format: TransferFormat, source = 'import
       ...checkColumns(names, (field, reason) => ({ source, line: header.info.lines, field, reason }), new Set()),
     );
     if (issues.length > 0) report();
+    // Exports of this version (they have a uuid column) neutralised formula-like text; undo it.
+    const neutralized = names.includes('uuid');
+    const textColumns = new Set<string>(BACKTEST_COLUMNS.filter((c) => c.kind === 'text').map((c) => c.name));
     for (const { record, info } of body) {
       if (record.length !== names.length) {
         issues.push({
@@ -296,22 +324,51 @@ export function parseRuns(text: string, format: TransferFormat, source = 'import
         });
         continue;
       }
-      const map = new Map<string, Cell>(names.map((name, i) => [name, record[i]]));
+      const map = new Map<string, Cell>(
+        names.map((name, i) => {
+          const cell = record[i];
+          return [name, neutralized && textColumns.has(name) && typeof cell === 'string' ? restoreFormula(cell) : cell];
+        }),
+      );
       const row = convertRecord(map, { source, line: info.lines }, issues);
       if (row !== undefined) records.push({ row, origin: `${source} line ${info.lines}` });
       if (issues.length >= MAX_ISSUES) break;
     }
   } else {
-    let parsed: unknown;
-    try {
-      parsed = parsePythonJson(text);
-    } catch (error) {
-      throw new DataError({ source, reason: `is not valid JSON: ${(error as Error).message}` }, { cause: error });
+    let parsed: unknown[];
+    const whereOf = (index: number): string =>
+      format === 'jsonl' ? `${source} line ${(lineNumbers[index] ?? 0) + 1}` : `${source} (record ${index + 1})`;
+    const lineNumbers: number[] = [];
+    if (format === 'jsonl') {
+      // One object per line (a recovery file, or `export --format jsonl`); blank lines are skipped.
+      parsed = [];
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const line = (lines[i] as string).trim();
+        if (line === '') continue;
+        try {
+          parsed.push(parsePythonJson(line));
+          lineNumbers.push(i);
+        } catch (error) {
+          throw new DataError(
+            { source, line: i + 1, reason: `is not valid JSON: ${(error as Error).message}` },
+            { cause: error },
+          );
+        }
+      }
+    } else {
+      let whole: unknown;
+      try {
+        whole = parsePythonJson(text);
+      } catch (error) {
+        throw new DataError({ source, reason: `is not valid JSON: ${(error as Error).message}` }, { cause: error });
+      }
+      if (!Array.isArray(whole)) throw new DataError({ source, reason: 'must be a JSON array of backtest runs' });
+      parsed = whole;
     }
-    if (!Array.isArray(parsed)) throw new DataError({ source, reason: 'must be a JSON array of backtest runs' });
     parsed.forEach((item: unknown, index) => {
       if (issues.length >= MAX_ISSUES) return;
-      const where = `${source} (record ${index + 1})`;
+      const where = whereOf(index);
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         issues.push({ source: where, reason: 'must be an object keyed by field name' });
         return;
@@ -344,6 +401,33 @@ export function parseRuns(text: string, format: TransferFormat, source = 'import
   }
   if (issues.length > 0) report();
   return records;
+}
+
+/**
+ * A run not yet saved as a transfer record, exactly as a save would store it (checked, with its
+ * UUID fixed, the curve downsampled with its month ends, the trades): what a recovery file holds,
+ * so that importing it later saves each run once.
+ *
+ * @example
+ * writeFileSync('recovery.jsonl', formatRuns(inputs.map((input) => recordFromInput(input)), 'jsonl'));
+ */
+export function recordFromInput(input: BacktestInput, label = 'backtest result'): TransferRecord {
+  const { values, equity } = prepareBacktest(input, label, () => Math.floor(Date.now() / 1000));
+  const decode = (bytes: Buffer): Float64Array => decodeFloat64(bytes) ?? new Float64Array(0);
+  return {
+    row: values,
+    ...(equity === undefined
+      ? {}
+      : {
+          equityCurve: {
+            timeMs: decode(equity.timeMs),
+            equity: decode(equity.equity),
+            sourcePointCount: equity.sourcePointCount,
+            monthEnds: { timeMs: decode(equity.monthEndTimeMs), equity: decode(equity.monthEndEquity) },
+          },
+        }),
+    ...(input.trades === undefined ? {} : { trades: input.trades }),
+  };
 }
 
 /**

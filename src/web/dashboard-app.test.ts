@@ -164,6 +164,9 @@ describe('run page', () => {
     const bad = await get('/runs/abc');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('must be a run id');
+    // Only plain decimal digits: other number spellings are not ids.
+    for (const spelling of ['0x1', '1e0', '0b1', '1.0'])
+      expect((await get(`/runs/${spelling}`)).status, spelling).toBe(400);
   });
 });
 

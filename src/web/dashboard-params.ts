@@ -64,8 +64,12 @@ export const sweepQuerySchema = z.object({
 });
 
 /** A run id in a path. */
-export const runIdSchema = z.coerce
-  .number({ error: 'must be a run id' })
+export const runIdSchema = z
+  .string({ error: 'must be a run id' })
+  .trim()
+  // Plain decimal digits only, as on the command line: not 0x10, 1e1 or 1.0.
+  .regex(/^[0-9]+$/, 'must be a run id (a whole number of 1 or more, in decimal digits)')
+  .transform(Number)
   .refine((n) => Number.isSafeInteger(n) && n >= 1, 'must be a run id (a whole number of 1 or more)');
 
 /** Run ids to compare: `ids=1,2` or repeated `ids=1&ids=2`; 2 to 6 different runs. */

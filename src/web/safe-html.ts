@@ -26,14 +26,21 @@ const ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes text for HTML content and quoted attribute values.
+ * Escapes text for HTML content and quoted attribute values. Control characters other than
+ * tab and line breaks (escape sequences, bells: possible in text other programs stored) are
+ * shown as `\u001b`-style escapes rather than passed on invisibly.
  *
  * @example
  * escapeHtml('<b>"x"</b>'); // '&lt;b&gt;&quot;x&quot;&lt;/b&gt;'
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
+  return text
+    .replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string)
+    .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 function render(value: unknown): string {
   if (value instanceof SafeHtml) return value.value;

@@ -1,4 +1,4 @@
-import { formatMetricValue, formatTimeMs, metricNameWithUnit } from '../../app/format-values.js';
+import { formatMetricValue, formatTimeMs, metricNameWithUnit, printable } from '../../app/format-values.js';
 import { modelFilterFor } from '../../app/model-filter.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
@@ -66,7 +66,7 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
   const outOfMoney =
     row.out_of_money_time_ms === null ? '' : ` [out of money ${formatTimeMs(row.out_of_money_time_ms)}]`;
   io.out(
-    `Best ${row.symbol} ${row.timeframe} run by ${metric.name} (${direction}): id=${row.id}, ` +
+    `Best ${printable(String(row.symbol))} ${printable(String(row.timeframe))} run by ${metric.name} (${direction}): id=${row.id}, ` +
       `${metricNameWithUnit(metric.name)} = ${formatMetricValue(metric.name, row[metric.name])}${outOfMoney}\n`,
   );
   io.out(`Considered: ${considered}.\n`);

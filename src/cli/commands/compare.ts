@@ -1,4 +1,4 @@
-import { formatMetricValue, metricHeader } from '../../app/format-values.js';
+import { formatMetricValue, metricHeader, printable } from '../../app/format-values.js';
 import { compareRuns } from '../../app/compare-runs.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
@@ -33,8 +33,8 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
   }
   const head = ['', ...runs.map((run) => `#${run.id}${run.out_of_money_time_ms === null ? '' : ' (out of money)'}`)];
   const identity = [
-    ['Symbol', ...runs.map((r) => r.symbol)],
-    ['Timeframe', ...runs.map((r) => r.timeframe)],
+    ['Symbol', ...runs.map((r) => printable(String(r.symbol)))],
+    ['Timeframe', ...runs.map((r) => printable(String(r.timeframe)))],
     ['Strategy / model', ...runs.map(describeRunSource)],
   ];
   const metricRows = comparison.metrics.map((m) => [

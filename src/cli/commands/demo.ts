@@ -1,4 +1,4 @@
-import { formatMetricValue } from '../../app/format-values.js';
+import { formatMetricValue, printable } from '../../app/format-values.js';
 import { fileURLToPath } from 'node:url';
 import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
 import { runBacktest } from '../../app/run-backtest.js';
@@ -141,8 +141,8 @@ function renderLeaderboard(rows: readonly BacktestRow[]): string {
     ['ID', 'Symbol', 'Timeframe', 'Strategy / model', ...LIST_METRICS.map(shortMetricHeader)],
     rows.map((row) => [
       String(row.id),
-      row.symbol,
-      row.timeframe,
+      printable(String(row.symbol)),
+      printable(String(row.timeframe)),
       describeRunSource(row),
       ...LIST_METRICS.map((m) => formatMetricValue(m, row[m])),
     ]),

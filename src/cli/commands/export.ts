@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { writeFileAtomically } from '../../app/write-file-atomically.js';
+import { printableLines } from '../../app/format-values.js';
 import { modelFilterFor } from '../../app/model-filter.js';
 import { checkTransferFormat, formatRuns } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 
 /** Flags of `backtest export`. */
 export interface ExportCommandOptions {
-  readonly format: 'csv' | 'json';
+  readonly format: 'csv' | 'json' | 'jsonl';
   readonly out?: string;
   readonly symbol?: string;
   readonly timeframe?: string;
@@ -35,7 +36,8 @@ export async function exportCommand(options: ExportCommandOptions, io: CliIO): P
   );
   const text = formatRuns(format === 'csv' ? records.map(({ row }) => ({ row })) : records, format);
   if (options.out === undefined) {
-    io.out(text);
+    // A terminal gets control characters escaped; a pipe or file gets the data as stored.
+    io.out(io.columns === undefined ? text : printableLines(text));
     return;
   }
   const path = resolve(io.cwd, options.out);

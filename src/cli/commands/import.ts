@@ -8,7 +8,7 @@ import type { CliIO } from '../cli-io.js';
 /** Flags and arguments of `backtest import`. */
 export interface ImportCommandOptions {
   readonly file: string;
-  readonly format?: 'csv' | 'json';
+  readonly format?: 'csv' | 'json' | 'jsonl';
   readonly db?: string;
 }
 
@@ -46,11 +46,12 @@ function describeIds(ids: readonly number[]): string {
   return parts.join(', ');
 }
 
-function formatFromExtension(path: string): 'csv' | 'json' {
+function formatFromExtension(path: string): 'csv' | 'json' | 'jsonl' {
   const extension = extname(path).toLowerCase();
   if (extension === '.csv') return 'csv';
   if (extension === '.json') return 'json';
-  throw new UsageError(`cannot tell the format of ${path} from its extension; pass --format csv or --format json`);
+  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
+  throw new UsageError(`cannot tell the format of ${path} from its extension; pass --format csv, json or jsonl`);
 }
 
 function readImportFile(path: string): string {

@@ -1,4 +1,4 @@
-import { formatMetricValue, formatUnixSeconds } from '../../app/format-values.js';
+import { formatMetricValue, formatUnixSeconds, printable } from '../../app/format-values.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { findMetric, type MetricName } from '../../core/metric-catalog.js';
@@ -82,8 +82,8 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
         rows: rows.map((row) => [
           row.out_of_money_time_ms === null ? String(row.id) : `${row.id}${OUT_OF_MONEY_MARK}`,
           formatUnixSeconds(row.run_timestamp),
-          row.symbol,
-          row.timeframe,
+          printable(String(row.symbol)),
+          printable(String(row.timeframe)),
           describeRunSource(row),
           ...metrics.map((m) => formatMetricValue(m, row[m])),
         ]),

@@ -4,11 +4,14 @@ import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
 import { type ModelRunOutcome, requireModelFiles, runAllModels } from '../../app/run-all-models.js';
 import { toJsonText } from '../../app/json-text.js';
 import { toSaveInput } from '../../app/save-result.js';
-import { AppError } from '../../core/errors.js';
+import { withLockRetry } from '../../app/lock-retry.js';
+import { writeRecoveryFile } from '../../app/recovery-file.js';
+import { AppError, StoreError } from '../../core/errors.js';
+import type { BacktestInput } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { startProgress } from '../progress.js';
-import { type RunCommandOptions, runConfigFromFlags } from './run.js';
+import { lockTimeoutMs, type RunCommandOptions, runConfigFromFlags } from './run.js';
 
 /** Exit code when at least one model failed while the others ran. */
 const SOME_FAILED_EXIT_CODE = 1;
@@ -31,10 +34,14 @@ export async function runAllCommand(options: RunCommandOptions, io: CliIO): Prom
   const modelsDir = resolve(io.cwd, options.modelsDir);
   // A folder without .onnx files stops here (exit 3), before a database is opened or created.
   await requireModelFiles(modelsDir, options.modelsDir);
+  // Results the store refused (even after waiting out another process's lock) go to a recovery file.
+  const unsaved: BacktestInput[] = [];
+  let databasePath = '';
   const outcomes = await withDatabase(
     // The first save says where the new database file is, as `run --save-to-db` does.
     openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env, onNotice: (message) => io.err(`${message}\n`) }),
     async (store) => {
+      databasePath = store.location;
       let progress: ReturnType<typeof startProgress> | undefined;
       try {
         return await runAllModels({
@@ -44,12 +51,20 @@ export async function runAllCommand(options: RunCommandOptions, io: CliIO): Prom
           ...(options.saveToDb
             ? {
                 // Model paths are stored absolute, so list --model finds the model however it is typed.
-                save: (result) =>
-                  store.saveRun(
-                    toSaveInput(result, {
-                      ...(options.notes === undefined ? {} : { notes: options.notes }),
-                    }),
-                  ),
+                save: async (result) => {
+                  const input = toSaveInput(result, {
+                    ...(options.notes === undefined ? {} : { notes: options.notes }),
+                  });
+                  try {
+                    return await withLockRetry('save the run', store.location, () => store.saveRun(input), {
+                      timeoutMs: lockTimeoutMs(options),
+                      onWait: (line) => io.err(`${line}\n`),
+                    });
+                  } catch (error) {
+                    if (error instanceof StoreError) unsaved.push(input);
+                    throw error;
+                  }
+                },
               }
             : {}),
           onProgress: (done, total, outcome) => {
@@ -65,6 +80,12 @@ export async function runAllCommand(options: RunCommandOptions, io: CliIO): Prom
     },
   );
 
+  if (unsaved.length > 0) {
+    const recovery = writeRecoveryFile(unsaved, databasePath);
+    io.err(
+      `${unsaved.length} computed run${unsaved.length === 1 ? ' was' : 's were'} not saved; ${unsaved.length === 1 ? 'it is' : 'they are'} in ${recovery}. Save them later with: backtest import ${recovery}\n`,
+    );
+  }
   if (options.json) io.out(`${toJsonText(outcomes)}\n`);
   else io.out(renderOutcomes(outcomes, io.cwd));
   const failed = outcomes.filter((o) => o.error !== undefined).length;

@@ -1,7 +1,7 @@
 import { describeOutOfMoney, formatNumber, formatTimeMs, formatUnitValue } from '../../app/format-values.js';
 import { resolve } from 'node:path';
 import type { BarSeries } from '../../core/bars.js';
-import { UsageError } from '../../core/errors.js';
+import { StoreError, UsageError } from '../../core/errors.js';
 import type { FillTiming } from '../../core/config.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { runBacktest } from '../../app/run-backtest.js';
@@ -34,6 +34,8 @@ export interface RunCommandOptions {
   readonly riskFreeRate: number;
   readonly saveToDb: boolean;
   readonly notes?: string;
+  /** Seconds to wait for another process's write lock before giving up (and writing a recovery file). */
+  readonly lockTimeout?: number;
   readonly db?: string;
   readonly trades: boolean;
   readonly equityCurve?: boolean;
@@ -87,15 +89,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
   }
 
   let savedId: number | undefined;
-  if (options.saveToDb) {
-    const { saveResultToDb } = await import('../../app/save-result.js');
-    savedId = await saveResultToDb(result, {
-      db: resolveDatabasePath(options.db, io.env, io.cwd),
-      ...(options.notes === undefined ? {} : { notes: options.notes }),
-      // The first save says where the new database file is, so the user can find it again.
-      onNotice: (message) => io.err(`${message}\n`),
-    });
-  }
+  if (options.saveToDb) savedId = await saveRun(result, options, io);
 
   if (options.json) {
     const json = result.toJSON({ includeEquityCurve: options.equityCurve === true });
@@ -105,6 +99,56 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
   io.out(renderRunSummary(result));
   if (options.trades) io.out(renderTradeList(result.trades));
   if (savedId !== undefined) io.out(`Saved backtest to database with id=${savedId}\n`);
+}
+
+/**
+ * Saves the run, waiting out another process's write lock (up to `--lock-timeout`, or until
+ * Ctrl-C); when the save fails anyway, the run goes to a recovery file whose path is printed,
+ * so a computed result is never lost.
+ */
+async function saveRun(result: BacktestResult, options: RunCommandOptions, io: CliIO): Promise<number> {
+  const [{ toSaveInput }, { withLockRetry }, { writeRecoveryFile }, { openStore }] = await Promise.all([
+    import('../../app/save-result.js'),
+    import('../../app/lock-retry.js'),
+    import('../../app/recovery-file.js'),
+    import('../../store/index.js'),
+  ]);
+  const input = toSaveInput(result, options.notes === undefined ? {} : { notes: options.notes });
+  const path = resolveDatabasePath(options.db, io.env, io.cwd);
+  const stop = new AbortController();
+  const onSigint = (): void => stop.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await withLockRetry(
+      'save the run',
+      path,
+      async () => {
+        // The first save says where the new database file is, so the user can find it again.
+        const store = await openStore({ db: path, onNotice: (message) => io.err(`${message}\n`) });
+        try {
+          return await store.saveRun(input);
+        } finally {
+          await store.close();
+        }
+      },
+      { timeoutMs: lockTimeoutMs(options), signal: stop.signal, onWait: (line) => io.err(`${line}\n`) },
+    );
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    const recovery = writeRecoveryFile([input], path);
+    // One line: why it failed, then where the run is now.
+    throw new StoreError(
+      `${error.message}; the run was not saved, it is in ${recovery}: save it later with backtest import ${recovery}`,
+      { cause: error },
+    );
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** `--lock-timeout` in milliseconds (seconds on the command line). */
+export function lockTimeoutMs(options: { readonly lockTimeout?: number | undefined }): number | undefined {
+  return options.lockTimeout === undefined ? undefined : options.lockTimeout * 1000;
 }
 
 /** The cash, cost, sizing and fill flags shared by `run` and `sweep`, as a config. */
@@ -171,4 +215,3 @@ export function renderRunSummary(result: BacktestResult): string {
   if (result.skippedOrders > 0) lines.push(`Skipped orders (could not afford one unit): ${result.skippedOrders}`);
   return `${lines.join('\n')}\n${renderMetricsTable(result.metrics)}`;
 }
-

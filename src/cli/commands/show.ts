@@ -38,7 +38,7 @@ export async function showCommand(options: ShowCommandOptions, io: CliIO): Promi
     renderTable(
       ['Field', 'Value'],
       [
-        ...rowFields(row),
+        ...rowFields(row, { wholeNotes: true }),
         ['equity curve points stored', String(points)],
         ['trades stored', trades === undefined ? 'none (saved without its trade list)' : String(trades.length)],
       ],

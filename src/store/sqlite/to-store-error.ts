@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { AppError, StoreError } from '../../core/errors.js';
+import { AppError, StoreBusyError, StoreError } from '../../core/errors.js';
 
 /** Plain-words explanations of the SQLite result codes a user can run into. */
 const EXPLANATIONS: readonly (readonly [prefix: string, explanation: string])[] = [
@@ -31,7 +31,10 @@ export function toStoreError(error: unknown, path: string, action: string): AppE
   if (error instanceof Database.SqliteError) {
     const explanation = EXPLANATIONS.find(([prefix]) => error.code.startsWith(prefix))?.[1];
     const detail = explanation ?? `failed with ${error.code}`;
-    return new StoreError(`database ${path} ${detail} (while trying to ${action}: ${error.message})`, { cause: error });
+    const message = `database ${path} ${detail} (while trying to ${action}: ${error.message})`;
+    // Busy is the one failure worth retrying: the write did not happen and the lock will be freed.
+    if (error.code.startsWith('SQLITE_BUSY')) return new StoreBusyError(message, { cause: error });
+    return new StoreError(message, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new StoreError(`database ${path}: could not ${action}: ${message}`, { cause: error });
