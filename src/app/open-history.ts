@@ -7,6 +7,8 @@ export interface HistoryLocation {
   readonly env: NodeJS.ProcessEnv;
   /** Hears one line when a write creates the database or upgrades an older one. */
   readonly onNotice?: ((message: string) => void) | undefined;
+  /** Writes may add this project's tables to another program's SQLite file (`--init`). */
+  readonly init?: boolean | undefined;
 }
 
 /**
@@ -18,7 +20,13 @@ export interface HistoryLocation {
  * const store = await openHistoryForWriting({ cwd: process.cwd(), env: process.env });
  */
 export function openHistoryForWriting(location: HistoryLocation): Promise<RunStore> {
-  return openStore({ db: location.db, cwd: location.cwd, env: location.env, onNotice: location.onNotice });
+  return openStore({
+    db: location.db,
+    cwd: location.cwd,
+    env: location.env,
+    onNotice: location.onNotice,
+    init: location.init,
+  });
 }
 
 /**

@@ -43,6 +43,12 @@ describe('findBarProblems', () => {
     [[8, 11, 9, 10, 1], 'open', 'open 8 is below low 9'],
     [[10, 11, 9, 12, 1], 'close', 'close 12 is above high 11'],
     [[10, 11, 9, 8, 1], 'close', 'close 8 is below low 9'],
+    [
+      [10, 1e308, 9, 10, 1],
+      'high',
+      'high 1e+308 is beyond 1000000000000, more than any market quotes; money figures would overflow',
+    ],
+    [[10, 11, 9, 10, 1e19], 'volume', 'volume 10000000000000000000 is beyond 1000000000000000000; check the column'],
   ])('%j -> %s: %s', (row, field, reason) => {
     expect(findBarProblems(columnsOf([[10, 11, 9, 10, 1], row]))).toEqual([{ index: 1, field, reason }]);
   });

@@ -14,6 +14,15 @@ export interface BarProblem {
   readonly reason: string;
 }
 
+/**
+ * Largest price accepted: no market quotes anything near it, and prices around 1e308 overflow
+ * every money figure (position value, equity) to Infinity. Far above any real price (Berkshire
+ * A is below 1e6), far below where doubles stop being exact enough for costs.
+ */
+export const MAX_PRICE = 1e12;
+/** Largest volume accepted (the busiest tokens trade around 1e13 units a day). */
+export const MAX_VOLUME = 1e18;
+
 /** How many problems a check collects before it stops; a message shows the first. */
 export const MAX_REPORTED_ISSUES = 20;
 
@@ -22,7 +31,8 @@ export const MAX_REPORTED_ISSUES = 20;
  * problems in bar order, at most `limit` of them; an empty list means the bars are valid.
  * Columns must have equal lengths (see {@link assertValidBars}).
  *
- * Checks: times and values are finite numbers; prices and volume are not negative;
+ * Checks: times and values are finite numbers; prices and volume are not negative and not
+ * beyond {@link MAX_PRICE} / {@link MAX_VOLUME};
  * `high >= low`; open and close lie in `[low, high]`; times strictly increase.
  *
  * @example
@@ -61,7 +71,9 @@ export function findBarProblems(columns: BarColumns, limit: number = MAX_REPORTE
     const c = close[i] as number;
     const v = volume[i] as number;
     // Fast path: a valid bar costs five comparisons and nothing else.
-    if (l >= 0 && h >= l && o >= l && o <= h && c >= l && c <= h && v >= 0 && h < Infinity && v < Infinity) continue;
+    if (l >= 0 && h >= l && o >= l && o <= h && c >= l && c <= h && v >= 0 && h <= MAX_PRICE && v <= MAX_VOLUME) {
+      continue;
+    }
     checkBar(i, o, h, l, c, v, problems);
   }
   return problems.length > limit ? problems.slice(0, limit) : problems;
@@ -82,10 +94,20 @@ function checkBar(i: number, o: number, h: number, l: number, c: number, v: numb
     } else if (value < 0) {
       problems.push({ index: i, field, reason: `negative price ${value}` });
       pricesOk = false;
+    } else if (value > MAX_PRICE) {
+      problems.push({
+        index: i,
+        field,
+        reason: `${field} ${value} is beyond ${MAX_PRICE}, more than any market quotes; money figures would overflow`,
+      });
+      pricesOk = false;
     }
   }
   if (!Number.isFinite(v)) problems.push({ index: i, field: 'volume', reason: `volume ${v} is not a finite number` });
   else if (v < 0) problems.push({ index: i, field: 'volume', reason: `negative volume ${v}` });
+  else if (v > MAX_VOLUME) {
+    problems.push({ index: i, field: 'volume', reason: `volume ${v} is beyond ${MAX_VOLUME}; check the column` });
+  }
   if (!pricesOk) return;
   if (h < l) {
     // With high below low, no open or close can lie between them; one report says it all.

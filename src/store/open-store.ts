@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
   readonly readonly?: boolean | undefined;
   /** Receives one-line notices: an upgraded schema, a newly created database. */
   readonly onNotice?: ((message: string) => void) | undefined;
+  /** Add this project's tables to an existing database of another program (`--init`). */
+  readonly init?: boolean | undefined;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
   }
   const created = !readonly && path !== ':memory:' && !existsSync(path);
   const { SqliteRunStore } = await import('./sqlite/sqlite-run-store.js');
-  const store = SqliteRunStore.open(path, { readonly, onNotice: options.onNotice });
+  const store = SqliteRunStore.open(path, { readonly, onNotice: options.onNotice, init: options.init });
   if (created) options.onNotice?.(`Created database ${path}`);
   return store;
 }

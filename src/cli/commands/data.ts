@@ -10,6 +10,8 @@ import { renderTable } from '../format.js';
 
 /** Flags of `backtest data import`. */
 export interface DataImportOptions {
+  /** Add this project's tables to another program's SQLite file. */
+  readonly init?: boolean;
   readonly file: string;
   readonly symbol?: string;
   readonly timeframe?: Timeframe;
@@ -24,7 +26,13 @@ export interface DataImportOptions {
 export async function dataImportCommand(options: DataImportOptions, io: CliIO): Promise<void> {
   const series = loadBarsFileBySymbol(resolve(io.cwd, options.file), options.file, options);
   for (const bars of series) {
-    const { inserted, replaced } = await importBars(bars, { db: options.db, cwd: io.cwd, env: io.env });
+    const { inserted, replaced } = await importBars(bars, {
+      db: options.db,
+      cwd: io.cwd,
+      env: io.env,
+      init: options.init,
+      onNotice: (line) => io.err(`${line}\n`),
+    });
     io.out(
       `Imported ${inserted.toLocaleString('en-US')} bars for ${bars.symbol} ${bars.timeframe} ` +
         `(${formatTimeMs(bars.timeMs[0] as number)} → ${formatTimeMs(bars.timeMs[bars.length - 1] as number)}` +

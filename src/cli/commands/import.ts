@@ -10,6 +10,8 @@ export interface ImportCommandOptions {
   readonly file: string;
   readonly format?: 'csv' | 'json' | 'jsonl';
   readonly db?: string;
+  /** Add this project's tables to another program's SQLite file. */
+  readonly init?: boolean;
 }
 
 /**
@@ -22,7 +24,13 @@ export async function importCommand(options: ImportCommandOptions, io: CliIO): P
   const format = options.format ?? formatFromExtension(path);
   const records = parseRuns(readImportFile(path), format, options.file);
   const summary = await withDatabase(
-    openHistoryForWriting({ db: options.db, cwd: io.cwd, env: io.env, onNotice: (line) => io.err(`${line}\n`) }),
+    openHistoryForWriting({
+      db: options.db,
+      cwd: io.cwd,
+      env: io.env,
+      init: options.init,
+      onNotice: (line) => io.err(`${line}\n`),
+    }),
     (store) => store.importRuns(records),
   );
   io.out(`${summary.imported} imported, ${summary.present} already present (from ${options.file}).\n`);

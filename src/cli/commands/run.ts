@@ -36,6 +36,8 @@ export interface RunCommandOptions {
   readonly notes?: string;
   /** Seconds to wait for another process's write lock before giving up (and writing a recovery file). */
   readonly lockTimeout?: number;
+  /** Add this project's tables to another program's SQLite file. */
+  readonly init?: boolean;
   readonly db?: string;
   readonly trades: boolean;
   readonly equityCurve?: boolean;
@@ -124,7 +126,11 @@ async function saveRun(result: BacktestResult, options: RunCommandOptions, io: C
       path,
       async () => {
         // The first save says where the new database file is, so the user can find it again.
-        const store = await openStore({ db: path, onNotice: (message) => io.err(`${message}\n`) });
+        const store = await openStore({
+          db: path,
+          init: options.init,
+          onNotice: (message) => io.err(`${message}\n`),
+        });
         try {
           return await store.saveRun(input);
         } finally {

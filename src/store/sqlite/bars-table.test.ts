@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BarSeries, createBarSeries } from '../../core/bars.js';
@@ -91,5 +92,23 @@ describe('bars', () => {
     expect(loaded?.length).toBe(100_000);
     expect(loaded?.volume[99_999]).toBe(100_000_000);
     expect(elapsedMs).toBeLessThan(1000);
+  });
+});
+
+describe('the write-ahead log after a large import', () => {
+  it('is checkpointed and cut back instead of staying at its peak', () => {
+    const path = db.path;
+    // A reader keeps the file open, so closing the writer does not remove the WAL by itself.
+    const reader = TradingDatabase.open(path, { readonly: true });
+    try {
+      const big = dailyBars('BIG', 0, 200_000);
+      db.importBars(big);
+      const wal = statSync(`${path}-wal`).size;
+      // 200,000 bars are several MB of pages; after the checkpoint the log is empty again.
+      expect(wal).toBeLessThan(64 * 1024);
+      expect(reader.loadBars('BIG', '1Day')?.length).toBe(200_000);
+    } finally {
+      reader.close();
+    }
   });
 });

@@ -5,6 +5,9 @@ import { type Timeframe, timeframeAliases } from '../../core/timeframe.js';
 import type { BarSetInfo } from '../run-store.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
+/** Bar imports at least this large are followed by a WAL checkpoint. */
+const LARGE_WRITE_BARS = 50_000;
+
 /** Bar sets in one SQLite file. */
 export class BarsTable {
   private readonly connection: SqliteConnection;
@@ -22,7 +25,7 @@ export class BarsTable {
     if (bars.length === 0) return { inserted: 0, replaced: 0 };
     const first = bars.timeMs[0] as number;
     const last = bars.timeMs[bars.length - 1] as number;
-    return this.connection.write(`import bars for ${bars.symbol} ${bars.timeframe}`, () => {
+    const result = this.connection.write(`import bars for ${bars.symbol} ${bars.timeframe}`, () => {
       const replaced = this.connection
         .statement('DELETE FROM bars WHERE symbol = ? AND timeframe = ? AND time_ms >= ? AND time_ms <= ?')
         .run(bars.symbol, bars.timeframe, first, last).changes;
@@ -43,6 +46,8 @@ export class BarsTable {
       }
       return { inserted: bars.length, replaced };
     });
+    if (bars.length >= LARGE_WRITE_BARS) this.connection.checkpointAfterLargeWrite();
+    return result;
   }
 
   listBarSets(): BarSetInfo[] {

@@ -42,6 +42,9 @@ const INSERT_EQUITY_SQL =
   'INSERT INTO backtest_equity (backtest_id, point_count, source_point_count, time_ms, equity, month_end_time_ms, month_end_equity) VALUES (?, ?, ?, ?, ?, ?, ?)';
 const INSERT_TRADES_SQL = 'INSERT INTO run_trades (backtest_id, trade_count, trades) VALUES (?, ?, ?)';
 
+/** Imports of at least this many runs are followed by a WAL checkpoint. */
+const LARGE_WRITE_RUNS = 1_000;
+
 /** The result of an import: what was new, what was already there (by UUID). */
 export interface ImportOutcome {
   readonly imported: number;
@@ -71,6 +74,12 @@ export class RunsTable {
    * importing the same file twice changes nothing.
    */
   importPrepared(prepared: readonly PreparedBacktest[]): ImportOutcome {
+    const outcome = this.importInTransaction(prepared);
+    if (prepared.length >= LARGE_WRITE_RUNS) this.connection.checkpointAfterLargeWrite();
+    return outcome;
+  }
+
+  private importInTransaction(prepared: readonly PreparedBacktest[]): ImportOutcome {
     return this.connection.write('import backtests', () => {
       this.completePendingRows();
       const exists = this.connection.statement('SELECT 1 FROM run_details WHERE uuid = ?').pluck();

@@ -8,6 +8,10 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+
+// URI file names (`file:...?immutable=1`) are how a database in a read-only folder is read;
+// better-sqlite3 enables them only through this variable, read once when it opens its first file.
+process.env.SQLITE_USE_URI ??= '1';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { LEGACY_COLUMNS } from '../run-row.js';
 import { type RowSource, sideTablesSource, singleTableSource } from './row-source.js';
@@ -40,9 +44,18 @@ export interface OpenDatabaseOptions {
   readonly busyTimeoutMs?: number | undefined;
   /** Receives one line when opening for writing upgrades the file (e.g. an older tool's database). */
   readonly onNotice?: ((message: string) => void) | undefined;
+  /**
+   * Add this project's tables to an existing SQLite file that has other tables but no
+   * `backtest_results` (without it such a file is refused, to keep our tables out of a
+   * database that belongs to something else). New and empty files never need it.
+   */
+  readonly init?: boolean | undefined;
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** The WAL size SQLite cuts back to after a checkpoint: 32 MB. */
+const WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** An open, checked and (for writing) migrated SQLite file. */
 export class SqliteConnection {
@@ -91,13 +104,15 @@ export class SqliteConnection {
 
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+      db = readonly
+        ? openForReading(path, busyTimeoutMs)
+        : new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
     } catch (error) {
       throw toStoreError(error, path, 'open it');
     }
     try {
       const version = db.pragma('user_version', { simple: true }) as number;
-      checkVersion(db, path, version);
+      checkVersion(db, path, version, readonly ? false : (options.init ?? false));
       const connection = new SqliteConnection(db, path, readonly, version);
       connection.initialize(synchronous, options.onNotice);
       return connection;
@@ -117,6 +132,8 @@ export class SqliteConnection {
     // WAL lets readers (the dashboard) work while a backtest saves; it is a persistent file setting.
     if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // After a checkpoint, a WAL that grew past this is cut back rather than kept at its peak.
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     if (this.openedAtVersion < CURRENT_SCHEMA_VERSION) {
       const hadRuns = tableColumns(this.db, 'backtest_results').size > 0;
       this.migrate();
@@ -196,14 +213,65 @@ export class SqliteConnection {
     return this.guard(action, () => this.transaction.immediate(fn) as T);
   }
 
+  /**
+   * After a large write (a bar import, a big run import): copies the WAL into the database and
+   * truncates it, so the WAL does not stay at the size of the largest transaction. Best effort:
+   * when a reader still needs the old pages it is left for SQLite's next automatic checkpoint.
+   */
+  checkpointAfterLargeWrite(): void {
+    if (this.readonly || !this.db.open) return;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Busy with a reader: harmless, the WAL is checkpointed later.
+    }
+  }
+
   /** A read transaction, so that several statements see one consistent snapshot. */
   read<T>(action: string, fn: () => T): T {
     return this.guard(action, () => (this.db.inTransaction ? fn() : (this.transaction.deferred(fn) as T)));
   }
 }
 
+/**
+ * Opens a file for reading. A WAL database needs its `-shm` file, which SQLite creates beside
+ * it; in a folder that cannot be written (a read-only folder or mount) that fails. When neither
+ * the file nor its folder can be written, no process can be writing the file either, so it is
+ * opened as immutable: read without locks or side files. Never otherwise: a database a sweep
+ * may be writing while the dashboard reads it must be read with locks.
+ */
+function openForReading(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  try {
+    db.pragma('user_version', { simple: true });
+    return db;
+  } catch (error) {
+    db.close();
+    const code = error instanceof Database.SqliteError ? error.code : '';
+    if (!/^SQLITE_(CANTOPEN|READONLY)/.test(code) || canWrite(path) || canWrite(dirname(path))) throw error;
+    const immutable = new Database(
+      `file:${encodeURI(path).replaceAll('?', '%3f').replaceAll('#', '%23')}?immutable=1`,
+      {
+        readonly: true,
+        fileMustExist: true,
+      },
+    );
+    immutable.pragma('user_version', { simple: true });
+    return immutable;
+  }
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Refuses newer schemas and foreign `backtest_results` tables before anything is written. */
-function checkVersion(db: Database.Database, path: string, version: number): void {
+function checkVersion(db: Database.Database, path: string, version: number, init: boolean): void {
   if (version > CURRENT_SCHEMA_VERSION) {
     throw new StoreError(
       `database ${path} has schema version ${version}, newer than version ${CURRENT_SCHEMA_VERSION} that this build understands; upgrade backtest-ledger (the file was not changed)`,
@@ -212,7 +280,16 @@ function checkVersion(db: Database.Database, path: string, version: number): voi
   if (version !== 0) return;
   // A version-0 file with a `backtest_results` table must be the older tool's, or we leave it alone.
   const existing = tableColumns(db, 'backtest_results');
-  if (existing.size === 0) return;
+  if (existing.size === 0) {
+    // Another program's database: never give it our tables unless asked to.
+    const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    if (tables > 0 && !init) {
+      throw new StoreError(
+        `database ${path} is not a backtest database (it has ${tables} table${tables === 1 ? '' : 's'} but no backtest_results); it was left untouched: pass --init to add this project's tables to it, or choose another --db`,
+      );
+    }
+    return;
+  }
   const missing = LEGACY_COLUMNS.filter((c) => !existing.has(c.name)).map((c) => c.name);
   if (missing.length > 0) {
     throw new StoreError(
