@@ -2,11 +2,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { BarSeries } from '../core/bars.js';
 import type { BacktestConfigInput } from '../core/config.js';
-import { AppError, DataError } from '../core/errors.js';
+import { AppError, ConfigError, DataError } from '../core/errors.js';
 import type { Metrics } from '../core/result.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { BacktestResult } from './backtest-result.js';
-import { runModelBacktest } from './run-model.js';
+import { ModelProcess } from './model-process/model-process.js';
 
 /** How one model of `run --all` went. */
 export interface ModelRunOutcome {
@@ -29,8 +29,17 @@ export interface RunAllModelsOptions {
   /** Saves a result and returns its id; omitted when results are not saved. */
   readonly save?: (result: BacktestResult) => Promise<number> | number;
   readonly onProgress?: (done: number, total: number, outcome: ModelRunOutcome) => void;
+  /** Stops at once: the model running is killed and left out of the outcomes. */
   readonly signal?: AbortSignal;
+  /**
+   * Seconds one model may run; default 600. One still running then is killed with its process
+   * and reported as failed, "timed out after N s", and the rest go on.
+   */
+  readonly runTimeoutSeconds?: number;
 }
+
+/** Default of `runTimeoutSeconds` (`run --all --run-timeout`). */
+export const DEFAULT_MODEL_TIMEOUT_SECONDS = 600;
 
 /**
  * Every `.onnx` file under `dir`, recursively, in a stable (sorted) order.
@@ -103,6 +112,11 @@ export async function requireModelFiles(dir: string, shownAs: string = dir): Pro
  * `SYMBOL_TIMEFRAME.onnx`). A model that fails is reported and the rest go on. Saving goes
  * through the one `save` callback, so all writes come from a single connection.
  *
+ * Models run one at a time in a child process, which loads ONNX Runtime (this process never
+ * does): a model that runs past `runTimeoutSeconds` is killed with its process, and one that
+ * crashes the runtime takes only its process down; either fails alone, and a fresh process
+ * runs the next model. Bars are loaded and results saved here.
+ *
  * @throws DataError when the folder holds no `.onnx` file, naming what it holds instead
  *   (see {@link requireModelFiles})
  *
@@ -110,23 +124,35 @@ export async function requireModelFiles(dir: string, shownAs: string = dir): Pro
  * const outcomes = await runAllModels({ modelsDir: 'models', loadBars: (s, tf) => db.loadBars(s, tf) });
  */
 export async function runAllModels(options: RunAllModelsOptions): Promise<ModelRunOutcome[]> {
+  const runTimeoutSeconds = options.runTimeoutSeconds ?? DEFAULT_MODEL_TIMEOUT_SECONDS;
+  if (!(Number.isFinite(runTimeoutSeconds) && runTimeoutSeconds > 0)) {
+    throw new ConfigError(`runTimeoutSeconds is ${runTimeoutSeconds}; it must be a number of seconds above 0`);
+  }
   const { parseModelFileName } = await import('../strategies/onnx/index.js');
   const files = await requireModelFiles(options.modelsDir);
   const outcomes: ModelRunOutcome[] = [];
-  for (const modelPath of files) {
-    if (options.signal?.aborted === true) break;
-    const outcome = await runOne(modelPath, parseModelFileName(modelPath), options);
-    outcomes.push(outcome);
-    options.onProgress?.(outcomes.length, files.length, outcome);
+  const models = new ModelProcess({ runTimeoutSeconds });
+  try {
+    for (const modelPath of files) {
+      if (options.signal?.aborted === true) break;
+      const outcome = await runOne(modelPath, parseModelFileName(modelPath), options, models);
+      if (outcome === undefined) break;
+      outcomes.push(outcome);
+      options.onProgress?.(outcomes.length, files.length, outcome);
+    }
+  } finally {
+    models.close();
   }
   return outcomes;
 }
 
+/** How one model went; undefined when `signal` stopped it. */
 async function runOne(
   modelPath: string,
   identity: { symbol: string; timeframe: Timeframe } | undefined,
   options: RunAllModelsOptions,
-): Promise<ModelRunOutcome> {
+  models: ModelProcess,
+): Promise<ModelRunOutcome | undefined> {
   if (identity === undefined) {
     return { modelPath, error: 'file name must be SYMBOL_TIMEFRAME.onnx (e.g. GOOG_1Day.onnx)' };
   }
@@ -134,13 +160,11 @@ async function runOne(
   try {
     const bars = await options.loadBars(symbol, timeframe);
     if (bars === undefined) return { modelPath, symbol, timeframe, error: `no bars for ${symbol} ${timeframe}` };
-    const result = await runModelBacktest({
-      bars,
-      modelPath,
-      ...(options.config === undefined ? {} : { config: options.config }),
-    });
-    const savedId = await options.save?.(result);
-    return { modelPath, symbol, timeframe, metrics: result.metrics, ...(savedId === undefined ? {} : { savedId }) };
+    const run = await models.run({ bars, modelPath, config: options.config }, options.signal);
+    if (run.aborted === true) return undefined;
+    if (run.error !== undefined) return { modelPath, symbol, timeframe, error: run.error };
+    const savedId = await options.save?.(run.result);
+    return { modelPath, symbol, timeframe, metrics: run.result.metrics, ...(savedId === undefined ? {} : { savedId }) };
   } catch (error) {
     // A store failure is not the model's fault: stop instead of reporting every model as failed.
     if (error instanceof AppError && error.code === 'store') throw error;

@@ -14,6 +14,7 @@ import {
   parseNonNegativeInteger,
   parseNumber,
   parsePositiveInteger,
+  parsePositiveNumber,
   parseTimeframe,
   TIMEFRAME_FORMS,
 } from './option-parsers.js';
@@ -21,6 +22,9 @@ import {
 const MODEL_FILTER_HELP =
   'only runs of this model: a path (models/x.onnx and its absolute path are the same model), a file name, or a SHA-256 prefix';
 const DB_HELP = 'SQLite database file (default: $BACKTEST_DB or ./data/trading.db)';
+const RUN_TIMEOUT_HELP =
+  'stop a combination still running after this many seconds (its worker is replaced) and count it as failed';
+const WORKERS_HELP = 'worker threads (default and most: the number of CPU cores)';
 
 /** Where the bars come from and which strategy runs: shared by `run` and `sweep`. */
 function addBarSourceOptions(command: Command): void {
@@ -107,8 +111,16 @@ export function createProgram(io: CliIO): Command {
     .option('--model <file>', 'backtest an ONNX policy; symbol and timeframe come from its name SYMBOL_TIMEFRAME.onnx')
     .option('--all', 'backtest every .onnx model under --models-dir on its own symbol and timeframe', false)
     .option('--models-dir <dir>', 'folder searched by --all, recursively', 'models')
+    .option(
+      '--run-timeout <seconds>',
+      'with --all: stop a model still running after this many seconds and count it as failed (default: 600)',
+      parsePositiveNumber,
+    )
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (options) => {
+      if (options.runTimeout !== undefined && options.all !== true) {
+        throw new UsageError('--run-timeout applies to run --all (each model runs in its own process)');
+      }
       const { runCommand } = await import('./commands/run.js');
       await runCommand(options, io);
     });
@@ -136,7 +148,8 @@ export function createProgram(io: CliIO): Command {
       collect,
       [],
     )
-    .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
+    .option('--workers <n>', WORKERS_HELP, parsePositiveInteger)
+    .option('--run-timeout <seconds>', RUN_TIMEOUT_HELP, parsePositiveNumber, 600)
     .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
     .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10);
   addRunConfigOptions(sweep);
@@ -194,7 +207,8 @@ export function createProgram(io: CliIO): Command {
       "CSV of the sweep's bars (default: the file it ran on if still there, else the bars stored in the database); its SHA-256 must match",
     )
     .option('--allow-changed-strategy', 'resume even though the strategy module changed since the sweep ran', false)
-    .option('--workers <n>', 'worker threads (default: the number of CPU cores)', parsePositiveInteger)
+    .option('--workers <n>', WORKERS_HELP, parsePositiveInteger)
+    .option('--run-timeout <seconds>', RUN_TIMEOUT_HELP, parsePositiveNumber, 600)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (id: string, options) => {

@@ -8,6 +8,7 @@
 import { ConfigError, UsageError } from '../../core/errors.js';
 import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
 import { resolveParams } from '../../strategies/index.js';
+import { ITEMS_PER_SLICE, runInSlices, runToEnd, type Slices } from './run-in-slices.js';
 
 /** One swept parameter and the values it takes, in order. */
 export interface GridAxis {
@@ -32,9 +33,34 @@ const RANGE = /^(.+?)\.\.(.+?)(?::(.+))?$/;
  * // [{ name: 'fast', values: [5, 10, 15] }, { name: 'short', values: [true, false] }]
  */
 export function parseGridFlags(flags: readonly string[], definition: StrategyDefinition): GridAxis[] {
+  return runToEnd(gridAxesSlices(flags, definition));
+}
+
+/**
+ * {@link parseGridFlags} in slices with a turn of the event loop between them, so that a range
+ * of a million values hears Ctrl-C at once.
+ *
+ * @throws InterruptedError when `signal` is aborted while parsing
+ *
+ * @example
+ * const axes = await parseGridFlagsInSlices(['fast=1..1000000'], smaCross, controller.signal);
+ */
+export function parseGridFlagsInSlices(
+  flags: readonly string[],
+  definition: StrategyDefinition,
+  signal: AbortSignal | undefined,
+): Promise<GridAxis[]> {
+  return runInSlices(
+    gridAxesSlices(flags, definition),
+    signal,
+    'sweep stopped by Ctrl-C while reading its --grid values; nothing was run or saved',
+  );
+}
+
+function* gridAxesSlices(flags: readonly string[], definition: StrategyDefinition): Slices<GridAxis[]> {
   const axes: GridAxis[] = [];
   for (const flag of flags) {
-    const axis = parseGridFlag(flag, definition);
+    const axis = yield* gridAxisSlices(flag, definition);
     if (axes.some((a) => a.name === axis.name)) {
       throw new UsageError(`--grid ${flag}: parameter "${axis.name}" is already swept by another --grid flag`);
     }
@@ -45,6 +71,10 @@ export function parseGridFlags(flags: readonly string[], definition: StrategyDef
 
 /** Parses one `--grid` flag; see {@link parseGridFlags}. */
 export function parseGridFlag(flag: string, definition: StrategyDefinition): GridAxis {
+  return runToEnd(gridAxisSlices(flag, definition));
+}
+
+function* gridAxisSlices(flag: string, definition: StrategyDefinition): Slices<GridAxis> {
   const fail = (reason: string): never => {
     throw new UsageError(`--grid ${flag}: ${reason}`);
   };
@@ -61,7 +91,7 @@ export function parseGridFlag(flag: string, definition: StrategyDefinition): Gri
   }
   if (text === '') fail(`no value after "${name}="`);
 
-  const raw = RANGE.test(text) ? expandRange(text, fail) : text.split(',').map((v) => v.trim());
+  const raw = RANGE.test(text) ? yield* expandRange(text, fail) : text.split(',').map((v) => v.trim());
   if (raw.some((v) => v === '')) fail('empty value in the list');
 
   // Convert and check each value alone, through the same rules as --param; relations between
@@ -73,7 +103,12 @@ export function parseGridFlag(flag: string, definition: StrategyDefinition): Gri
     create: definition.create,
   };
   const values: ParamValue[] = [];
+  let sinceYield = 0;
   for (const value of raw) {
+    if (++sinceYield === ITEMS_PER_SLICE) {
+      sinceYield = 0;
+      yield;
+    }
     try {
       const resolved = resolveParams(typeOnly, { [name]: value });
       values.push(resolved[name] as ParamValue);
@@ -85,7 +120,7 @@ export function parseGridFlag(flag: string, definition: StrategyDefinition): Gri
   return { name, values: dedupe(values) };
 }
 
-function expandRange(text: string, fail: (reason: string) => never): string[] {
+function* expandRange(text: string, fail: (reason: string) => never): Slices<string[]> {
   const [, startText = '', endText = '', stepText = '1'] = RANGE.exec(text) ?? [];
   for (const part of [startText, endText, stepText]) {
     if (!NUMBER.test(part.trim())) fail(`"${part}" in the range is not a number; write start..end:step, e.g. 5..50:5`);
@@ -101,6 +136,7 @@ function expandRange(text: string, fail: (reason: string) => never): string[] {
     fail(`the range has ${count} values; at most ${MAX_GRID_COMBINATIONS} are allowed`);
   const values: string[] = [];
   for (let k = 0; k < count; k++) {
+    if (k > 0 && k % ITEMS_PER_SLICE === 0) yield;
     const value = roundTo(start + k * step, decimals);
     if (value > end) break;
     values.push(String(value));
@@ -120,8 +156,9 @@ function roundTo(value: number, decimals: number): number {
   return Number(value.toFixed(Math.min(decimals, 100)));
 }
 
+/** First occurrences, in order; a Set keeps a range of a million values linear. */
 function dedupe(values: readonly ParamValue[]): ParamValue[] {
-  return values.filter((v, i) => values.indexOf(v) === i);
+  return [...new Set(values)];
 }
 
 /** Number of combinations of a grid before filtering: the product of the axis sizes. */

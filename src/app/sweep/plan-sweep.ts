@@ -2,6 +2,7 @@ import { ConfigError, UsageError } from '../../core/errors.js';
 import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
 import { resolveParams } from '../../strategies/index.js';
 import { type GridAxis, gridCombinations, gridSize, MAX_GRID_COMBINATIONS } from './parse-grid.js';
+import { ITEMS_PER_SLICE, runInSlices, runToEnd, type Slices } from './run-in-slices.js';
 import { compileWhere } from './where-expression.js';
 
 /** The parameter sets a sweep will run, and how many combinations were left out and why. */
@@ -32,6 +33,38 @@ export function planSweep(
   where?: string,
   fixed: Readonly<Record<string, string | ParamValue>> = {},
 ): SweepPlan {
+  return runToEnd(planSlices(definition, axes, where, fixed));
+}
+
+/**
+ * {@link planSweep} in slices of a few thousand combinations with a turn of the event loop
+ * between them, so that a million-combination grid (seconds of work) hears Ctrl-C at once.
+ *
+ * @throws InterruptedError when `signal` is aborted while planning
+ *
+ * @example
+ * const plan = await planSweepInSlices(smaCross, axes, undefined, {}, controller.signal);
+ */
+export function planSweepInSlices(
+  definition: StrategyDefinition,
+  axes: readonly GridAxis[],
+  where: string | undefined,
+  fixed: Readonly<Record<string, string | ParamValue>>,
+  signal: AbortSignal | undefined,
+): Promise<SweepPlan> {
+  return runInSlices(
+    planSlices(definition, axes, where, fixed),
+    signal,
+    'sweep stopped by Ctrl-C while planning its combinations; nothing was run or saved',
+  );
+}
+
+function* planSlices(
+  definition: StrategyDefinition,
+  axes: readonly GridAxis[],
+  where: string | undefined,
+  fixed: Readonly<Record<string, string | ParamValue>>,
+): Slices<SweepPlan> {
   for (const axis of axes) {
     if (Object.hasOwn(fixed, axis.name)) {
       throw new UsageError(`${axis.name} is both swept (--grid) and fixed (--param); keep one`);
@@ -57,7 +90,12 @@ export function planSweep(
   const params: Readonly<Record<string, ParamValue>>[] = [];
   let skippedByCheck = 0;
   let skippedByWhere = 0;
+  let sinceYield = 0;
   for (const combo of gridCombinations(axes)) {
+    if (++sinceYield === ITEMS_PER_SLICE) {
+      sinceYield = 0;
+      yield;
+    }
     let resolved: Readonly<Record<string, ParamValue>>;
     try {
       resolved = resolveParams(definition, { ...fixed, ...combo });

@@ -6,11 +6,11 @@
  * gets its own copy of the bars, once), and deals out batches of parameter sets, keeping two
  * batches in flight per worker so none waits on a message. Workers send back compact save
  * inputs (metrics, config, an equity curve already cut to at most 300 points). The main thread
- * saves them in batches, one transaction each, all under one sweep id.
+ * saves them in batches, one transaction each, all under one sweep id. A configuration that
+ * runs past the run timeout, or kills its worker, fails alone (see `sweep-worker-pool.ts`).
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { BarSeries } from '../../core/bars.js';
 import { type BacktestConfig, resolveConfig } from '../../core/config.js';
 import { ConfigError, StoreError, UsageError } from '../../core/errors.js';
@@ -30,15 +30,10 @@ import {
 import { moduleSha256 } from '../save-result.js';
 import { isStrategyModulePath, resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { createSweepId } from './create-sweep-id.js';
-import { type GridAxis, parseGridFlags } from './parse-grid.js';
-import { planSweep } from './plan-sweep.js';
-import type {
-  SweepBatchRequest,
-  SweepJob,
-  SweepJobOutcome,
-  SweepWorkerData,
-  SweepWorkerMessage,
-} from './sweep-messages.js';
+import { type GridAxis, gridSize, MAX_GRID_COMBINATIONS, parseGridFlagsInSlices } from './parse-grid.js';
+import { planSweepInSlices } from './plan-sweep.js';
+import type { SweepJobOutcome, SweepWorkerData } from './sweep-messages.js';
+import { SweepWorkerPool } from './sweep-worker-pool.js';
 
 /** What to sweep and how. */
 export interface RunSweepOptions {
@@ -55,6 +50,16 @@ export interface RunSweepOptions {
   readonly fixedParams?: Readonly<Record<string, string | ParamValue>> | undefined;
   /** Worker threads; default `os.availableParallelism()`, never more than there are runs. */
   readonly workers?: number | undefined;
+  /**
+   * Seconds one configuration may run; default 600. One still running then is stopped (its
+   * worker is terminated and replaced) and counted as failed, "timed out after N s".
+   */
+  readonly runTimeoutSeconds?: number | undefined;
+  /**
+   * Old-generation heap limit of each worker thread, MB; default: Node's. A configuration that
+   * runs out of it fails alone, "ran out of memory".
+   */
+  readonly workerMemoryMb?: number | undefined;
   /**
    * Save every run here, under the sweep id, and store the sweep itself (definition, status,
    * counts); without it nothing is saved. A function is called once the grid is planned, so a
@@ -112,9 +117,15 @@ export interface SweepProgress {
 
 /** Hooks and the stop signal for {@link runSweep}. */
 export interface RunSweepHooks {
+  /** Called before the grid is expanded, with its number of combinations (a million take seconds). */
+  readonly onPlan?: ((gridSize: number) => void) | undefined;
   readonly onStart?: ((start: SweepStart) => void) | undefined;
   readonly onProgress?: ((progress: SweepProgress) => void) | undefined;
-  /** Aborting stops dispatching, drops runs still in flight, saves every result received, and resolves. */
+  /**
+   * Aborting stops dispatching, drops runs still in flight, saves every result received, and
+   * resolves. Aborting while the grid is planned rejects with an `InterruptedError` at once,
+   * before anything is stored.
+   */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -150,7 +161,8 @@ export interface SweepSummary extends SweepStart {
 const DEFAULT_TOP = 10;
 const DEFAULT_SAVE_BATCH = 100;
 const SAVE_INTERVAL_MS = 250;
-const BATCHES_IN_FLIGHT = 2;
+/** Default of `runTimeoutSeconds` (`--run-timeout`). */
+export const DEFAULT_RUN_TIMEOUT_SECONDS = 600;
 /**
  * The compiled CLI (dist/) starts workers straight from the compiled worker module. Running from
  * the TypeScript sources (tests, `npm run backtest`), workers go through a bootstrap that
@@ -185,9 +197,22 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   const strategy = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
   const definition = await resolveStrategy(strategy);
   const config = resolveConfig({ ...options.config, strategy: { name: definition.name, params: {} } });
-  const parsedAxes = isFlagList(options.grid) ? parseGridFlags(options.grid, definition) : options.grid;
+  const runTimeoutSeconds = options.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS;
+  if (!(runTimeoutSeconds > 0) || !Number.isFinite(runTimeoutSeconds)) {
+    throw new ConfigError(`runTimeoutSeconds is ${runTimeoutSeconds}; it must be a number of seconds above 0`);
+  }
+  const workerMemoryMb = options.workerMemoryMb;
+  if (workerMemoryMb !== undefined && !(Number.isFinite(workerMemoryMb) && workerMemoryMb > 0)) {
+    throw new ConfigError(`workerMemoryMb is ${workerMemoryMb}; it must be a number of megabytes above 0`);
+  }
+  // Planning a million combinations takes seconds: it runs in slices so Ctrl-C stops it at once.
+  const parsedAxes = isFlagList(options.grid)
+    ? await parseGridFlagsInSlices(options.grid, definition, hooks.signal)
+    : options.grid;
   const fixed = options.fixedParams ?? {};
-  const plan = planSweep(definition, parsedAxes, options.where, fixed);
+  const combinations = gridSize(parsedAxes);
+  if (combinations <= MAX_GRID_COMBINATIONS) hooks.onPlan?.(combinations);
+  const plan = await planSweepInSlices(definition, parsedAxes, options.where, fixed, hooks.signal);
   if (plan.params.length === 0 && options.resume !== true) {
     throw new UsageError(
       `the grid leaves no combination to run: ${plan.gridSize} combination${plan.gridSize === 1 ? '' : 's'}, ` +
@@ -235,7 +260,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   hooks.onStart?.(start);
 
   const outcome = await new SweepRun({
-    options: { ...options, strategy },
+    options: { ...options, strategy, runTimeoutSeconds },
     store,
     hooks,
     start,
@@ -306,17 +331,9 @@ interface RunOutcome {
   readonly elapsedMs: number;
 }
 
-interface PoolWorker {
-  readonly worker: Worker;
-  /** Batches sent and not yet answered, oldest first. */
-  readonly inFlight: SweepJob[][];
-  alive: boolean;
-}
-
 /** The state of one running sweep; see {@link runSweep}. */
 class SweepRun {
-  private readonly pool: PoolWorker[] = [];
-  private nextJob = 0;
+  private pool: SweepWorkerPool | undefined;
   private completed = 0;
   private failed = 0;
   private saved = 0;
@@ -385,12 +402,13 @@ class SweepRun {
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setInterval(() => this.flushGuarded(), SAVE_INTERVAL_MS);
       try {
-        this.startWorkers();
+        this.pool = this.createPool();
+        this.pool.start();
         await done;
       } finally {
         clearInterval(timer);
         signal?.removeEventListener('abort', onAbort);
-        await this.terminateAll();
+        await this.pool?.stop();
       }
       this.flush();
       await this.saving;
@@ -408,40 +426,43 @@ class SweepRun {
     };
   }
 
-  private startWorkers(): void {
+  private createPool(): SweepWorkerPool {
     const { bars } = this.options;
-    const fingerprint = this.fingerprint;
-    for (let w = 0; w < this.start.workers; w++) {
-      // Each worker gets its own copy, transferred rather than cloned a second time.
-      const columns = {
-        timeMs: bars.timeMs.slice(),
-        open: bars.open.slice(),
-        high: bars.high.slice(),
-        low: bars.low.slice(),
-        close: bars.close.slice(),
-        volume: bars.volume.slice(),
-      };
-      const workerData: SweepWorkerData = {
-        strategy: this.options.strategy,
-        symbol: bars.symbol,
-        timeframe: bars.timeframe,
-        columns,
-        fingerprint,
-        config: this.config,
-        sweepId: this.start.sweepId,
-        ...(this.options.notes === undefined ? {} : { notes: this.options.notes }),
-      };
-      const worker = new Worker(WORKER_URL, {
-        workerData,
-        transferList: Object.values(columns).map((column) => column.buffer as ArrayBuffer),
-      });
-      const entry: PoolWorker = { worker, inFlight: [], alive: true };
-      this.pool.push(entry);
-      worker.on('message', (message: SweepWorkerMessage) => this.guard(() => this.onMessage(entry, message)));
-      worker.on('error', (error) => this.guard(() => this.onWorkerLost(entry, error.message)));
-      worker.on('exit', (code) => this.guard(() => this.onWorkerLost(entry, `worker thread exited with code ${code}`)));
-      this.dispatch(entry);
-    }
+    const shared = {
+      strategy: this.options.strategy,
+      symbol: bars.symbol,
+      timeframe: bars.timeframe,
+      fingerprint: this.fingerprint,
+      config: this.config,
+      sweepId: this.start.sweepId,
+      ...(this.options.notes === undefined ? {} : { notes: this.options.notes }),
+    };
+    return new SweepWorkerPool({
+      workerUrl: WORKER_URL,
+      workers: this.start.workers,
+      workerData: () => {
+        // Each worker (a replacement too) gets its own copy, transferred rather than cloned a second time.
+        const columns = {
+          timeMs: bars.timeMs.slice(),
+          open: bars.open.slice(),
+          high: bars.high.slice(),
+          low: bars.low.slice(),
+          close: bars.close.slice(),
+          volume: bars.volume.slice(),
+        };
+        const data: SweepWorkerData = { ...shared, columns };
+        return { data, transfer: Object.values(columns).map((column) => column.buffer as ArrayBuffer) };
+      },
+      params: this.params,
+      batchSize: this.batchSize,
+      runTimeoutSeconds: this.options.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS,
+      workerMemoryMb: this.options.workerMemoryMb,
+      onOutcome: (outcome) => this.guard(() => this.onOutcome(outcome)),
+      onError: (error) =>
+        this.guard(() => {
+          throw error;
+        }),
+    });
   }
 
   private guard(work: () => void): void {
@@ -454,28 +475,10 @@ class SweepRun {
     }
   }
 
-  private dispatch(entry: PoolWorker): void {
-    while (entry.alive && entry.inFlight.length < BATCHES_IN_FLIGHT && this.nextJob < this.params.length) {
-      const end = Math.min(this.params.length, this.nextJob + this.batchSize);
-      const jobs: SweepJob[] = [];
-      for (let i = this.nextJob; i < end; i++)
-        jobs.push({ index: i, params: this.params[i] as Record<string, ParamValue> });
-      this.nextJob = end;
-      entry.inFlight.push(jobs);
-      const request: SweepBatchRequest = { type: 'batch', jobs };
-      entry.worker.postMessage(request);
-    }
-  }
-
-  private onMessage(entry: PoolWorker, message: SweepWorkerMessage): void {
-    if (message.type === 'fatal') {
-      this.onWorkerLost(entry, message.message);
-      return;
-    }
-    entry.inFlight.shift();
-    for (const outcome of message.outcomes) this.record(outcome);
+  /** Each run's outcome, exactly once, whether it completed, failed, timed out or lost its worker. */
+  private onOutcome(outcome: SweepJobOutcome): void {
+    this.record(outcome);
     if (this.pendingSaves.length >= this.saveBatchSize) this.flush();
-    this.dispatch(entry);
     this.report();
     this.finishWhenDone();
   }
@@ -501,22 +504,6 @@ class SweepRun {
     }
     this.best.splice(at, 0, row);
     if (this.best.length > this.topCount) this.best.pop();
-  }
-
-  /** A worker died or could not load its strategy: its runs in flight count as failed. */
-  private onWorkerLost(entry: PoolWorker, message: string): void {
-    if (!entry.alive) return;
-    entry.alive = false;
-    void entry.worker.terminate();
-    for (const jobs of entry.inFlight.splice(0)) {
-      for (const job of jobs) this.record({ index: job.index, error: message });
-    }
-    if (this.pool.every((w) => !w.alive)) {
-      // Nothing left to run the rest on; they fail with the same reason.
-      for (; this.nextJob < this.params.length; this.nextJob++) this.record({ index: this.nextJob, error: message });
-    }
-    this.report();
-    this.finishWhenDone();
   }
 
   private finishWhenDone(): void {
@@ -560,14 +547,6 @@ class SweepRun {
         this.failWith(error);
       }
     });
-  }
-
-  private async terminateAll(): Promise<void> {
-    for (const entry of this.pool) {
-      entry.alive = false;
-      entry.worker.removeAllListeners('exit');
-    }
-    await Promise.all(this.pool.map((entry) => entry.worker.terminate()));
   }
 }
 

@@ -40,7 +40,14 @@ export type SweepJobOutcome =
   | { readonly index: number; readonly input: BacktestInput; readonly error?: undefined }
   | { readonly index: number; readonly error: string; readonly input?: undefined };
 
-/** Worker → main thread. `fatal` means the worker cannot run anything (its strategy did not load). */
+/**
+ * Worker → main thread. The worker runs jobs one at a time in the order they were sent:
+ * `ready` once its strategy has loaded, then `started` and `result` for each job (the main
+ * thread times each job from its `started`). `fatal` means it cannot run anything (its strategy
+ * did not load).
+ */
 export type SweepWorkerMessage =
-  | { readonly type: 'results'; readonly outcomes: readonly SweepJobOutcome[] }
+  | { readonly type: 'ready' }
+  | { readonly type: 'started'; readonly index: number }
+  | { readonly type: 'result'; readonly outcome: SweepJobOutcome }
   | { readonly type: 'fatal'; readonly message: string };

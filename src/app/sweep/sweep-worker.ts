@@ -1,7 +1,8 @@
 /**
- * The worker thread of a sweep: builds the bars once from `workerData`, then runs each batch
- * of parameter sets it is sent and answers with compact save inputs. Started through
- * `sweep-worker-bootstrap.mjs`, which registers tsx first (worker threads do not inherit it).
+ * The worker thread of a sweep: builds the bars once from `workerData`, then runs the parameter
+ * sets it is sent one at a time, saying when each starts and answering each with a compact save
+ * input. Started through `sweep-worker-bootstrap.mjs` when running from the TypeScript sources,
+ * which registers tsx first (worker threads do not inherit it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBarSeries } from '../../core/bars.js';
@@ -27,55 +28,58 @@ const definitionLoading: Promise<StrategyDefinition> = resolveStrategy(data.stra
 
 const post = (message: SweepWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
-// Batches run one after another, in the order they arrived.
-let queue: Promise<void> = Promise.resolve();
+// Jobs run one at a time, in the order they arrived: the main thread relies on that to know
+// which job was running when this worker hangs or dies.
+let queue: Promise<StrategyDefinition | undefined> = definitionLoading.then(
+  (definition) => {
+    post({ type: 'ready' });
+    return definition;
+  },
+  (error: unknown) => {
+    post({ type: 'fatal', message: describe(error) });
+    return undefined;
+  },
+);
 port.on('message', (request: SweepBatchRequest) => {
-  queue = queue.then(() => runBatch(request.jobs));
+  queue = queue.then(async (definition) => {
+    // Without a strategy every job is refused by the `fatal` already sent.
+    if (definition !== undefined) for (const job of request.jobs) await runJob(definition, job);
+    return definition;
+  });
 });
 
-async function runBatch(jobs: readonly SweepJob[]): Promise<void> {
-  let definition: StrategyDefinition;
-  try {
-    definition = await definitionLoading;
-  } catch (error) {
-    post({ type: 'fatal', message: describe(error) });
-    return;
-  }
-  const outcomes: SweepJobOutcome[] = [];
+async function runJob(definition: StrategyDefinition, job: SweepJob): Promise<void> {
+  post({ type: 'started', index: job.index });
+  let outcome: SweepJobOutcome;
   const transfer: ArrayBuffer[] = [];
-  for (const job of jobs) {
-    try {
-      const params = resolveParams(definition, job.params);
-      // The module path goes into the config, so every saved run records how to rebuild its strategy.
-      const strategy =
-        definition.module === undefined
-          ? { name: definition.name, params }
-          : { name: definition.name, params, module: definition.module };
-      const config = resolveConfig({ ...data.config, strategy });
-      const result = await runPrepared(bars, definition.create(params), config, { fingerprint: data.fingerprint });
-      const input = toSaveInput(result, {
-        sweepId: data.sweepId,
-        ...(data.notes === undefined ? {} : { notes: data.notes }),
-      });
-      // Downsampled here so a 100,000-point curve is never copied to the main thread.
-      const curve = downsampleEquity(result.equityCurve);
-      const monthEnds = monthEndPoints(result.equityCurve);
-      transfer.push(
-        curve.timeMs.buffer as ArrayBuffer,
-        curve.equity.buffer as ArrayBuffer,
-        monthEnds.timeMs.buffer as ArrayBuffer,
-        monthEnds.equity.buffer as ArrayBuffer,
-      );
-      const sourcePointCount = result.equityCurve.timeMs.length;
-      outcomes.push({
-        index: job.index,
-        input: { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds } },
-      });
-    } catch (error) {
-      outcomes.push({ index: job.index, error: describe(error) });
-    }
+  try {
+    const params = resolveParams(definition, job.params);
+    // The module path goes into the config, so every saved run records how to rebuild its strategy.
+    const strategy =
+      definition.module === undefined
+        ? { name: definition.name, params }
+        : { name: definition.name, params, module: definition.module };
+    const config = resolveConfig({ ...data.config, strategy });
+    const result = await runPrepared(bars, definition.create(params), config, { fingerprint: data.fingerprint });
+    const input = toSaveInput(result, {
+      sweepId: data.sweepId,
+      ...(data.notes === undefined ? {} : { notes: data.notes }),
+    });
+    // Downsampled here so a 100,000-point curve is never copied to the main thread.
+    const curve = downsampleEquity(result.equityCurve);
+    const monthEnds = monthEndPoints(result.equityCurve);
+    transfer.push(
+      curve.timeMs.buffer as ArrayBuffer,
+      curve.equity.buffer as ArrayBuffer,
+      monthEnds.timeMs.buffer as ArrayBuffer,
+      monthEnds.equity.buffer as ArrayBuffer,
+    );
+    const sourcePointCount = result.equityCurve.timeMs.length;
+    outcome = { index: job.index, input: { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds } } };
+  } catch (error) {
+    outcome = { index: job.index, error: describe(error) };
   }
-  post({ type: 'results', outcomes }, transfer);
+  post({ type: 'result', outcome }, transfer);
 }
 
 function describe(error: unknown): string {

@@ -26,11 +26,18 @@ class SomeModelsFailedError extends AppError {
   }
 }
 
+/** Flags of `backtest run --all`: those of `run`, and how long one model may run. */
+export type RunAllCommandOptions = RunCommandOptions & {
+  /** Seconds one model may run before its process is killed and it counts as failed; default 600. */
+  readonly runTimeout?: number;
+};
+
 /**
  * `backtest run --all`: every model under `--models-dir`, each on the bars stored for its
- * symbol and timeframe. Bars are read and results written through one database connection.
+ * symbol and timeframe, in a child process that a hung or crashing model takes down alone.
+ * Bars are read and results written through one database connection, here.
  */
-export async function runAllCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
+export async function runAllCommand(options: RunAllCommandOptions, io: CliIO): Promise<void> {
   const modelsDir = resolve(io.cwd, options.modelsDir);
   // A folder without .onnx files stops here (exit 3), before a database is opened or created.
   await requireModelFiles(modelsDir, options.modelsDir);
@@ -48,6 +55,7 @@ export async function runAllCommand(options: RunCommandOptions, io: CliIO): Prom
           modelsDir,
           loadBars: (symbol, timeframe) => store.loadBars(symbol, timeframe),
           config: runConfigFromFlags(options),
+          ...(options.runTimeout === undefined ? {} : { runTimeoutSeconds: options.runTimeout }),
           ...(options.saveToDb
             ? {
                 // Model paths are stored absolute, so list --model finds the model however it is typed.

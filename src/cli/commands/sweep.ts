@@ -18,6 +18,7 @@ import type { RunStore } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { type Progress, startProgress } from '../progress.js';
+import { announcePlanning, capWorkers } from '../sweep-notes.js';
 import { loadBarsForRun, type RunConfigFlags, runConfigFromFlags } from './run.js';
 
 /** Flags of `backtest sweep`, as commander parses them. */
@@ -31,8 +32,10 @@ export interface SweepCommandOptions extends RunConfigFlags {
   readonly where?: string;
   /** `name=value`, fixed for every combination (`--param`). */
   readonly param?: readonly string[];
-  /** Worker threads; default: the machine's available parallelism. */
+  /** Worker threads; default: the machine's available parallelism, and never more. */
   readonly workers?: number;
+  /** Seconds one combination may run before it is stopped and counted as failed; default 600. */
+  readonly runTimeout?: number;
   readonly metric: string;
   readonly top: number;
   readonly saveToDb: boolean;
@@ -92,7 +95,8 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         fixedParams,
         ...(options.data === undefined ? {} : { dataFile: resolve(io.cwd, options.data) }),
         config: runConfigFromFlags(options),
-        workers: options.workers,
+        workers: capWorkers(options.workers, io),
+        runTimeoutSeconds: options.runTimeout,
         ...(options.saveToDb ? { db: openDb } : {}),
         notes: options.notes,
         metric: options.metric as MetricName,
@@ -100,6 +104,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
       },
       {
         signal: controller.signal,
+        onPlan: (gridSize) => announcePlanning(gridSize, io),
         onStart: (start) => {
           if (!options.json) io.out(describeStart(start, options.where !== undefined));
           progress = startProgress(io, 'Sweep', start.total);

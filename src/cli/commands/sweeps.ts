@@ -39,6 +39,7 @@ import type { CliIO } from '../cli-io.js';
 import { renderFittedTable, renderTable } from '../format.js';
 import { loadBarsFile } from '../load-bars-file.js';
 import { type Progress, startProgress } from '../progress.js';
+import { announcePlanning, capWorkers } from '../sweep-notes.js';
 import { printFailures, SomeRunsFailedError } from './sweep.js';
 
 /** Marks a partial sweep (stopped early, or with failed runs) after its id in the list. */
@@ -71,8 +72,10 @@ export interface SweepsResumeCommandOptions {
   readonly data?: string;
   /** Resume even when the strategy module's SHA-256 differs from the one stored with the sweep. */
   readonly allowChangedStrategy?: boolean;
-  /** Worker threads; default: the machine's available parallelism. */
+  /** Worker threads; default: the machine's available parallelism, and never more. */
   readonly workers?: number;
+  /** Seconds one combination may run before it is stopped and counted as failed; default 600. */
+  readonly runTimeout?: number;
   readonly db?: string;
   readonly json: boolean;
 }
@@ -263,13 +266,15 @@ export async function sweepsResumeCommand(options: SweepsResumeCommandOptions, i
         fixedParams: definition.fixedParams,
         config: definition.config,
         notes: definition.notes,
-        workers: options.workers,
+        workers: capWorkers(options.workers, io),
+        runTimeoutSeconds: options.runTimeout,
         sweepId: definition.sweepId,
         resume: true,
         db: store,
       },
       {
         signal: controller.signal,
+        onPlan: (gridSize) => announcePlanning(gridSize, io),
         onStart: (start) => {
           if (!options.json) io.out(describeResumeStart(start, definition, barsSource));
           progress = startProgress(io, 'Resume', start.total);
