@@ -10,7 +10,11 @@ import { type HistoryLocation, openHistoryForReading, openHistoryForWriting, wit
  * @example
  * const bars = await loadStoredBars('GOOG', '1Day', { cwd: process.cwd(), env: process.env });
  */
-export async function loadStoredBars(symbol: string, timeframe: Timeframe, location: HistoryLocation): Promise<BarSeries> {
+export async function loadStoredBars(
+  symbol: string,
+  timeframe: Timeframe,
+  location: HistoryLocation,
+): Promise<BarSeries> {
   return withDatabase(openHistoryForReading(location), (store) => requireStoredBars(store, symbol, timeframe));
 }
 

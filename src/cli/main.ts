@@ -21,6 +21,7 @@ import {
 
 const MODEL_FILTER_HELP =
   'only runs of this model: a path (models/x.onnx and its absolute path are the same model), a file name, or a SHA-256 prefix';
+const INIT_HELP = "add this project's tables to an existing SQLite file of another program (refused without it)";
 const DB_HELP = 'SQLite database file (default: $BACKTEST_DB or ./data/trading.db)';
 const RUN_TIMEOUT_HELP =
   'stop a combination still running after this many seconds (its worker is replaced) and count it as failed';
@@ -101,6 +102,13 @@ export function createProgram(io: CliIO): Command {
   run
     .option('--save-to-db', 'save the run to the database', false)
     .option('--notes <text>', 'notes stored with the saved run')
+    .option(
+      '--lock-timeout <seconds>',
+      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
+      parsePositiveNumber,
+      600,
+    )
+    .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--trades', 'also print the trade list', false)
     .option('--equity-curve', 'with --json: also include the equity curve (time and equity at each bar)', false)
@@ -156,6 +164,13 @@ export function createProgram(io: CliIO): Command {
   sweep
     .option('--save-to-db', 'save every run to the database under one sweep id', false)
     .option('--notes <text>', 'notes stored with every saved run')
+    .option(
+      '--lock-timeout <seconds>',
+      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
+      parsePositiveNumber,
+      600,
+    )
+    .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (options) => {
@@ -209,6 +224,12 @@ export function createProgram(io: CliIO): Command {
     .option('--allow-changed-strategy', 'resume even though the strategy module changed since the sweep ran', false)
     .option('--workers <n>', WORKERS_HELP, parsePositiveInteger)
     .option('--run-timeout <seconds>', RUN_TIMEOUT_HELP, parsePositiveNumber, 600)
+    .option(
+      '--lock-timeout <seconds>',
+      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
+      parsePositiveNumber,
+      600,
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (id: string, options) => {
@@ -338,7 +359,14 @@ export function createProgram(io: CliIO): Command {
   program
     .command('export')
     .description('Export saved runs as CSV or JSON')
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'json: everything about each run (summary, metrics, provenance, equity curve, trades); jsonl: the same, one run per line; csv: the summary only',
+      )
+        .choices(['csv', 'json', 'jsonl'])
+        .default('csv'),
+    )
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--symbol <symbol>', 'only this symbol')
     .addOption(new Option('--timeframe <timeframe>', 'only this timeframe').argParser(parseTimeframe))
@@ -360,8 +388,13 @@ export function createProgram(io: CliIO): Command {
     .description('Import runs from a file written by `backtest export`')
     .argument('<file>', 'CSV or JSON file')
     .addOption(
-      new Option('--format <format>', 'file format (default: from the file extension)').choices(['csv', 'json']),
+      new Option('--format <format>', 'file format (default: from the file extension: .csv, .json, .jsonl)').choices([
+        'csv',
+        'json',
+        'jsonl',
+      ]),
     )
+    .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .action(async (file, options) => {
       const { importCommand } = await import('./commands/import.js');

@@ -27,6 +27,7 @@ import {
   type SweepDefinition,
   SweepStatus,
 } from '../../store/index.js';
+import { type LockWait, withLockRetry } from '../lock-retry.js';
 import { moduleSha256 } from '../save-result.js';
 import { isStrategyModulePath, resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { createSweepId } from './create-sweep-id.js';
@@ -73,6 +74,12 @@ export interface RunSweepOptions {
    * Needs `db`; the other options must describe the same sweep (`resumeSweep` reads them back).
    */
   readonly resume?: boolean | undefined;
+  /**
+   * How long a save waits for another process's write lock (and whom to tell); the sweep's
+   * abort signal also stops the wait. A save that fails anyway stops the sweep with an
+   * {@link UnsavedResultsError} carrying every result not saved.
+   */
+  readonly lockWait?: Omit<LockWait, 'signal'> | undefined;
   /** Notes stored with every saved run. */
   readonly notes?: string | undefined;
   /** Default: a new `sweep-YYYYMMDD-HHMMSS-xxxxxx`. */
@@ -158,6 +165,28 @@ export interface SweepSummary extends SweepStart {
   readonly elapsedMs: number;
 }
 
+/**
+ * A sweep stopped because its results could not be saved (the store failed, or another
+ * process held its write lock past the lock timeout). `inputs` are the results computed and not
+ * saved: write them to a recovery file (`writeRecoveryFile`). Exit 5, as other store failures.
+ */
+export class UnsavedResultsError extends StoreError {
+  readonly inputs: readonly BacktestInput[];
+  readonly sweepId: string;
+
+  constructor(inputs: readonly BacktestInput[], sweepId: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `sweep ${sweepId} stopped: ${inputs.length} computed run${inputs.length === 1 ? ' was' : 's were'} not saved: ${reason}`,
+      {
+        cause,
+      },
+    );
+    this.inputs = inputs;
+    this.sweepId = sweepId;
+  }
+}
+
 const DEFAULT_TOP = 10;
 const DEFAULT_SAVE_BATCH = 100;
 const SAVE_INTERVAL_MS = 250;
@@ -229,6 +258,9 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   // Hashed once: the stored sweep and every worker's runs name the same bars.
   const fingerprint = fingerprintBars(options.bars);
 
+  // Every write of the sweep's own record waits out another process's lock, as its saves do.
+  const retry = <T>(what: string, write: () => Promise<T>): Promise<T> =>
+    withLockRetry(what, store?.location ?? '', write, { ...options.lockWait, signal: hooks.signal });
   let toRun = plan.params;
   if (store !== undefined) {
     if (options.resume === true) {
@@ -237,12 +269,12 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
       const saved = await store.listRuns({ sweepId, limit: MAX_LIMIT });
       const done = new Set(saved.map((row) => row.strategy_params_json));
       toRun = plan.params.filter((params) => !done.has(canonicalJson(params)));
-      await store.updateSweep(sweepId, { status: SweepStatus.Running, planned: plan.params.length });
-    } else {
-      await store.createSweep(
-        sweepDefinition(options, sweepId, definition, fixed, sharedConfig, fingerprint),
-        plan.params.length,
+      await retry('mark the sweep running', () =>
+        store.updateSweep(sweepId, { status: SweepStatus.Running, planned: plan.params.length }),
       );
+    } else {
+      const stored = sweepDefinition(options, sweepId, definition, fixed, sharedConfig, fingerprint);
+      await retry('store the sweep', () => store.createSweep(stored, plan.params.length));
     }
   }
 
@@ -270,20 +302,30 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
     metric,
     topCount,
   }).run();
+  if (outcome.saveError !== undefined) {
+    // The store refused a save: say what was kept. The sweep's record stays `running` when
+    // the store cannot be written either; `sweeps` then shows it as partial.
+    await store
+      ?.updateSweep(sweepId, { status: SweepStatus.Interrupted, failed: outcome.failed })
+      .catch(() => undefined);
+    throw new UnsavedResultsError(outcome.unsaved, sweepId, outcome.saveError);
+  }
   let top: readonly SweepRow[] = outcome.best;
   if (store !== undefined) {
     const savedRuns = await store.countRuns({ sweepId });
-    await store.updateSweep(sweepId, {
-      status: outcome.interrupted ? SweepStatus.Interrupted : SweepStatus.Completed,
-      done: savedRuns + outcome.failed,
-      failed: outcome.failed,
-    });
+    await retry('record how the sweep ended', () =>
+      store.updateSweep(sweepId, {
+        status: outcome.interrupted ? SweepStatus.Interrupted : SweepStatus.Completed,
+        done: savedRuns + outcome.failed,
+        failed: outcome.failed,
+      }),
+    );
     if (savedRuns > 0) {
       const rows = await store.listRuns({ sweepId, sort: metric, limit: topCount });
       top = rows.map((row) => rowFromDatabase(row, definition));
     }
   }
-  const { best: _best, ...counts } = outcome;
+  const { best: _best, unsaved: _unsaved, saveError: _saveError, ...counts } = outcome;
   return { ...start, ...counts, metric, top };
 }
 
@@ -325,6 +367,8 @@ interface RunOutcome {
   readonly completed: number;
   readonly failed: number;
   readonly saved: number;
+  readonly unsaved: readonly BacktestInput[];
+  readonly saveError: unknown;
   readonly interrupted: boolean;
   readonly failures: readonly SweepFailure[];
   readonly best: readonly SweepRow[];
@@ -340,8 +384,11 @@ class SweepRun {
   private readonly failures: SweepFailure[] = [];
   private readonly best: SweepRow[] = [];
   private pendingSaves: BacktestInput[] = [];
-  /** Saves run one after another, in order; a failed save fails the sweep. */
+  /** Saves run one after another, in order; a failed save stops the sweep. */
   private saving: Promise<void> = Promise.resolve();
+  /** Results a save could not store, kept for the recovery file. */
+  private readonly unsaved: BacktestInput[] = [];
+  private saveError: unknown;
   private finished = false;
   private finish: () => void = () => {};
   private failWith: (error: unknown) => void = () => {};
@@ -419,6 +466,8 @@ class SweepRun {
       completed: this.completed,
       failed: this.failed,
       saved: this.saved,
+      unsaved: this.unsaved,
+      saveError: this.saveError,
       interrupted,
       failures: this.failures,
       best: this.best,
@@ -531,20 +580,36 @@ class SweepRun {
     this.guard(() => this.flush());
   }
 
-  /** Queues every result received so far for saving in one transaction. */
+  /**
+   * Queues every result received so far for saving in one transaction, waiting out another
+   * process's write lock. When a save fails anyway the sweep stops, and that batch and every
+   * later result are kept in `unsaved` rather than lost.
+   */
   private flush(): void {
     const db = this.store;
     if (db === undefined || this.pendingSaves.length === 0) return;
     const inputs = this.pendingSaves;
     this.pendingSaves = [];
     this.saving = this.saving.then(async () => {
-      await db.saveRuns(inputs);
-      this.saved += inputs.length;
-    });
-    this.saving.catch((error: unknown) => {
-      if (!this.finished) {
-        this.finished = true;
-        this.failWith(error);
+      if (this.saveError !== undefined) {
+        this.unsaved.push(...inputs);
+        return;
+      }
+      try {
+        await withLockRetry(
+          `save ${inputs.length} sweep run${inputs.length === 1 ? '' : 's'}`,
+          db.location,
+          () => db.saveRuns(inputs),
+          {
+            ...this.options.lockWait,
+            signal: this.hooks.signal,
+          },
+        );
+        this.saved += inputs.length;
+      } catch (error) {
+        this.saveError = error;
+        this.unsaved.push(...inputs);
+        this.stop();
       }
     });
   }

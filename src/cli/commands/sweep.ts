@@ -10,8 +10,9 @@ import {
   type SweepRow,
   type SweepStart,
   type SweepSummary,
+  UnsavedResultsError,
 } from '../../app/sweep/run-sweep.js';
-import { AppError, UsageError } from '../../core/errors.js';
+import { AppError, UsageError, StoreError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import type { RunStore } from '../../store/index.js';
@@ -19,17 +20,26 @@ import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { type Progress, startProgress } from '../progress.js';
 import { announcePlanning, capWorkers } from '../sweep-notes.js';
-import { loadBarsForRun, type RunConfigFlags, runConfigFromFlags } from './run.js';
+import { loadBarsForRun, lockTimeoutMs, type RunConfigFlags, runConfigFromFlags } from './run.js';
+import { writeRecoveryFile } from '../../app/recovery-file.js';
 
 /** Flags of `backtest sweep`, as commander parses them. */
 export interface SweepCommandOptions extends RunConfigFlags {
   readonly data?: string;
   readonly symbol?: string;
   readonly timeframe?: Timeframe;
+  /** Scale the `--data` file's prices by `Adj Close / Close`. */
+  readonly adjusted?: boolean;
+  /** IANA zone of the `--data` file's times written without an offset. */
+  readonly tz?: string;
   readonly strategy: string;
   /** `name=start..end:step`, `name=a,b,c` or `name=value`, one per swept parameter. */
   readonly grid: readonly string[];
   readonly where?: string;
+  /** Seconds a save waits for another process's write lock. */
+  readonly lockTimeout?: number;
+  /** Add this project's tables to another program's SQLite file. */
+  readonly init?: boolean;
   /** `name=value`, fixed for every combination (`--param`). */
   readonly param?: readonly string[];
   /** Worker threads; default: the machine's available parallelism, and never more. */
@@ -72,6 +82,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   const openDb = async (): Promise<RunStore> => {
     db = await openHistoryForWriting({
       db: options.db,
+      init: options.init,
       cwd: io.cwd,
       env: io.env,
       onNotice: (message) => io.err(`${message}\n`),
@@ -101,6 +112,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         notes: options.notes,
         metric: options.metric as MetricName,
         top: options.top,
+        lockWait: { timeoutMs: lockTimeoutMs(options), onWait: (line) => io.err(`${line}\n`) },
       },
       {
         signal: controller.signal,
@@ -112,6 +124,16 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         onProgress: (p) => progress?.update(p.done, p.failed > 0 ? `${p.failed} failed` : ''),
       },
     );
+  } catch (error) {
+    if (error instanceof UnsavedResultsError && db !== undefined) {
+      progress?.stop();
+      const recovery = writeRecoveryFile(error.inputs, db.location);
+      throw new StoreError(
+        `${error.message}; ${error.inputs.length === 1 ? 'it is' : 'they are'} in ${recovery}: save them later with backtest import ${recovery}`,
+        { cause: error },
+      );
+    }
+    throw error;
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSigint);

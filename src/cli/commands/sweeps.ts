@@ -22,7 +22,8 @@ import {
 import { moduleSha256 } from '../../app/save-result.js';
 import { requireStoredBars } from '../../app/stored-bars.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
-import { runSweep, type SweepStart, type SweepSummary } from '../../app/sweep/run-sweep.js';
+import { runSweep, type SweepStart, type SweepSummary, UnsavedResultsError } from '../../app/sweep/run-sweep.js';
+import { writeRecoveryFile } from '../../app/recovery-file.js';
 import type { BarSeries } from '../../core/bars.js';
 import { DataError, StoreError, StrategyError, UsageError } from '../../core/errors.js';
 import { canonicalTimeframe, type Timeframe } from '../../core/timeframe.js';
@@ -40,6 +41,7 @@ import { renderFittedTable, renderTable } from '../format.js';
 import { loadBarsFile } from '../load-bars-file.js';
 import { type Progress, startProgress } from '../progress.js';
 import { announcePlanning, capWorkers } from '../sweep-notes.js';
+import { lockTimeoutMs } from './run.js';
 import { printFailures, SomeRunsFailedError } from './sweep.js';
 
 /** Marks a partial sweep (stopped early, or with failed runs) after its id in the list. */
@@ -76,6 +78,8 @@ export interface SweepsResumeCommandOptions {
   readonly workers?: number;
   /** Seconds one combination may run before it is stopped and counted as failed; default 600. */
   readonly runTimeout?: number;
+  /** Seconds a save waits for another process's write lock. */
+  readonly lockTimeout?: number;
   readonly db?: string;
   readonly json: boolean;
 }
@@ -271,6 +275,7 @@ export async function sweepsResumeCommand(options: SweepsResumeCommandOptions, i
         sweepId: definition.sweepId,
         resume: true,
         db: store,
+        lockWait: { timeoutMs: lockTimeoutMs(options), onWait: (line) => io.err(`${line}\n`) },
       },
       {
         signal: controller.signal,
@@ -283,6 +288,16 @@ export async function sweepsResumeCommand(options: SweepsResumeCommandOptions, i
       },
     );
     after = await store.findSweep(definition.sweepId);
+  } catch (error) {
+    if (error instanceof UnsavedResultsError) {
+      progress?.stop();
+      const recovery = writeRecoveryFile(error.inputs, store.location);
+      throw new StoreError(
+        `${error.message}; ${error.inputs.length === 1 ? 'it is' : 'they are'} in ${recovery}: save them later with backtest import ${recovery}`,
+        { cause: error },
+      );
+    }
+    throw error;
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSigint);
@@ -422,11 +437,14 @@ async function barsForResume(
   }
   const flags = { symbol: definition.symbol, timeframe };
   if (options.data !== undefined) {
-    return { bars: loadBarsFile(resolve(io.cwd, options.data), options.data, flags), barsSource: options.data };
+    return { bars: await loadBarsFile(resolve(io.cwd, options.data), options.data, flags), barsSource: options.data };
   }
   if (definition.dataFile !== undefined) {
     if (existsSync(definition.dataFile)) {
-      return { bars: loadBarsFile(definition.dataFile, definition.dataFile, flags), barsSource: definition.dataFile };
+      return {
+        bars: await loadBarsFile(definition.dataFile, definition.dataFile, flags),
+        barsSource: definition.dataFile,
+      };
     }
     io.err(
       `The sweep's data file ${definition.dataFile} is no longer there; using the bars stored in the database (or pass --data FILE)\n`,
