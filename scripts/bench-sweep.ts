@@ -36,7 +36,8 @@ function readCpuTimes(): { busy: number; total: number } | undefined {
   }
 }
 
-const bars = generateSyntheticBars({ count: BARS, seed: 42, symbol: 'BENCH' });
+// Hourly: 100,000 daily bars would run past the year 2200, which saves refuse as implausible.
+const bars = generateSyntheticBars({ count: BARS, seed: 42, symbol: 'BENCH', timeframe: '1Hour' });
 const dir = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
 const db = TradingDatabase.open(join(dir, 'sweep.db'));
 try {
