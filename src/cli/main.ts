@@ -474,6 +474,39 @@ export function createProgram(io: CliIO): Command {
       const { dataListCommand } = await import('./commands/data.js');
       await dataListCommand(options, io);
     });
+  data
+    .command('fetch')
+    .description(
+      'Fetch historical bars from Alpaca into the database: only what is missing, committed in chunks, resumable (keys from APCA_API_KEY_ID and APCA_API_SECRET_KEY)',
+    )
+    .addOption(new Option('--source <source>', 'where the bars come from').choices(['alpaca']).makeOptionMandatory())
+    .requiredOption(
+      '--symbol <symbols>',
+      'symbol or comma-separated symbols: stocks (AAPL, BRK.B) and crypto pairs (BTC/USD; BTCUSD and BTC-USD work too)',
+    )
+    .addOption(
+      new Option('--timeframe <timeframe>', `bar timeframe: ${TIMEFRAME_FORMS}`)
+        .argParser(parseTimeframe)
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--start <date>', 'first bar time: YYYY-MM-DD or an ISO time (UTC unless it has an offset)')
+    .option('--end <date>', 'last bar time, as --start; a bare date includes that whole day (default: now)')
+    .addOption(
+      new Option('--feed <feed>', "stocks: data feed (default: the stored set's, else iex)").choices(['iex', 'sip']),
+    )
+    .addOption(
+      new Option(
+        '--adjustment <adjustment>',
+        "stocks: corporate-action adjustment (default: the stored set's, else raw); adjusted sets are fetched again in full",
+      ).choices(['raw', 'split', 'dividend', 'all']),
+    )
+    .option('--init', INIT_HELP, false)
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print one JSON object per symbol, in an array, instead of lines', false)
+    .action(async (options) => {
+      const { dataFetchCommand } = await import('./commands/data-fetch.js');
+      await dataFetchCommand(options, io);
+    });
 
   return program;
 }
