@@ -75,11 +75,6 @@ export async function dataFetchCommand(options: DataFetchOptions, io: CliIO): Pr
     ...options.client,
     onRetry: (notice) => progress.retry(notice),
   });
-  const stop = new AbortController();
-  const onSigint = (): void => stop.abort();
-  const onAbort = (): void => stop.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  process.once('SIGINT', onSigint);
   const store = await openHistoryForWriting({
     db: options.db,
     cwd: io.cwd,
@@ -87,6 +82,11 @@ export async function dataFetchCommand(options: DataFetchOptions, io: CliIO): Pr
     init: options.init,
     onNotice: (line) => io.err(`${line}\n`),
   });
+  const stop = new AbortController();
+  const onSigint = (): void => stop.abort();
+  const onAbort = (): void => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  process.once('SIGINT', onSigint);
   let outcomes: SymbolFetchOutcome[];
   // Failures are said at the end, so that a single failure is a single line (main prints it).
   const failures: FailedOutcome[] = [];
