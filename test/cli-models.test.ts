@@ -31,6 +31,13 @@ beforeAll(async () => {
 describe('bars in the database', () => {
   it('lists stored bar sets with counts and first and last times', async () => {
     const run = await runCli(['data', 'list', '--db', db, '--json'], dir);
+    const fromFile = {
+      source: 'file',
+      feed: null,
+      adjustment: null,
+      createdMs: expect.any(Number),
+      updatedMs: expect.any(Number),
+    };
     expect(JSON.parse(run.stdout)).toEqual([
       {
         symbol: 'EURUSD',
@@ -38,6 +45,7 @@ describe('bars in the database', () => {
         count: 5000,
         firstTimeMs: Date.UTC(2017, 3, 19, 9),
         lastTimeMs: Date.UTC(2018, 1, 7, 15),
+        ...fromFile,
       },
       {
         symbol: 'GOOG',
@@ -45,6 +53,7 @@ describe('bars in the database', () => {
         count: 2148,
         firstTimeMs: Date.UTC(2004, 7, 19),
         lastTimeMs: Date.UTC(2013, 2, 1),
+        ...fromFile,
       },
     ]);
   });

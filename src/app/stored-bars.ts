@@ -1,7 +1,9 @@
 import type { BarSeries } from '../core/bars.js';
 import { DataError } from '../core/errors.js';
 import type { Timeframe } from '../core/timeframe.js';
-import type { RunStore } from '../store/index.js';
+import type { BarTimeRange, RunStore } from '../store/index.js';
+import { describeBarRange, isBarRangeSet } from './bar-range.js';
+import { formatTimeMs } from './format-values.js';
 import { type HistoryLocation, openHistoryForReading, openHistoryForWriting, withDatabase } from './open-history.js';
 
 /**
@@ -14,14 +16,31 @@ export async function loadStoredBars(
   symbol: string,
   timeframe: Timeframe,
   location: HistoryLocation,
+  range: BarTimeRange = {},
 ): Promise<BarSeries> {
-  return withDatabase(openHistoryForReading(location), (store) => requireStoredBars(store, symbol, timeframe));
+  return withDatabase(openHistoryForReading(location), (store) => requireStoredBars(store, symbol, timeframe, range));
 }
 
-/** Bars of one set from an open store; a `DataError` saying how to import them when there are none. */
-export async function requireStoredBars(store: RunStore, symbol: string, timeframe: Timeframe): Promise<BarSeries> {
-  const bars = await store.loadBars(symbol, timeframe);
+/**
+ * Bars of one set from an open store, optionally only those in `range` (unix ms, inclusive); a
+ * `DataError` saying how to import them when there are none, or what the set holds when none
+ * are in the range.
+ */
+export async function requireStoredBars(
+  store: RunStore,
+  symbol: string,
+  timeframe: Timeframe,
+  range: BarTimeRange = {},
+): Promise<BarSeries> {
+  const bars = await store.loadBars(symbol, timeframe, range);
   if (bars === undefined || bars.length === 0) {
+    const set = isBarRangeSet(range) ? await store.getBarSet(symbol, timeframe) : undefined;
+    if (set !== undefined) {
+      throw new DataError({
+        source: store.location,
+        reason: `no bars of ${set.symbol} ${set.timeframe} ${describeBarRange(range)}; the stored bars run from ${formatTimeMs(set.firstTimeMs)} to ${formatTimeMs(set.lastTimeMs)}`,
+      });
+    }
     throw new DataError({
       source: store.location,
       reason: `no bars for ${symbol} ${timeframe}; import them with backtest data import FILE --symbol ${symbol} --timeframe ${timeframe}, or pass --data FILE`,

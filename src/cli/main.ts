@@ -10,11 +10,13 @@ import { type CliIO, processIO } from './cli-io.js';
 import {
   collect,
   parseDateToUnixSeconds,
+  parseEndTimeMs,
   parseId,
   parseNonNegativeInteger,
   parseNumber,
   parsePositiveInteger,
   parsePositiveNumber,
+  parseStartTimeMs,
   parseTimeframe,
   TIMEFRAME_FORMS,
 } from './option-parsers.js';
@@ -43,6 +45,16 @@ function addBarSourceOptions(command: Command): void {
         '--timeframe <timeframe>',
         `bar timeframe: ${TIMEFRAME_FORMS} (default: from a SYMBOL_TIMEFRAME.csv name, else the bar spacing)`,
       ).argParser(parseTimeframe),
+    )
+    .option(
+      '--start <date>',
+      'use bars from this time on (stored or from --data): YYYY-MM-DD, ISO time (UTC unless it has a zone) or unix seconds (default: the first bar)',
+      parseStartTimeMs,
+    )
+    .option(
+      '--end <date>',
+      'use bars up to this time, inclusive; a date alone includes that whole day (UTC) (default: the last bar)',
+      parseEndTimeMs,
     )
     .option(
       '--strategy <name|file>',
@@ -467,12 +479,25 @@ export function createProgram(io: CliIO): Command {
     });
   data
     .command('list')
-    .description('List stored bar sets: symbol, timeframe, count, first and last time')
+    .description(
+      'List stored bar sets: symbol, timeframe, count, first and last time, and where they came from (source, feed, adjustment)',
+    )
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
     .action(async (options) => {
       const { dataListCommand } = await import('./commands/data.js');
       await dataListCommand(options, io);
+    });
+  data
+    .command('delete')
+    .description('Delete a stored bar set with all its bars (saved runs are kept)')
+    .argument('<symbol>', 'symbol; BTCUSD, BTC-USD and BTC/USD name the same pair')
+    .argument('<timeframe>', `timeframe: ${TIMEFRAME_FORMS}`, parseTimeframe)
+    .option('--yes', 'do not ask for confirmation', false)
+    .option('--db <path>', DB_HELP)
+    .action(async (symbol: string, timeframe, options) => {
+      const { dataDeleteCommand } = await import('./commands/data.js');
+      await dataDeleteCommand({ ...options, symbol, timeframe }, io);
     });
   data
     .command('fetch')

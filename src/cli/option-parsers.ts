@@ -72,6 +72,32 @@ export function parseDateToUnixSeconds(value: string): number {
   return Math.floor(ms / 1000);
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Commander parser for `--start`: the time of the first bar to use, as unix ms, from a date
+ * {@link parseDateToUnixSeconds} reads (`YYYY-MM-DD` is midnight UTC).
+ *
+ * @example
+ * parseStartTimeMs('2024-01-01'); // 1704067200000
+ */
+export function parseStartTimeMs(value: string): number {
+  return parseDateToUnixSeconds(value) * 1000;
+}
+
+/**
+ * Commander parser for `--end`: the time of the last bar to use, inclusive, as unix ms. A date
+ * alone (`YYYY-MM-DD`) means through the end of that day (UTC), so `--end 2024-01-31` keeps
+ * January 31's intraday bars; a time or unix seconds means through the end of that second.
+ *
+ * @example
+ * parseEndTimeMs('2024-01-31'); // 1706745599999, i.e. 2024-01-31T23:59:59.999Z
+ */
+export function parseEndTimeMs(value: string): number {
+  const ms = parseDateToUnixSeconds(value) * 1000;
+  return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? ms + DAY_MS - 1 : ms + 999;
+}
+
 /** Commander parser for a run id. */
 export function parseId(value: string): number {
   // Plain decimal digits only: Number() would also take 0x10, 1e1, 0b11 and 1.0 for other ids.

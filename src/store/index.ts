@@ -30,7 +30,16 @@ export {
   type ColumnSpec,
   LEGACY_COLUMNS,
 } from './run-row.js';
-export type { BarSetInfo, BestRun, ImportSummary, RunStore, StoredEquityCurve } from './run-store.js';
+export type {
+  BarImportOptions,
+  BarImportSummary,
+  BarSetInfo,
+  BarTimeRange,
+  BestRun,
+  ImportSummary,
+  RunStore,
+  StoredEquityCurve,
+} from './run-store.js';
 export {
   checkTransferFormat,
   csvField,

@@ -4,9 +4,10 @@
  * real SQLite files; a PostgreSQL store runs the same cases against a real server.
  */
 import { describe, expect, it } from 'vitest';
-import { createBarSeries } from '../core/bars.js';
+import { type BarSeries, createBarSeries, sliceBars } from '../core/bars.js';
 import { ConfigError, StoreError } from '../core/errors.js';
 import type { Trade } from '../core/result.js';
+import type { Timeframe } from '../core/timeframe.js';
 import type { ModelFilter } from './run-filter.js';
 import type { BacktestInput } from './run-input.js';
 import type { RunStore } from './run-store.js';
@@ -51,6 +52,53 @@ function run(overrides: Partial<BacktestInput> = {}): BacktestInput {
     totalReturn: 10,
     metrics: { total_trades: 3, sharpe_ratio: 1, max_drawdown: -5 },
     ...overrides,
+  };
+}
+
+const MINUTE = 60_000;
+
+/**
+ * `n` bars of `symbol` one minute apart from minute `start` (or at the given minutes), with
+ * open, high, low, close from `prices(i)` and volume `i`.
+ */
+function barsOf(
+  symbol: string,
+  start: number,
+  n: number,
+  prices: (i: number) => readonly [number, number, number, number],
+  minutes?: readonly number[],
+  timeframe: Timeframe = '1Day',
+): BarSeries {
+  const column = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+  return createBarSeries(symbol, timeframe, {
+    timeMs: column((i) => MINUTE * (minutes === undefined ? start + i : (minutes[i] as number))),
+    open: column((i) => prices(i)[0]),
+    high: column((i) => prices(i)[1]),
+    low: column((i) => prices(i)[2]),
+    close: column((i) => prices(i)[3]),
+    volume: column((i) => i),
+  });
+}
+
+/** True when both series hold the same bits in every column (what `fingerprintBars` hashes). */
+function sameBits(a: BarSeries, b: BarSeries): boolean {
+  if (a.length !== b.length) return false;
+  return (['timeMs', 'open', 'high', 'low', 'close', 'volume'] as const).every((name) =>
+    Buffer.from(a[name].buffer, a[name].byteOffset, a[name].byteLength).equals(
+      Buffer.from(b[name].buffer, b[name].byteOffset, b[name].byteLength),
+    ),
+  );
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -333,11 +381,189 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
         expect(await store.importBars(series(0, 10, 0))).toEqual({ inserted: 10, replaced: 0 });
         expect(await store.importBars(series(5, 10, 100))).toEqual({ inserted: 10, replaced: 5 });
         expect(await store.listBarSets()).toEqual([
-          { symbol: 'GOOG', timeframe: '1Day', count: 15, firstTimeMs: 0, lastTimeMs: 14 * day },
+          {
+            symbol: 'GOOG',
+            timeframe: '1Day',
+            count: 15,
+            firstTimeMs: 0,
+            lastTimeMs: 14 * day,
+            source: 'file',
+            feed: null,
+            adjustment: null,
+            createdMs: expect.any(Number),
+            updatedMs: expect.any(Number),
+          },
         ]);
         const loaded = await store.loadBars('GOOG', '1Day', { fromMs: 4 * day, toMs: 6 * day });
         expect(Array.from(loaded?.close ?? [])).toEqual([14.5, 110.5, 111.5]);
         expect(await store.loadBars('MSFT', '1Day')).toBeUndefined();
+      }));
+
+    it('loads back exactly the doubles imported, across chunk boundaries and for any range', () =>
+      withStore(async (store) => {
+        // More bars than two chunks hold, with values whose bits a text or REAL round trip could change.
+        const n = 150_000;
+        const bars = barsOf('GOOG', 0, n, (i) => [0.1 + 0.2 + i, i % 7 === 0 ? -0 : 5e-324 * i, 1 / 3, 2 ** 52 + i]);
+        expect(await store.importBars(bars)).toEqual({ inserted: n, replaced: 0 });
+        const all = await store.loadBars('GOOG', '1Day');
+        expect(all === undefined ? false : sameBits(all, bars)).toBe(true);
+        for (const [from, to] of [
+          [0, 0],
+          [65_535, 65_536],
+          [65_530, 131_080],
+          [n - 1, n - 1],
+          [12_345, 140_000],
+        ] as const) {
+          const slice = await store.loadBars('GOOG', '1Day', { fromMs: MINUTE * from, toMs: MINUTE * to });
+          expect(slice === undefined ? false : sameBits(slice, sliceBars(bars, from, to + 1))).toBe(true);
+        }
+        // Range ends between bars, and ranges with no bar.
+        const between = await store.loadBars('GOOG', '1Day', { fromMs: MINUTE * 99.5, toMs: MINUTE * 101.5 });
+        expect(Array.from(between?.timeMs ?? [])).toEqual([MINUTE * 100, MINUTE * 101]);
+        expect(await store.loadBars('GOOG', '1Day', { fromMs: MINUTE * n })).toBeUndefined();
+        expect(await store.loadBars('GOOG', '1Day', { toMs: -1 })).toBeUndefined();
+        expect(await store.loadBars('GOOG', '1Day', { fromMs: 10, toMs: 20 })).toBeUndefined();
+      }));
+
+    it('replaces ranges like one row per bar would, over many imports of every shape', () =>
+      withStore(async (store) => {
+        // A reference model: time -> price tag; each import replaces its [first, last] range.
+        const model = new Map<number, number>();
+        const random = seeded(7);
+        let tag = 0;
+        for (let step = 0; step < 14; step++) {
+          const start = Math.floor(random() * 200_000);
+          const length = 1 + Math.floor(random() ** 2 * 90_000);
+          const every = random() < 0.3 ? 1 + Math.floor(random() * 50) : 1; // sparse imports too
+          const times = Array.from({ length: Math.ceil(length / every) }, (_, i) => start + i * every);
+          tag += 1;
+          const bars = barsOf('ETH-USD', 0, times.length, () => [tag, tag, tag, tag], times);
+          const first = times[0] as number;
+          const last = times[times.length - 1] as number;
+          let expectedReplaced = 0;
+          for (const t of [...model.keys()]) {
+            if (t >= first && t <= last) {
+              model.delete(t);
+              expectedReplaced += 1;
+            }
+          }
+          for (const t of times) model.set(t, tag);
+          expect(await store.importBars(bars)).toEqual({ inserted: times.length, replaced: expectedReplaced });
+        }
+        const expected = [...model.entries()].sort((a, b) => a[0] - b[0]);
+        const loaded = await store.loadBars('ETH/USD', '1Day');
+        expect(loaded?.length).toBe(expected.length);
+        expect(Array.from(loaded?.timeMs ?? []).every((t, i) => t === MINUTE * (expected[i]?.[0] as number))).toBe(
+          true,
+        );
+        expect(Array.from(loaded?.close ?? []).every((c, i) => c === expected[i]?.[1])).toBe(true);
+        const [set] = await store.listBarSets();
+        expect(set).toMatchObject({
+          symbol: 'ETH-USD',
+          count: expected.length,
+          firstTimeMs: MINUTE * (expected[0]?.[0] as number),
+          lastTimeMs: MINUTE * (expected[expected.length - 1]?.[0] as number),
+        });
+      }));
+
+    it('appends page after page, as a resumed fetch writes them', () =>
+      withStore(async (store) => {
+        const page = 10_000;
+        const all = barsOf('BTC/USD', 0, 12 * page, (i) => [i, i + 1, i - 1, i + 0.5]);
+        for (let p = 0; p < 12; p++) {
+          const result = await store.importBars(sliceBars(all, p * page, (p + 1) * page), {
+            source: 'alpaca',
+            feed: null,
+            adjustment: null,
+          });
+          expect(result).toEqual({ inserted: page, replaced: 0 });
+          expect((await store.getBarSet('BTCUSD', '1Day'))?.lastTimeMs).toBe(MINUTE * ((p + 1) * page - 1));
+        }
+        const loaded = await store.loadBars('BTC/USD', '1Day');
+        expect(loaded === undefined ? false : sameBits(loaded, all)).toBe(true);
+      }));
+
+    it('keys a set by symbol and timeframe: BTCUSD, btc-usd and BTC/USD are one set, named as first stored', () =>
+      withStore(async (store) => {
+        await store.importBars(barsOf('btc/usd', 0, 10, (i) => [i, i, i, i]));
+        expect(await store.importBars(barsOf('BTCUSD', 5, 10, () => [99, 99, 99, 99]))).toEqual({
+          inserted: 10,
+          replaced: 5,
+        });
+        await store.importBars(barsOf('BTC/USD', 0, 3, () => [1, 1, 1, 1], undefined, '1Hour'));
+        expect((await store.listBarSets()).map((s) => `${s.symbol} ${s.timeframe} ${s.count}`)).toEqual([
+          'BTC/USD 1Day 15',
+          'BTC/USD 1Hour 3',
+        ]);
+        for (const spelling of ['BTCUSD', 'btc-usd', 'BTC/USD', ' btc/usd ']) {
+          const bars = await store.loadBars(spelling, '1Day');
+          expect([bars?.symbol, bars?.timeframe, bars?.length]).toEqual(['BTC/USD', '1Day', 15]);
+          expect((await store.getBarSet(spelling, '1Day'))?.symbol).toBe('BTC/USD');
+        }
+        expect(await store.getBarSet('BTC/EUR', '1Day')).toBeUndefined();
+        expect(await store.getBarSet('BTCUSD', '1Week')).toBeUndefined();
+      }));
+
+    it('records where bars came from and refuses bars of another feed or adjustment with one line', () =>
+      withStore(async (store) => {
+        const fetched = { source: 'alpaca', feed: 'iex', adjustment: 'raw' };
+        await store.importBars(
+          barsOf('GOOG', 0, 10, (i) => [i, i, i, i]),
+          fetched,
+        );
+        expect(await store.getBarSet('goog', '1Day')).toMatchObject({ count: 10, ...fetched });
+        await expect(
+          store.importBars(
+            barsOf('GOOG', 10, 5, () => [1, 1, 1, 1]),
+            { ...fetched, feed: 'sip' },
+          ),
+        ).rejects.toThrow(
+          new ConfigError(
+            'GOOG 1Day holds bars of feed iex; refusing bars of feed sip (delete the set first: backtest data delete GOOG 1Day)',
+          ),
+        );
+        await expect(
+          store.importBars(
+            barsOf('GOOG', 10, 5, () => [1, 1, 1, 1]),
+            { ...fetched, adjustment: 'all' },
+          ),
+        ).rejects.toThrow(/^GOOG 1Day holds bars of adjustment raw; refusing bars of adjustment all \(delete/);
+        // Bars from a file (no feed) are not mixed into fetched ones either.
+        await expect(store.importBars(barsOf('GOOG', 10, 5, () => [1, 1, 1, 1]))).rejects.toThrow(
+          /^GOOG 1Day holds bars of feed iex; refusing bars without a feed/,
+        );
+        expect((await store.getBarSet('GOOG', '1Day'))?.count).toBe(10);
+        // Same feed and adjustment: accepted; the set keeps its source.
+        await store.importBars(
+          barsOf('GOOG', 10, 5, () => [1, 1, 1, 1]),
+          { source: 'other', feed: 'iex', adjustment: 'raw' },
+        );
+        expect(await store.getBarSet('GOOG', '1Day')).toMatchObject({ count: 15, ...fetched });
+        await expect(
+          store.importBars(
+            barsOf('GOOG', 0, 1, () => [1, 1, 1, 1]),
+            { feed: '' },
+          ),
+        ).rejects.toThrow(ConfigError);
+      }));
+
+    it('deletes a bar set with all its bars', () =>
+      withStore(async (store) => {
+        await store.importBars(
+          barsOf('GOOG', 0, 70_000, (i) => [i, i, i, i]),
+          { feed: 'iex' },
+        );
+        await store.importBars(barsOf('MSFT', 0, 5, (i) => [i, i, i, i]));
+        expect(await store.deleteBarSet('goog', '1Day')).toBe(70_000);
+        expect(await store.deleteBarSet('GOOG', '1Day')).toBe(0);
+        expect(await store.loadBars('GOOG', '1Day')).toBeUndefined();
+        expect((await store.listBarSets()).map((s) => s.symbol)).toEqual(['MSFT']);
+        // A new set under the same name takes any feed.
+        await store.importBars(
+          barsOf('GOOG', 0, 3, (i) => [i, i, i, i]),
+          { feed: 'sip' },
+        );
+        expect(await store.getBarSet('GOOG', '1Day')).toMatchObject({ count: 3, feed: 'sip' });
       }));
 
     it('read-only: reads, and refuses every write', async () => {
@@ -350,6 +576,8 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
         expect(await reader.countRuns()).toBe(1);
         await expect(reader.saveRun(run())).rejects.toThrow(/read-only/);
         await expect(reader.deleteRuns([1])).rejects.toThrow(/read-only/);
+        await expect(reader.importBars(barsOf('GOOG', 0, 1, () => [1, 1, 1, 1]))).rejects.toThrow(/read-only/);
+        await expect(reader.deleteBarSet('GOOG', '1Day')).rejects.toThrow(/read-only/);
       } finally {
         await reader.close();
       }

@@ -23,9 +23,13 @@ export interface StoredEquityCurve extends EquityCurve {
   readonly monthEnds?: EquityCurve | undefined;
 }
 
-/** A named set of bars in the bar store. */
+/**
+ * A set of bars in the bar store: one per symbol and timeframe. `symbol` is stored upper-cased
+ * as first imported (`BTC/USD`); lookups match any spelling with the same `symbolKey`.
+ */
 export interface BarSetInfo {
   readonly symbol: string;
+  /** Canonical spelling (`1Hour`), except for spellings this version does not know, kept as stored. */
   readonly timeframe: string;
   /** Number of bars. */
   readonly count: number;
@@ -33,6 +37,46 @@ export interface BarSetInfo {
   readonly firstTimeMs: number;
   /** Unix milliseconds. */
   readonly lastTimeMs: number;
+  /** Where the set's first bars came from: `file` (a CSV import) or a provider such as `alpaca`. */
+  readonly source: string;
+  /** The provider's data feed (Alpaca: `iex`, `sip`, ...); `null` for bars from a file. */
+  readonly feed: string | null;
+  /** The provider's price adjustment (Alpaca: `raw`, `split`, `all`, ...); `null` for bars from a file. */
+  readonly adjustment: string | null;
+  /** When the set was created, unix ms; `null` in files older than the bar-set table (read-only). */
+  readonly createdMs: number | null;
+  /** When bars were last imported into the set, unix ms; `null` as for `createdMs`. */
+  readonly updatedMs: number | null;
+}
+
+/**
+ * Where imported bars come from. A set keeps one feed and one adjustment: importing bars whose
+ * `feed` or `adjustment` differ from the set's is refused with a `ConfigError` (delete the set
+ * first). Left out, `feed` and `adjustment` mean `null` (none, as for a CSV file), so file bars
+ * are not mixed into a set fetched from a provider either.
+ *
+ * @example
+ * await store.importBars(page, { source: 'alpaca', feed: 'iex', adjustment: 'raw' });
+ */
+export interface BarImportOptions {
+  /** Default `file`; recorded when the import creates the set. */
+  readonly source?: string | undefined;
+  readonly feed?: string | null | undefined;
+  readonly adjustment?: string | null | undefined;
+}
+
+/** What a bar import did. */
+export interface BarImportSummary {
+  /** Bars written: the series' length. */
+  readonly inserted: number;
+  /** Stored bars in the series' `[first, last]` time range that it replaced. */
+  readonly replaced: number;
+}
+
+/** A time range of bars, unix ms, both ends inclusive; a missing end is open. */
+export interface BarTimeRange {
+  readonly fromMs?: number | undefined;
+  readonly toMs?: number | undefined;
 }
 
 /** The best run and how many runs the ranking looked at. */
@@ -123,16 +167,23 @@ export interface RunStore {
   /** Deletes a sweep and all its runs; how many runs went with it. */
   deleteSweep(sweepId: string): Promise<number>;
 
-  /** Stores bars (replacing stored bars in their time range); counts. */
-  importBars(bars: BarSeries): Promise<{ inserted: number; replaced: number }>;
-  /** Every stored bar set. */
+  /**
+   * Stores bars in the set of their symbol and timeframe (created when missing), in one
+   * transaction: stored bars in the series' `[first, last]` time range are replaced, others
+   * stay. A set holding another feed or adjustment refuses them with a `ConfigError`.
+   */
+  importBars(bars: BarSeries, options?: BarImportOptions): Promise<BarImportSummary>;
+  /** Every stored bar set, sorted by symbol then timeframe. */
   listBarSets(): Promise<BarSetInfo[]>;
-  /** Stored bars of one set, optionally in `[fromMs, toMs]`; `undefined` when none match. */
-  loadBars(
-    symbol: string,
-    timeframe: Timeframe,
-    range?: { readonly fromMs?: number | undefined; readonly toMs?: number | undefined },
-  ): Promise<BarSeries | undefined>;
+  /** One bar set, its symbol matched by `symbolKey` (`BTCUSD` finds `BTC/USD`); `undefined` when none. */
+  getBarSet(symbol: string, timeframe: Timeframe): Promise<BarSetInfo | undefined>;
+  /**
+   * Stored bars of one set (symbol matched as in `getBarSet`), optionally only those in
+   * `[fromMs, toMs]`, named as the set is; `undefined` when none match.
+   */
+  loadBars(symbol: string, timeframe: Timeframe, range?: BarTimeRange): Promise<BarSeries | undefined>;
+  /** Deletes a bar set with all its bars; how many bars it had (0: there was no such set). */
+  deleteBarSet(symbol: string, timeframe: Timeframe): Promise<number>;
 
   /** Releases the connection(s). Safe to call twice. */
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import { formatTimeMs } from '../../app/format-values.js';
 import { resolve } from 'node:path';
-import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
+import { openHistoryForReading, openHistoryForWriting, withDatabase } from '../../app/open-history.js';
+import { StoreError, UsageError } from '../../core/errors.js';
 import { importBars } from '../../app/stored-bars.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { Timeframe } from '../../core/timeframe.js';
@@ -47,7 +48,7 @@ export interface DataListOptions {
   readonly json: boolean;
 }
 
-/** `backtest data list`: each stored bar set with its count and first and last time. */
+/** `backtest data list`: each stored bar set with its count, first and last time, and provenance. */
 export async function dataListCommand(options: DataListOptions, io: CliIO): Promise<void> {
   const sets = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
     store.listBarSets(),
@@ -62,15 +63,60 @@ export async function dataListCommand(options: DataListOptions, io: CliIO): Prom
   }
   io.out(
     renderTable(
-      ['Symbol', 'Timeframe', 'Bars', 'First (UTC)', 'Last (UTC)'],
+      ['Symbol', 'Timeframe', 'Source', 'Feed', 'Adjustment', 'Bars', 'First (UTC)', 'Last (UTC)'],
       sets.map((s) => [
         s.symbol,
         s.timeframe,
+        s.source,
+        s.feed ?? '-',
+        s.adjustment ?? '-',
         s.count.toLocaleString('en-US'),
         formatTimeMs(s.firstTimeMs),
         formatTimeMs(s.lastTimeMs),
       ]),
-      2,
+      5,
     ),
+  );
+}
+
+/** Arguments and flags of `backtest data delete`. */
+export interface DataDeleteOptions {
+  /** Any spelling `symbolKey` matches: `BTCUSD` deletes `BTC/USD`. */
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly yes: boolean;
+  readonly db?: string;
+}
+
+/**
+ * `backtest data delete SYMBOL TIMEFRAME`: deletes one bar set with all its bars in one
+ * transaction, asking first unless `--yes`. Saved runs stay (their bar fingerprints still
+ * identify the bars they used). A missing set is an error and nothing is written; a missing
+ * database is not created.
+ */
+export async function dataDeleteCommand(options: DataDeleteOptions, io: CliIO): Promise<void> {
+  const location = { db: options.db, cwd: io.cwd, env: io.env };
+  const set = await withDatabase(openHistoryForReading(location), (store) =>
+    store.getBarSet(options.symbol, options.timeframe),
+  );
+  if (set === undefined) {
+    throw new StoreError(
+      `no stored bars for ${options.symbol} ${options.timeframe}; nothing was deleted (see backtest data list)`,
+    );
+  }
+  const what = `${set.count.toLocaleString('en-US')} bar${set.count === 1 ? '' : 's'} of ${set.symbol} ${set.timeframe}`;
+  if (!options.yes) {
+    if (!io.interactive) throw new UsageError(`not deleting ${what} without confirmation; pass --yes`);
+    const question = `Delete ${what} (${formatTimeMs(set.firstTimeMs)} → ${formatTimeMs(set.lastTimeMs)}, source ${set.source})?`;
+    if (!(await io.confirm(question))) {
+      io.err('Nothing deleted.\n');
+      return;
+    }
+  }
+  const deleted = await withDatabase(openHistoryForWriting(location), (store) =>
+    store.deleteBarSet(set.symbol, options.timeframe),
+  );
+  io.out(
+    `Deleted ${deleted.toLocaleString('en-US')} bar${deleted === 1 ? '' : 's'} of ${set.symbol} ${set.timeframe}.\n`,
   );
 }

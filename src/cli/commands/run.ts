@@ -6,6 +6,7 @@ import type { FillTiming } from '../../core/config.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { runBacktest } from '../../app/run-backtest.js';
 import { loadStoredBars } from '../../app/stored-bars.js';
+import { checkBarRange, sliceBarsToRange } from '../../app/bar-range.js';
 import { writeFileAtomically } from '../../app/write-file-atomically.js';
 import type { BacktestConfig } from '../../core/config.js';
 import { toJsonText } from '../../app/json-text.js';
@@ -22,6 +23,10 @@ export interface RunCommandOptions {
   readonly data?: string;
   readonly symbol?: string;
   readonly timeframe?: Timeframe;
+  /** `--start`: first bar time to use, unix ms (inclusive). */
+  readonly start?: number;
+  /** `--end`: last bar time to use, unix ms (inclusive). */
+  readonly end?: number;
   readonly strategy: string;
   readonly param: readonly string[];
   readonly cash: number;
@@ -50,6 +55,9 @@ export interface RunCommandOptions {
 
 /** `backtest run`: one backtest, printed as tables or JSON, optionally saved. */
 export async function runCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
+  if (options.all && (options.start !== undefined || options.end !== undefined)) {
+    throw new UsageError('--start and --end apply to one run or sweep, not to run --all');
+  }
   if (options.all) {
     const { runAllCommand } = await import('./run-all.js');
     await runAllCommand(options, io);
@@ -186,21 +194,25 @@ async function identityFromModelName(modelPath: string) {
 
 /**
  * Bars from `--data FILE`, or else from the database's bar store for `--symbol` and
- * `--timeframe` (see `backtest data import`).
+ * `--timeframe` (see `backtest data import`); only those from `--start` to `--end` (inclusive)
+ * when given. The store reads only the chunks of that range.
  */
 export async function loadBarsForRun(
-  options: Pick<RunCommandOptions, 'data' | 'symbol' | 'timeframe' | 'db'>,
+  options: Pick<RunCommandOptions, 'data' | 'symbol' | 'timeframe' | 'db' | 'start' | 'end'>,
   io: CliIO,
 ): Promise<BarSeries> {
+  const range = { fromMs: options.start, toMs: options.end };
+  checkBarRange(range);
   if (options.data === undefined) {
     if (options.symbol === undefined || options.timeframe === undefined) {
       throw new UsageError(
         'no bars given: pass --data FILE, or --symbol and --timeframe to use bars imported with backtest data import',
       );
     }
-    return loadStoredBars(options.symbol, options.timeframe, { db: options.db, cwd: io.cwd, env: io.env });
+    return loadStoredBars(options.symbol, options.timeframe, { db: options.db, cwd: io.cwd, env: io.env }, range);
   }
-  return loadBarsFile(resolve(io.cwd, options.data), options.data, options);
+  const bars = await loadBarsFile(resolve(io.cwd, options.data), options.data, options);
+  return sliceBarsToRange(bars, range, options.data);
 }
 
 /** Header lines and the metrics table of one run. */

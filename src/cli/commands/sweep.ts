@@ -32,6 +32,10 @@ export interface SweepCommandOptions extends RunConfigFlags {
   readonly adjusted?: boolean;
   /** IANA zone of the `--data` file's times written without an offset. */
   readonly tz?: string;
+  /** `--start`: first bar time to use, unix ms (inclusive). */
+  readonly start?: number;
+  /** `--end`: last bar time to use, unix ms (inclusive). */
+  readonly end?: number;
   readonly strategy: string;
   /** `name=start..end:step`, `name=a,b,c` or `name=value`, one per swept parameter. */
   readonly grid: readonly string[];

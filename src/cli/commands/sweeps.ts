@@ -21,6 +21,7 @@ import {
 } from '../../app/open-history.js';
 import { moduleSha256 } from '../../app/save-result.js';
 import { requireStoredBars } from '../../app/stored-bars.js';
+import { sliceBarsToRange } from '../../app/bar-range.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { runSweep, type SweepStart, type SweepSummary, UnsavedResultsError } from '../../app/sweep/run-sweep.js';
 import { writeRecoveryFile } from '../../app/recovery-file.js';
@@ -436,21 +437,22 @@ async function barsForResume(
     );
   }
   const flags = { symbol: definition.symbol, timeframe };
+  // The sweep's own bar range (it may have run on --start/--end, or the set may have grown since).
+  const range = { fromMs: definition.bars.firstTimeMs, toMs: definition.bars.lastTimeMs };
   if (options.data !== undefined) {
-    return { bars: await loadBarsFile(resolve(io.cwd, options.data), options.data, flags), barsSource: options.data };
+    const bars = await loadBarsFile(resolve(io.cwd, options.data), options.data, flags);
+    return { bars: sliceBarsToRange(bars, range, options.data), barsSource: options.data };
   }
   if (definition.dataFile !== undefined) {
     if (existsSync(definition.dataFile)) {
-      return {
-        bars: await loadBarsFile(definition.dataFile, definition.dataFile, flags),
-        barsSource: definition.dataFile,
-      };
+      const bars = await loadBarsFile(definition.dataFile, definition.dataFile, flags);
+      return { bars: sliceBarsToRange(bars, range, definition.dataFile), barsSource: definition.dataFile };
     }
     io.err(
       `The sweep's data file ${definition.dataFile} is no longer there; using the bars stored in the database (or pass --data FILE)\n`,
     );
   }
-  const bars = await requireStoredBars(store, definition.symbol, timeframe);
+  const bars = await requireStoredBars(store, definition.symbol, timeframe, range);
   return { bars, barsSource: `${store.location} bars of ${definition.symbol} ${timeframe}` };
 }
 

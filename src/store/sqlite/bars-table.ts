@@ -1,133 +1,350 @@
-/** Bars in a SQLite file: one row per bar, keyed by symbol, timeframe and time. */
-import type { BarSeries } from '../../core/bars.js';
-import { ConfigError, DataError } from '../../core/errors.js';
-import { type Timeframe, timeframeAliases } from '../../core/timeframe.js';
-import type { BarSetInfo } from '../run-store.js';
+/**
+ * Bars in a SQLite file (schema 4): `bar_sets` names each set (symbol, timeframe, where its
+ * bars came from), `bar_chunks` holds its bars as columnar chunks of up to 65,536 bars (see
+ * `../bar-chunks.ts`). Files of schema 2 and 3 opened read-only are read from their `bars`
+ * table as they are (`legacy-bars.ts`).
+ *
+ * An import rewrites only the chunks it touches: the ones overlapping the new bars' time range
+ * and any under-half-full neighbour, re-split evenly. So every chunk under half full lies
+ * between chunks over half full, a set of n bars has at most about 4n / 65,536 chunks, and
+ * appending a page of bars rewrites at most one old chunk.
+ */
+import type { BarColumns, BarSeries } from '../../core/bars.js';
+import { createBarSeries } from '../../core/bars.js';
+import { StoreError } from '../../core/errors.js';
+import { symbolKey } from '../../core/symbol-key.js';
+import { canonicalTimeframe, type Timeframe } from '../../core/timeframe.js';
+import {
+  BAR_CHUNK_BARS,
+  BAR_COLUMN_NAMES,
+  type BarColumnsSlice,
+  concatBarColumns,
+  decodeBarColumn,
+  decodeBarColumnInto,
+  lowerBound,
+  upperBound,
+} from '../bar-chunks.js';
+import {
+  type BarProvenance,
+  type BarSetKey,
+  barProvenance,
+  barSetKey,
+  checkBarSeries,
+  checkBarTimeRange,
+  refuseMixedBars,
+} from '../bar-sets.js';
+import type { BarImportOptions, BarImportSummary, BarSetInfo, BarTimeRange } from '../run-store.js';
+import {
+  BAR_CHUNK_BLOBS,
+  checkBarChunk,
+  decodeBarChunk,
+  INSERT_BAR_CHUNK_SQL,
+  insertBarChunks,
+} from './bar-chunk-rows.js';
+import {
+  findLegacyBarGroup,
+  type LegacyBarGroup,
+  legacyBarGroups,
+  type PrepareStatement,
+  readLegacyBars,
+} from './legacy-bars.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
 /** Bar imports at least this large are followed by a WAL checkpoint. */
 const LARGE_WRITE_BARS = 50_000;
 
+/** A neighbour chunk with fewer bars than this is merged into the chunks an import rewrites. */
+const MERGE_BELOW_BARS = BAR_CHUNK_BARS / 2;
+
+/** A chunk's key, size and time range, as the range index holds them. */
+interface ChunkRef {
+  readonly first_time_ms: number;
+  readonly last_time_ms: number;
+  readonly bar_count: number;
+}
+
+interface SetRow {
+  readonly set_id: number;
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly feed: string | null;
+  readonly adjustment: string | null;
+}
+
+/** The list query: a set's row with its counts summed over the chunk index (no BLOB is read). */
+const SET_INFO_SQL = `
+  SELECT s.symbol AS symbol, s.timeframe AS timeframe, sum(c.bar_count) AS count,
+    min(c.first_time_ms) AS firstTimeMs, max(c.last_time_ms) AS lastTimeMs,
+    s.source AS source, s.feed AS feed, s.adjustment AS adjustment,
+    s.created_ms AS createdMs, s.updated_ms AS updatedMs
+  FROM bar_sets s JOIN bar_chunks c ON c.set_id = s.set_id`;
+
 /** Bar sets in one SQLite file. */
 export class BarsTable {
   private readonly connection: SqliteConnection;
+  private readonly nowMs: () => number;
+  private readonly prepare: PrepareStatement;
 
-  constructor(connection: SqliteConnection) {
+  constructor(connection: SqliteConnection, nowMs: () => number = Date.now) {
     this.connection = connection;
+    this.nowMs = nowMs;
+    this.prepare = (sql) => connection.statement(sql);
   }
 
   /**
-   * Stores bars for their symbol and timeframe. Bars already stored in `[first, last]` of the
-   * new series are replaced in one transaction; bars outside that range stay.
+   * Stores bars in the set of their symbol and timeframe, creating it when missing. Bars
+   * already stored in `[first, last]` of the new series are replaced in one transaction; bars
+   * outside that range stay. A set with another feed or adjustment refuses them (`ConfigError`).
    */
-  importBars(bars: BarSeries): { inserted: number; replaced: number } {
-    checkBars(bars);
+  importBars(bars: BarSeries, options: BarImportOptions = {}): BarImportSummary {
+    checkBarSeries(bars);
+    const key = barSetKey(bars.symbol, bars.timeframe);
+    const provenance = barProvenance(options);
     if (bars.length === 0) return { inserted: 0, replaced: 0 };
-    const first = bars.timeMs[0] as number;
-    const last = bars.timeMs[bars.length - 1] as number;
-    const result = this.connection.write(`import bars for ${bars.symbol} ${bars.timeframe}`, () => {
-      const replaced = this.connection
-        .statement('DELETE FROM bars WHERE symbol = ? AND timeframe = ? AND time_ms >= ? AND time_ms <= ?')
-        .run(bars.symbol, bars.timeframe, first, last).changes;
-      const insert = this.connection.statement(
-        'INSERT INTO bars (symbol, timeframe, time_ms, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      );
-      for (let i = 0; i < bars.length; i++) {
-        insert.run(
-          bars.symbol,
-          bars.timeframe,
-          bars.timeMs[i],
-          bars.open[i],
-          bars.high[i],
-          bars.low[i],
-          bars.close[i],
-          bars.volume[i],
-        );
-      }
-      return { inserted: bars.length, replaced };
+    const result = this.connection.write(`import bars for ${key.symbol} ${key.timeframe}`, () => {
+      const setId = this.setForImport(key, provenance);
+      return { inserted: bars.length, replaced: this.replaceRange(setId, bars) };
     });
     if (bars.length >= LARGE_WRITE_BARS) this.connection.checkpointAfterLargeWrite();
     return result;
   }
 
+  /** Every set with its size and time range, sorted by symbol then timeframe. */
   listBarSets(): BarSetInfo[] {
-    if (!this.connection.hasTable('bars')) return [];
-    return this.connection.read(
-      'list bar sets',
-      () =>
-        this.connection
-          .statement(
-            'SELECT symbol, timeframe, count(*) AS count, min(time_ms) AS firstTimeMs, max(time_ms) AS lastTimeMs FROM bars GROUP BY symbol, timeframe ORDER BY symbol, timeframe',
-          )
-          .all() as BarSetInfo[],
-    );
-  }
-
-  loadBars(
-    symbol: string,
-    timeframe: Timeframe,
-    range: { readonly fromMs?: number | undefined; readonly toMs?: number | undefined } = {},
-  ): BarSeries | undefined {
-    const fromMs = range.fromMs ?? -Number.MAX_VALUE;
-    const toMs = range.toMs ?? Number.MAX_VALUE;
-    if (Number.isNaN(fromMs) || Number.isNaN(toMs)) throw new ConfigError('loadBars: fromMs and toMs must be numbers');
-    if (!this.connection.hasTable('bars')) return undefined;
-    return this.connection.read(`load bars for ${symbol} ${timeframe}`, () => {
-      // Bars stored by earlier releases may spell the symbol in lower case or the timeframe
-      // another way (`1h`); IN lists keep the primary key usable for every spelling.
-      const symbols = [...new Set([symbol, symbol.toUpperCase()])];
-      const timeframes = [...new Set([timeframe, ...timeframeAliases(timeframe)])];
-      const rows = this.connection
-        .statement(
-          `SELECT time_ms, open, high, low, close, volume FROM bars WHERE symbol IN (${symbols.map(() => '?').join(', ')}) AND timeframe IN (${timeframes.map(() => '?').join(', ')}) AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms`,
-        )
-        .raw(true)
-        .all(...symbols, ...timeframes, fromMs, toMs) as number[][];
-      if (rows.length === 0) return undefined;
-      const n = rows.length;
-      const columns = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(n)) as [
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-      ];
-      for (let i = 0; i < n; i++) {
-        const row = rows[i] as number[];
-        for (let c = 0; c < 6; c++) columns[c][i] = row[c] as number;
-      }
-      const [timeMs, open, high, low, close, volume] = columns;
-      return { symbol, timeframe, length: n, timeMs, open, high, low, close, volume };
+    return this.connection.read('list bar sets', () => {
+      if (!this.connection.hasTable('bar_chunks')) return this.legacySets();
+      return this.connection
+        .statement(`${SET_INFO_SQL} GROUP BY s.set_id ORDER BY s.symbol, s.timeframe`)
+        .all() as BarSetInfo[];
     });
   }
-}
 
-function checkBars(bars: BarSeries): void {
-  const source = `bars ${bars.symbol} ${bars.timeframe}`;
-  const columns = ['timeMs', 'open', 'high', 'low', 'close', 'volume'] as const;
-  for (const name of columns) {
-    if (bars[name].length !== bars.length) {
-      throw new DataError({
-        source,
-        field: name,
-        reason: `has ${bars[name].length} values but the series has ${bars.length} bars`,
-      });
-    }
+  /** One set, its symbol matched by `symbolKey`; `undefined` when there is none. */
+  getBarSet(symbol: string, timeframe: Timeframe): BarSetInfo | undefined {
+    return this.connection.read(`look up bars of ${symbol} ${timeframe}`, () => {
+      if (!this.connection.hasTable('bar_chunks')) {
+        const group = findLegacyBarGroup(this.prepare, symbol, timeframe);
+        return group === undefined ? undefined : this.legacySetInfo(group);
+      }
+      const set = this.findSet(symbol, timeframe);
+      if (set === undefined) return undefined;
+      return this.connection.statement(`${SET_INFO_SQL} WHERE s.set_id = ? GROUP BY s.set_id`).get(set.set_id) as
+        | BarSetInfo
+        | undefined;
+    });
   }
-  for (let i = 0; i < bars.length; i++) {
-    const t = bars.timeMs[i] as number;
-    if (!Number.isSafeInteger(t) || (i > 0 && t <= (bars.timeMs[i - 1] as number))) {
-      throw new DataError({
-        source,
-        field: 'timeMs',
-        reason: `bar ${i} time ${t} is not a whole number of ms after the previous bar`,
-      });
+
+  /**
+   * Bars of one set with `fromMs <= time <= toMs`, named as the set is; `undefined` when none.
+   * Reads only the chunks overlapping the range and copies their bytes straight into the columns.
+   */
+  loadBars(symbol: string, timeframe: Timeframe, range: BarTimeRange = {}): BarSeries | undefined {
+    const { fromMs, toMs } = checkBarTimeRange(range);
+    return this.connection.read(`load bars for ${symbol} ${timeframe}`, () => {
+      if (!this.connection.hasTable('bar_chunks')) return this.legacyLoad(symbol, timeframe, fromMs, toMs);
+      const set = this.findSet(symbol, timeframe);
+      if (set === undefined) return undefined;
+      const rows = this.connection
+        .statement(
+          `SELECT bar_count, ${BAR_CHUNK_BLOBS} FROM bar_chunks WHERE set_id = ? AND last_time_ms >= ? AND first_time_ms <= ? ORDER BY last_time_ms`,
+        )
+        .raw(true)
+        .all(set.set_id, fromMs, toMs) as unknown[][];
+      const columns = this.sliceChunks(rows, fromMs, toMs);
+      if (columns.timeMs.length === 0) return undefined;
+      return createBarSeries(set.symbol, set.timeframe as Timeframe, columns);
+    });
+  }
+
+  /** Deletes a set and its bars in one transaction; how many bars it had (0 when there was no set). */
+  deleteBarSet(symbol: string, timeframe: Timeframe): number {
+    return this.connection.write(`delete bars of ${symbol} ${timeframe}`, () => {
+      const set = this.findSet(symbol, timeframe);
+      if (set === undefined) return 0;
+      const count = this.connection
+        .statement('SELECT coalesce(sum(bar_count), 0) FROM bar_chunks WHERE set_id = ?')
+        .pluck()
+        .get(set.set_id) as number;
+      this.connection.statement('DELETE FROM bar_chunks WHERE set_id = ?').run(set.set_id);
+      this.connection.statement('DELETE FROM bar_sets WHERE set_id = ?').run(set.set_id);
+      return count;
+    });
+  }
+
+  private findSet(symbol: string, timeframe: string): SetRow | undefined {
+    const wanted = canonicalTimeframe(timeframe.trim()) ?? timeframe.trim();
+    return this.connection
+      .statement(
+        'SELECT set_id, symbol, timeframe, feed, adjustment FROM bar_sets WHERE symbol_key = ? AND timeframe = ?',
+      )
+      .get(symbolKey(symbol), wanted) as SetRow | undefined;
+  }
+
+  /** The set the bars go to: the existing one (if its feed and adjustment match) or a new one. */
+  private setForImport(key: BarSetKey, provenance: BarProvenance): number {
+    const now = this.nowMs();
+    const existing = this.findSet(key.symbol, key.timeframe);
+    if (existing !== undefined) {
+      refuseMixedBars(existing, provenance);
+      this.connection.statement('UPDATE bar_sets SET updated_ms = ? WHERE set_id = ?').run(now, existing.set_id);
+      return existing.set_id;
     }
-    for (const name of columns) {
-      if (!Number.isFinite(bars[name][i] as number)) {
-        throw new DataError({ source, field: name, reason: `bar ${i} is ${bars[name][i]}, not a finite number` });
+    const inserted = this.connection
+      .statement(
+        'INSERT INTO bar_sets (symbol, symbol_key, timeframe, source, feed, adjustment, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        key.symbol,
+        key.symbolKey,
+        key.timeframe,
+        provenance.source,
+        provenance.feed,
+        provenance.adjustment,
+        now,
+        now,
+      );
+    return Number(inserted.lastInsertRowid);
+  }
+
+  /**
+   * Replaces the set's bars in the series' time range by the series, rewriting only the chunks
+   * that overlap it and under-half-full neighbours; returns how many stored bars were replaced.
+   * Chunks wholly inside the range are deleted without reading their BLOBs.
+   */
+  private replaceRange(setId: number, bars: BarSeries): number {
+    const first = bars.timeMs[0] as number;
+    const last = bars.timeMs[bars.length - 1] as number;
+    const overlapping = this.connection
+      .statement(
+        'SELECT first_time_ms, last_time_ms, bar_count FROM bar_chunks WHERE set_id = ? AND last_time_ms >= ? AND first_time_ms <= ? ORDER BY last_time_ms',
+      )
+      .all(setId, first, last) as ChunkRef[];
+    const before = this.connection
+      .statement(
+        'SELECT first_time_ms, last_time_ms, bar_count FROM bar_chunks WHERE set_id = ? AND last_time_ms < ? ORDER BY last_time_ms DESC LIMIT 1',
+      )
+      .get(setId, first) as ChunkRef | undefined;
+    const after = this.connection
+      .statement(
+        'SELECT first_time_ms, last_time_ms, bar_count FROM bar_chunks WHERE set_id = ? AND first_time_ms > ? ORDER BY first_time_ms LIMIT 1',
+      )
+      .get(setId, last) as ChunkRef | undefined;
+
+    const pieces: BarColumnsSlice[] = [];
+    const span: ChunkRef[] = [];
+    const whole = (columns: BarColumns): BarColumnsSlice => ({ columns, start: 0, end: columns.timeMs.length });
+    if (before !== undefined && before.bar_count < MERGE_BELOW_BARS) {
+      pieces.push(whole(this.readChunk(setId, before)));
+      span.push(before);
+    }
+    let replaced = overlapping.reduce((sum, ref) => sum + ref.bar_count, 0);
+    const firstRef = overlapping[0];
+    const lastRef = overlapping[overlapping.length - 1];
+    let left: BarColumns | undefined;
+    if (firstRef !== undefined && firstRef.first_time_ms < first) {
+      left = this.readChunk(setId, firstRef);
+      const kept = lowerBound(left.timeMs, first);
+      pieces.push({ columns: left, start: 0, end: kept });
+      replaced -= kept;
+    }
+    pieces.push(whole(bars));
+    if (lastRef !== undefined && lastRef.last_time_ms > last) {
+      const right = lastRef === firstRef && left !== undefined ? left : this.readChunk(setId, lastRef);
+      const from = upperBound(right.timeMs, last);
+      pieces.push({ columns: right, start: from, end: right.timeMs.length });
+      replaced -= right.timeMs.length - from;
+    }
+    span.push(...overlapping);
+    if (after !== undefined && after.bar_count < MERGE_BELOW_BARS) {
+      pieces.push(whole(this.readChunk(setId, after)));
+      span.push(after);
+    }
+
+    const spanFirst = span[0];
+    const spanLast = span[span.length - 1];
+    if (spanFirst !== undefined && spanLast !== undefined) {
+      // The span is contiguous (neighbours border the overlapping chunks), so one range delete.
+      const deleted = this.connection
+        .statement('DELETE FROM bar_chunks WHERE set_id = ? AND first_time_ms >= ? AND first_time_ms <= ?')
+        .run(setId, spanFirst.first_time_ms, spanLast.first_time_ms).changes;
+      if (deleted !== span.length) {
+        throw new StoreError(
+          `database ${this.connection.path} has overlapping bar chunks for one set; delete the bar set and import it again`,
+        );
       }
     }
+    insertBarChunks(this.connection.statement(INSERT_BAR_CHUNK_SQL), setId, concatBarColumns(pieces));
+    return replaced;
+  }
+
+  private readChunk(setId: number, ref: ChunkRef): BarColumns {
+    const row = this.connection
+      .statement(`SELECT ${BAR_CHUNK_BLOBS} FROM bar_chunks WHERE set_id = ? AND first_time_ms = ?`)
+      .raw(true)
+      .get(setId, ref.first_time_ms) as unknown[];
+    return decodeBarChunk(this.connection.path, ref.bar_count, row);
+  }
+
+  /**
+   * The bars in `[fromMs, toMs]` of chunk rows (count, then six BLOBs) in time order: only the
+   * first and last chunk can hold bars outside the range, so only their times are searched.
+   */
+  private sliceChunks(rows: readonly unknown[][], fromMs: number, toMs: number): BarColumns {
+    const parts = rows.map((row, i) => {
+      const count = row[0] as number;
+      const blobs = row.slice(1);
+      checkBarChunk(this.connection.path, count, blobs);
+      let start = 0;
+      let end = count;
+      if (i === 0 || i === rows.length - 1) {
+        const times = decodeBarColumn(blobs[0] as Uint8Array, count);
+        if (i === 0) start = lowerBound(times, fromMs);
+        if (i === rows.length - 1) end = upperBound(times, toMs);
+      }
+      return { blobs, start, end: Math.max(start, end) };
+    });
+    const total = parts.reduce((sum, part) => sum + part.end - part.start, 0);
+    const out = {} as Record<(typeof BAR_COLUMN_NAMES)[number], Float64Array>;
+    BAR_COLUMN_NAMES.forEach((name, c) => {
+      const target = new Float64Array(total);
+      let at = 0;
+      for (const part of parts) {
+        decodeBarColumnInto(part.blobs[c] as Uint8Array, target, at, part.start, part.end);
+        at += part.end - part.start;
+      }
+      out[name] = target;
+    });
+    return out;
+  }
+
+  private legacySets(): BarSetInfo[] {
+    if (!this.connection.hasTable('bars')) return [];
+    return legacyBarGroups(this.prepare).map((group) => this.legacySetInfo(group));
+  }
+
+  /** A legacy set as listed: its bars are read to count each time once. */
+  private legacySetInfo(group: LegacyBarGroup): BarSetInfo {
+    const times = readLegacyBars(this.prepare, group).timeMs;
+    return {
+      symbol: group.symbol,
+      timeframe: group.timeframe,
+      count: times.length,
+      firstTimeMs: times[0] as number,
+      lastTimeMs: times[times.length - 1] as number,
+      source: 'file',
+      feed: null,
+      adjustment: null,
+      createdMs: null,
+      updatedMs: null,
+    };
+  }
+
+  private legacyLoad(symbol: string, timeframe: string, fromMs: number, toMs: number): BarSeries | undefined {
+    if (!this.connection.hasTable('bars')) return undefined;
+    const group = findLegacyBarGroup(this.prepare, symbol, timeframe);
+    if (group === undefined) return undefined;
+    const columns = readLegacyBars(this.prepare, group, { fromMs, toMs });
+    if (columns.timeMs.length === 0) return undefined;
+    return createBarSeries(group.symbol, group.timeframe as Timeframe, columns);
   }
 }

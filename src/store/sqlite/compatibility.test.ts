@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEGACY_COLUMNS } from '../run-row.js';
 import { legacyRowUuid } from '../run-uuid.js';
-import { CURRENT_SCHEMA_VERSION } from './schema.js';
+import { CURRENT_SCHEMA_VERSION, MIGRATIONS } from './schema.js';
 import { makeTempDir, sampleInput } from './test-support.js';
 import { TradingDatabase } from './trading-database.js';
 
@@ -128,7 +128,8 @@ describe('a database written by an earlier release (schema 2: 40 columns in back
     const raw = new Database(path, { readonly: true });
     const rows = raw.prepare('SELECT * FROM backtest_results ORDER BY id').all() as Record<string, unknown>[];
     const curves = raw.prepare('SELECT * FROM backtest_equity ORDER BY backtest_id').all();
-    const bars = raw.prepare('SELECT count(*) AS n FROM bars').get();
+    const hasBarRows = raw.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'bars'").get() !== undefined;
+    const bars = hasBarRows ? raw.prepare('SELECT * FROM bars ORDER BY symbol, timeframe, time_ms').all() : undefined;
     const sequence = raw.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'backtest_results'").pluck().get();
     raw.close();
     return { rows, curves, bars, sequence };
@@ -156,7 +157,9 @@ describe('a database written by an earlier release (schema 2: 40 columns in back
     const notices: string[] = [];
     const db = TradingDatabase.open(path, { onNotice: (line) => notices.push(line) });
     expect(notices).toEqual([
-      `Upgraded ${path} from schema version 2 to ${CURRENT_SCHEMA_VERSION}: run details moved to side tables, every value kept`,
+      `Upgraded ${path} from schema version 2 to ${CURRENT_SCHEMA_VERSION}: ${MIGRATIONS.filter((m) => m.version > 2)
+        .map((m) => m.notice ?? m.description)
+        .join('; ')}, every value kept`,
     ]);
     const after = db.getBacktestResults({ sort: 'id', order: 'asc' });
     expect(after).toHaveLength(before.rows.length);
@@ -172,10 +175,24 @@ describe('a database written by an earlier release (schema 2: 40 columns in back
     expect(db.getBestBacktest('EURUSD', '1h', 'profit_factor')?.profit_factor).toBe(Infinity);
     const newId = db.saveBacktestResult(sampleInput());
     expect(newId).toBe((before.sequence as number) + 1);
+    // Every bar row is in the chunked bar store now, and the old table is gone.
+    const rows = before.bars as {
+      time_ms: number;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+    }[];
+    expect(rows.length).toBeGreaterThan(0);
+    const bars = db.loadBars('GOOG', '1Day');
+    expect(Array.from(bars?.timeMs ?? [])).toEqual(rows.map((r) => r.time_ms));
+    expect(Array.from(bars?.close ?? [])).toEqual(rows.map((r) => r.close));
+    expect(Array.from(bars?.volume ?? [])).toEqual(rows.map((r) => r.volume));
     db.close();
     const after2 = v2Snapshot(path);
     expect(Object.keys(after2.rows[0] as object)).toEqual(LEGACY_COLUMNS.map((c) => c.name));
-    expect(after2.bars).toEqual(before.bars);
+    expect(after2.bars).toBeUndefined();
     // Equity curves are kept byte for byte (the month-end columns are new and empty).
     expect(
       after2.curves.map((c) => {

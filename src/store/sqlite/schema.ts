@@ -11,7 +11,9 @@
  *   timeframe (canonical) the ranking index is keyed by.
  * - `run_trades`: the packed trade list (see `trade-codec.ts`); `backtest_equity`: a
  *   downsampled equity curve and the month-end points of the full one (for exact monthly
- *   returns); `sweeps`: sweep definitions and status; `bars`: imported bars.
+ *   returns); `sweeps`: sweep definitions and status.
+ * - `bar_sets` and `bar_chunks` (schema 4): imported bars, one set per symbol and timeframe,
+ *   stored as columnar chunks (see `../bar-chunks.ts`).
  *
  * Rows other programs insert straight into `backtest_results` get their `run_details` row from
  * a trigger written in plain SQL (so the older tool, which knows nothing of it, still works):
@@ -22,12 +24,16 @@
 import type Database from 'better-sqlite3';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import { LEGACY_COLUMNS, METRIC_COLUMN } from '../run-row.js';
+import { INSERT_BAR_CHUNK_SQL, insertBarChunks } from './bar-chunk-rows.js';
+import { legacyBarGroups, readLegacyBars } from './legacy-bars.js';
 
 /** One step of the schema, applied in its own transaction together with `PRAGMA user_version`. */
 export interface Migration {
   /** The `user_version` the database has after this step. */
   readonly version: number;
   readonly description: string;
+  /** What the upgrade notice says this step did to an existing file; default: `description`. */
+  readonly notice?: string;
   readonly up: (db: Database.Database) => void;
 }
 
@@ -194,6 +200,70 @@ function rebuildLegacyTable(db: Database.Database): void {
   }
 }
 
+/**
+ * Schema version 4's bar store. `bar_sets` has one row per symbol and timeframe: the symbol as
+ * first imported, upper-cased (`BTC/USD`); `symbol_key` (`symbolKey`: no `/` or `-`, so
+ * `BTCUSD` and `BTC-USD` find that set, and one set per key); the timeframe in canonical
+ * spelling; and where its bars came from (`source`, `feed`, `adjustment`). `bar_chunks` holds
+ * a set's bars as non-overlapping chunks of up to 65,536 bars, each column one BLOB of
+ * little-endian float64. `idx_bar_chunks_range` finds the chunks overlapping a time range
+ * (`last_time_ms >= from AND first_time_ms <= to`) and sums a set's counts without reading a BLOB.
+ */
+const BAR_TABLES_DDL = `
+CREATE TABLE IF NOT EXISTS bar_sets (
+  set_id INTEGER PRIMARY KEY,
+  symbol TEXT NOT NULL,
+  symbol_key TEXT NOT NULL,
+  timeframe TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT 'file',
+  feed TEXT,
+  adjustment TEXT,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE (symbol_key, timeframe));
+CREATE TABLE IF NOT EXISTS bar_chunks (
+  set_id INTEGER NOT NULL,
+  first_time_ms INTEGER NOT NULL,
+  last_time_ms INTEGER NOT NULL,
+  bar_count INTEGER NOT NULL,
+  time_ms BLOB NOT NULL,
+  open BLOB NOT NULL,
+  high BLOB NOT NULL,
+  low BLOB NOT NULL,
+  close BLOB NOT NULL,
+  volume BLOB NOT NULL,
+  PRIMARY KEY (set_id, first_time_ms));
+CREATE INDEX IF NOT EXISTS idx_bar_chunks_range ON bar_chunks(set_id, last_time_ms, first_time_ms, bar_count);
+`;
+
+/**
+ * Schema version 4: creates the chunked bar store and moves the rows of the old `bars` table
+ * into it, then drops that table. Rows of one set under several spellings (`goog`/`GOOG`,
+ * `1d`/`1Day`, `BTCUSD`/`BTC/USD`) become one set; a time stored twice keeps the bar of the
+ * spelling ranked first (`legacyBarGroups`), so every distinct bar is kept and the outcome does
+ * not depend on row order.
+ */
+function migrateBarsToChunks(db: Database.Database): void {
+  db.exec(BAR_TABLES_DDL);
+  if (tableColumns(db, 'bars').size === 0) return;
+  const prepare = (sql: string) => db.prepare(sql) as Database.Statement<unknown[], unknown>;
+  const insertSet = db.prepare(
+    "INSERT INTO bar_sets (symbol, symbol_key, timeframe, source, feed, adjustment, created_ms, updated_ms) VALUES (?, ?, ?, 'file', NULL, NULL, ?, ?)",
+  );
+  const insertChunk = prepare(INSERT_BAR_CHUNK_SQL);
+  const now = Date.now();
+  for (const group of legacyBarGroups(prepare)) {
+    const columns = readLegacyBars(prepare, group);
+    if (columns.timeMs.length === 0) continue;
+    const setId = Number(insertSet.run(group.symbol, group.symbolKey, group.timeframe, now, now).lastInsertRowid);
+    insertBarChunks(insertChunk, setId, columns);
+  }
+  db.exec('DROP TABLE bars');
+}
+
+/** The first version with `run_details` and the other side tables (see `row-source.ts`). */
+export const SIDE_TABLES_SCHEMA_VERSION = 3;
+
 /** Every schema step in order; the last one's version is {@link CURRENT_SCHEMA_VERSION}. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -222,7 +292,14 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     description: 'side tables for run details, trades and sweeps; backtest_results back to the older tool’s 18 columns',
+    notice: 'run details moved to side tables',
     up: migrateToSideTables,
+  },
+  {
+    version: 4,
+    description: 'bars as columnar chunks in bar_sets and bar_chunks',
+    notice: 'bars moved to columnar chunks',
+    up: migrateBarsToChunks,
   },
 ];
 

@@ -15,7 +15,7 @@ process.env.SQLITE_USE_URI ??= '1';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { LEGACY_COLUMNS } from '../run-row.js';
 import { type RowSource, sideTablesSource, singleTableSource } from './row-source.js';
-import { CURRENT_SCHEMA_VERSION, MIGRATIONS, tableColumns } from './schema.js';
+import { CURRENT_SCHEMA_VERSION, MIGRATIONS, SIDE_TABLES_SCHEMA_VERSION, tableColumns } from './schema.js';
 import { toStoreError } from './to-store-error.js';
 
 /**
@@ -77,7 +77,7 @@ export class SqliteConnection {
     this.openedAtVersion = version;
     this.transaction = db.transaction((fn: () => unknown) => fn());
     this.rows =
-      readonly && version < CURRENT_SCHEMA_VERSION
+      readonly && version < SIDE_TABLES_SCHEMA_VERSION
         ? singleTableSource(tableColumns(db, 'backtest_results'))
         : sideTablesSource();
   }
@@ -142,8 +142,11 @@ export class SqliteConnection {
           `Upgraded ${this.path}, a database of the older tool: added side tables for run details, trades and sweeps; backtest_results and its rows are unchanged`,
         );
       } else if (hadRuns) {
+        const changes = MIGRATIONS.filter((m) => m.version > this.openedAtVersion).map(
+          (m) => m.notice ?? m.description,
+        );
         onNotice?.(
-          `Upgraded ${this.path} from schema version ${this.openedAtVersion} to ${CURRENT_SCHEMA_VERSION}: run details moved to side tables, every value kept`,
+          `Upgraded ${this.path} from schema version ${this.openedAtVersion} to ${CURRENT_SCHEMA_VERSION}: ${changes.join('; ')}, every value kept`,
         );
       }
     }

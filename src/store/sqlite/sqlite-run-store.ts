@@ -9,7 +9,16 @@ import type { Timeframe } from '../../core/timeframe.js';
 import type { BacktestFilter, BacktestQuery } from '../run-filter.js';
 import type { BacktestInput } from '../run-input.js';
 import type { BacktestRow } from '../run-row.js';
-import type { BarSetInfo, BestRun, ImportSummary, RunStore, StoredEquityCurve } from '../run-store.js';
+import type {
+  BarImportOptions,
+  BarImportSummary,
+  BarSetInfo,
+  BarTimeRange,
+  BestRun,
+  ImportSummary,
+  RunStore,
+  StoredEquityCurve,
+} from '../run-store.js';
 import type { TransferRecord } from '../run-transfer.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
 import type { OpenDatabaseOptions } from './sqlite-connection.js';
@@ -124,20 +133,24 @@ export class SqliteRunStore implements RunStore {
     return this.database.deleteSweep(sweepId);
   }
 
-  async importBars(bars: BarSeries): Promise<{ inserted: number; replaced: number }> {
-    return this.database.importBars(bars);
+  async importBars(bars: BarSeries, options: BarImportOptions = {}): Promise<BarImportSummary> {
+    return this.database.importBars(bars, options);
   }
 
   async listBarSets(): Promise<BarSetInfo[]> {
     return this.database.listBarSets();
   }
 
-  async loadBars(
-    symbol: string,
-    timeframe: Timeframe,
-    range: { readonly fromMs?: number | undefined; readonly toMs?: number | undefined } = {},
-  ): Promise<BarSeries | undefined> {
+  async getBarSet(symbol: string, timeframe: Timeframe): Promise<BarSetInfo | undefined> {
+    return this.database.getBarSet(symbol, timeframe);
+  }
+
+  async loadBars(symbol: string, timeframe: Timeframe, range: BarTimeRange = {}): Promise<BarSeries | undefined> {
     return this.database.loadBars(symbol, timeframe, range);
+  }
+
+  async deleteBarSet(symbol: string, timeframe: Timeframe): Promise<number> {
+    return this.database.deleteBarSet(symbol, timeframe);
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,15 @@ import type { Timeframe } from '../../core/timeframe.js';
 import { type BacktestFilter, type BacktestQuery, checkFilter, checkQuery } from '../run-filter.js';
 import { type BacktestInput, prepareBacktest } from '../run-input.js';
 import type { BacktestRow } from '../run-row.js';
-import type { BarSetInfo, BestRun, ImportSummary, StoredEquityCurve } from '../run-store.js';
+import type {
+  BarImportOptions,
+  BarImportSummary,
+  BarSetInfo,
+  BarTimeRange,
+  BestRun,
+  ImportSummary,
+  StoredEquityCurve,
+} from '../run-store.js';
 import {
   checkTransferFormat,
   formatRuns,
@@ -342,40 +350,62 @@ export class TradingDatabase {
   }
 
   /**
-   * Stores bars for their symbol and timeframe. Bars already stored in `[first, last]` of the new
-   * series are replaced (deleted, then the new ones inserted) in one transaction; bars outside
-   * that range stay.
+   * Stores bars in the set of their symbol and timeframe (created when missing; symbol stored
+   * upper-cased as written, e.g. `BTC/USD`). Bars already stored in `[first, last]` of the new
+   * series are replaced in one transaction; bars outside that range stay. A set holding bars of
+   * another feed or adjustment refuses them with a one-line `ConfigError` (`options` default to
+   * source `file`, no feed, no adjustment).
    *
    * @example
    * const { inserted, replaced } = db.importBars(series);
+   * db.importBars(page, { source: 'alpaca', feed: 'iex', adjustment: 'raw' });
    */
-  importBars(bars: BarSeries): { inserted: number; replaced: number } {
-    return this.bars.importBars(bars);
+  importBars(bars: BarSeries, options: BarImportOptions = {}): BarImportSummary {
+    return this.bars.importBars(bars, options);
   }
 
   /**
-   * Every stored bar set with its size and time range, sorted by symbol then timeframe.
+   * Every stored bar set with its size, time range and provenance, sorted by symbol then timeframe.
    *
    * @example
-   * for (const set of db.listBarSets()) console.log(set.symbol, set.timeframe, set.count);
+   * for (const set of db.listBarSets()) console.log(set.symbol, set.timeframe, set.count, set.feed);
    */
   listBarSets(): BarSetInfo[] {
     return this.bars.listBarSets();
   }
 
   /**
-   * Stored bars of one symbol and timeframe, optionally only those with `fromMs <= time <= toMs`
-   * (unix ms, inclusive), as a columnar series; `undefined` when no bar matches.
+   * One bar set, or `undefined`. The symbol is matched by `symbolKey`, so `BTCUSD`, `btc-usd`
+   * and `BTC/USD` find the same set.
+   *
+   * @example
+   * const resumeFromMs = db.getBarSet('BTC/USD', '1Hour')?.lastTimeMs;
+   */
+  getBarSet(symbol: string, timeframe: Timeframe): BarSetInfo | undefined {
+    return this.bars.getBarSet(symbol, timeframe);
+  }
+
+  /**
+   * Stored bars of one set (symbol matched as in {@link getBarSet}), optionally only those with
+   * `fromMs <= time <= toMs` (unix ms, inclusive), as a columnar series named as the set is;
+   * `undefined` when no bar matches. Only the chunks overlapping the range are read.
    *
    * @example
    * const bars = db.loadBars('GOOG', '1Day', { fromMs: Date.UTC(2020, 0, 1) });
    */
-  loadBars(
-    symbol: string,
-    timeframe: Timeframe,
-    range: { readonly fromMs?: number | undefined; readonly toMs?: number | undefined } = {},
-  ): BarSeries | undefined {
+  loadBars(symbol: string, timeframe: Timeframe, range: BarTimeRange = {}): BarSeries | undefined {
     return this.bars.loadBars(symbol, timeframe, range);
+  }
+
+  /**
+   * Deletes a bar set and all its bars in one transaction; how many bars it had (0 when there
+   * was no such set).
+   *
+   * @example
+   * const removed = db.deleteBarSet('GOOG', '1Day');
+   */
+  deleteBarSet(symbol: string, timeframe: Timeframe): number {
+    return this.bars.deleteBarSet(symbol, timeframe);
   }
 }
 
