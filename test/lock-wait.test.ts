@@ -31,8 +31,8 @@ function holdWriteLock(db: string, ms: number): Promise<ChildProcess> {
   const script = `
     const Database = require('better-sqlite3');
     const db = new Database(process.argv[1]);
+    // BEGIN IMMEDIATE takes the write lock at once and holds it until COMMIT, with or without writes.
     db.exec('BEGIN IMMEDIATE');
-    db.prepare("INSERT INTO bars (symbol, timeframe, time_ms, open, high, low, close, volume) VALUES ('LOCK', '1Day', 0, 1, 1, 1, 1, 1)").run();
     console.log('locked');
     setTimeout(() => { db.exec('COMMIT'); db.close(); }, Number(process.argv[2]));
   `;
