@@ -55,14 +55,23 @@ export {
   timeframeMs,
 } from './core/timeframe.js';
 export {
+  type BarFileOptions,
   type CsvBarsOptions,
   type CsvFileOptions,
   fingerprintBars,
   generateSyntheticBars,
   loadBarsCsv,
   loadBarsCsvBySymbol,
+  loadBarsFromFile,
+  loadBarsFromFileBySymbol,
+  loadBarsParquet,
+  loadBarsParquetBySymbol,
+  type ParquetBarsOptions,
+  type ParquetFileOptions,
   parseBarsCsv,
   parseBarsCsvBySymbol,
+  parseBarsParquet,
+  parseBarsParquetBySymbol,
   type SyntheticBarsOptions,
   writeBarsCsv,
 } from './data/index.js';

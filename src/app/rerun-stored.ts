@@ -60,14 +60,14 @@ export interface RerunReport {
 export async function rerunStoredBacktest(
   store: RunStore,
   id: number,
-  loadBars?: (row: BacktestRow) => BarSeries,
+  loadBars?: (row: BacktestRow) => BarSeries | Promise<BarSeries>,
 ): Promise<RerunReport> {
   const row = await store.getRun(id);
   const config = parseStoredConfig(row) as BacktestConfig | undefined;
   if (config === undefined) {
     throw new StoreError(`run ${id} has no stored config (it was saved by another program), so it cannot be run again`);
   }
-  const input = loadBars === undefined ? await storedBarsFor(store, row) : loadBars(row);
+  const input = loadBars === undefined ? await storedBarsFor(store, row) : await loadBars(row);
   const fingerprint = fingerprintBars(input);
   const result = await runFromConfig(input, config);
   const metrics = METRIC_CATALOG.flatMap(({ name }): MetricCheck[] => {

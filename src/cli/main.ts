@@ -18,6 +18,7 @@ import {
   parsePositiveNumber,
   parseStartTimeMs,
   parseTimeframe,
+  parseTimeZone,
   TIMEFRAME_FORMS,
 } from './option-parsers.js';
 
@@ -29,12 +30,27 @@ const RUN_TIMEOUT_HELP =
   'stop a combination still running after this many seconds (its worker is replaced) and count it as failed';
 const WORKERS_HELP = 'worker threads (default and most: the number of CPU cores)';
 
+/** How a bar file is read: `--adjusted` and `--tz`, shared by `run`, `sweep` and `data import`. */
+function addBarFileOptions(command: Command): void {
+  command
+    .option(
+      '--adjusted',
+      'scale open, high, low and close by Adj Close / Close (Yahoo files); without it an Adj Close column is ignored',
+      false,
+    )
+    .option(
+      '--tz <zone>',
+      'IANA time zone of file times written without an offset, e.g. America/New_York (default: UTC)',
+      parseTimeZone,
+    );
+}
+
 /** Where the bars come from and which strategy runs: shared by `run` and `sweep`. */
 function addBarSourceOptions(command: Command): void {
   command
     .option(
       '--data <file>',
-      'CSV file of bars (time, open, high, low, close, volume); without it, bars come from the database',
+      'CSV or Parquet file of bars (time, open, high, low, close, volume); without it, bars come from the database',
     )
     .option(
       '--symbol <symbol>',
@@ -61,6 +77,7 @@ function addBarSourceOptions(command: Command): void {
       'built-in strategy (buy-and-hold, sma-cross, rsi; see backtest strategies) or a module file (.ts, .mts, .cts, .js, .mjs, .cjs)',
       'sma-cross',
     );
+  addBarFileOptions(command);
 }
 
 /** Cash, costs, sizing and fill timing: every setting of the backtest config, shared by `run` and `sweep`. */
@@ -460,8 +477,8 @@ export function createProgram(io: CliIO): Command {
   const data = program.command('data').description('Store bars in the database, so runs can use them without --data');
   data
     .command('import')
-    .description('Import bars from a CSV file, replacing stored bars in the same time range')
-    .argument('<file>', 'CSV of time, open, high, low, close, volume')
+    .description('Import bars from a CSV or Parquet file, replacing stored bars in the same time range')
+    .argument('<file>', 'CSV or Parquet file of time, open, high, low, close, volume')
     .option(
       '--symbol <symbol>',
       "symbol of the bars; picks its rows from a file with a symbol column (default: every symbol of the file's symbol column, each its own bar set, else the file name)",
@@ -471,6 +488,16 @@ export function createProgram(io: CliIO): Command {
         '--timeframe <timeframe>',
         `bar timeframe: ${TIMEFRAME_FORMS} (default: from a SYMBOL_TIMEFRAME.csv name, else the bar spacing)`,
       ).argParser(parseTimeframe),
+    )
+    .option(
+      '--adjusted',
+      'scale open, high, low and close by Adj Close / Close (Yahoo files); without it an Adj Close column is ignored',
+      false,
+    )
+    .option(
+      '--tz <zone>',
+      'IANA time zone of file times written without an offset, e.g. America/New_York (default: UTC)',
+      parseTimeZone,
     )
     .option('--db <path>', DB_HELP)
     .action(async (file, options) => {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { canonicalTimeframe, type Timeframe } from '../core/timeframe.js';
 import { parseTimestampMs } from '../data/csv/parse-timestamp.js';
+import { isTimeZone } from '../data/time-zone.js';
 
 /** Commander parser for a finite number. */
 export function parseNumber(value: string): number {
@@ -45,6 +46,15 @@ export function parseTimeframe(value: string): Timeframe {
   const timeframe = canonicalTimeframe(value.trim());
   if (timeframe === undefined) throw new InvalidArgumentError(`"${value}" is not a timeframe; use ${TIMEFRAME_FORMS}.`);
   return timeframe;
+}
+
+/** Commander parser for `--tz`: an IANA time zone name such as `America/New_York`. */
+export function parseTimeZone(value: string): string {
+  const zone = value.trim();
+  if (!isTimeZone(zone)) {
+    throw new InvalidArgumentError(`"${value}" is not a time zone; use an IANA name such as America/New_York or UTC.`);
+  }
+  return zone;
 }
 
 /** Commander collector for repeatable options such as `--param k=v`. */

@@ -16,16 +16,22 @@ export interface DataImportOptions {
   readonly file: string;
   readonly symbol?: string;
   readonly timeframe?: Timeframe;
+  /** Scale the file's prices by `Adj Close / Close`. */
+  readonly adjusted?: boolean;
+  /** IANA zone of the file's times written without an offset. */
+  readonly tz?: string;
   readonly db?: string;
 }
 
 /**
- * `backtest data import FILE`: checks the whole CSV, then stores its bars (replacing any overlap),
+ * `backtest data import FILE`: checks the whole CSV or Parquet file, then stores its bars (replacing any overlap),
  * one bar set per symbol when its `symbol` column holds several, each in one transaction, and
  * prints one line per symbol.
  */
 export async function dataImportCommand(options: DataImportOptions, io: CliIO): Promise<void> {
-  const series = loadBarsFileBySymbol(resolve(io.cwd, options.file), options.file, options);
+  const series = await loadBarsFileBySymbol(resolve(io.cwd, options.file), options.file, options, (line) =>
+    io.err(`${line}\n`),
+  );
   for (const bars of series) {
     const { inserted, replaced } = await importBars(bars, {
       db: options.db,

@@ -5,7 +5,7 @@ import { toJsonText } from '../../app/json-text.js';
 import { type RerunReport, rerunStoredBacktest } from '../../app/rerun-stored.js';
 import { AppError } from '../../core/errors.js';
 import { canonicalTimeframe } from '../../core/timeframe.js';
-import { loadBarsCsv } from '../../data/index.js';
+import { loadBarsFromFile } from '../../data/index.js';
 import type { BacktestRow } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
@@ -37,7 +37,7 @@ export async function rerunCommand(options: RerunCommandOptions, io: CliIO): Pro
     data === undefined
       ? undefined
       : (row: BacktestRow) =>
-          loadBarsCsv(resolve(io.cwd, data), {
+          loadBarsFromFile(resolve(io.cwd, data), {
             symbol: row.symbol,
             // A timeframe this version does not know is read from the file, as for run --data.
             timeframe: canonicalTimeframe(row.timeframe),

@@ -23,6 +23,10 @@ export interface RunCommandOptions {
   readonly data?: string;
   readonly symbol?: string;
   readonly timeframe?: Timeframe;
+  /** Scale the `--data` file's prices by `Adj Close / Close`. */
+  readonly adjusted?: boolean;
+  /** IANA zone of the `--data` file's times written without an offset. */
+  readonly tz?: string;
   /** `--start`: first bar time to use, unix ms (inclusive). */
   readonly start?: number;
   /** `--end`: last bar time to use, unix ms (inclusive). */
@@ -193,17 +197,22 @@ async function identityFromModelName(modelPath: string) {
 }
 
 /**
- * Bars from `--data FILE`, or else from the database's bar store for `--symbol` and
- * `--timeframe` (see `backtest data import`); only those from `--start` to `--end` (inclusive)
- * when given. The store reads only the chunks of that range.
+ * Bars from `--data FILE` (CSV or Parquet, read with `--adjusted` and `--tz`), or else from the
+ * database's bar store for `--symbol` and `--timeframe` (see `backtest data import`); only those
+ * from `--start` to `--end` (inclusive) when given. The store reads only the chunks of that range.
  */
 export async function loadBarsForRun(
-  options: Pick<RunCommandOptions, 'data' | 'symbol' | 'timeframe' | 'db' | 'start' | 'end'>,
+  options: Pick<RunCommandOptions, 'data' | 'symbol' | 'timeframe' | 'db' | 'adjusted' | 'tz' | 'start' | 'end'>,
   io: CliIO,
 ): Promise<BarSeries> {
   const range = { fromMs: options.start, toMs: options.end };
   checkBarRange(range);
   if (options.data === undefined) {
+    if (options.adjusted === true || options.tz !== undefined) {
+      throw new UsageError(
+        `${options.adjusted === true ? '--adjusted' : '--tz'} applies to a --data file; stored bars were adjusted and zoned when imported`,
+      );
+    }
     if (options.symbol === undefined || options.timeframe === undefined) {
       throw new UsageError(
         'no bars given: pass --data FILE, or --symbol and --timeframe to use bars imported with backtest data import',
@@ -211,7 +220,7 @@ export async function loadBarsForRun(
     }
     return loadStoredBars(options.symbol, options.timeframe, { db: options.db, cwd: io.cwd, env: io.env }, range);
   }
-  const bars = await loadBarsFile(resolve(io.cwd, options.data), options.data, options);
+  const bars = await loadBarsFile(resolve(io.cwd, options.data), options.data, options, (line) => io.err(`${line}\n`));
   return sliceBarsToRange(bars, range, options.data);
 }
 

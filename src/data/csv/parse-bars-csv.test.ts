@@ -496,3 +496,107 @@ describe('loadBarsCsv without options', () => {
     ]);
   });
 });
+
+describe('Adj Close: scaled with adjusted, else named once as ignored', () => {
+  const YAHOO = [
+    'Date,Open,High,Low,Close,Adj Close,Volume',
+    '2024-01-02,10,11,9,10,5,1000',
+    '2024-01-03,10,12,10,11,5.5,2000',
+    '',
+  ].join('\n');
+
+  it('scales open, high, low and close by Adj Close / Close', () => {
+    const bars = parseBarsCsv(YAHOO, 'yahoo.csv', { ...OPTIONS, adjusted: true });
+    expect(Array.from(bars.open)).toEqual([10 * (5 / 10), 10 * (5.5 / 11)]);
+    expect(Array.from(bars.high)).toEqual([11 * (5 / 10), 12 * (5.5 / 11)]);
+    expect(Array.from(bars.low)).toEqual([9 * (5 / 10), 10 * (5.5 / 11)]);
+    expect(Array.from(bars.close)).toEqual([10 * (5 / 10), 11 * (5.5 / 11)]);
+    expect(Array.from(bars.volume)).toEqual([1000, 2000]);
+  });
+
+  it('reads the unscaled prices without adjusted, and says once that the column is ignored', () => {
+    const notices: string[] = [];
+    const bars = parseBarsCsv(YAHOO, 'yahoo.csv', { ...OPTIONS, onNotice: (line) => notices.push(line) });
+    expect(Array.from(bars.close)).toEqual([10, 11]);
+    expect(notices).toEqual([
+      'yahoo.csv: column "Adj Close" is ignored; pass --adjusted to scale open, high, low and close by Adj Close / Close',
+    ]);
+  });
+
+  it.each(['adj_close', 'AdjClose', 'Adjusted Close', 'adj. close'])('knows the spelling %j', (name) => {
+    const text = YAHOO.replace('Adj Close', name);
+    expect(parseBarsCsv(text, 'yahoo.csv', { ...OPTIONS, adjusted: true }).close[0]).toBe(5);
+  });
+
+  it('needs the column with adjusted, and a close that is not 0', () => {
+    expect(dataErrorOf(() => parseBarsCsv(csv(GOOD_ROW), 'bars.csv', { ...OPTIONS, adjusted: true })).message).toBe(
+      'bars.csv line 1, column adj close: missing column: --adjusted needs an Adj Close column to scale prices by (header: time, open, high, low, close, volume)',
+    );
+    const zero = YAHOO.replace('2024-01-03,10,12,10,11,5.5', '2024-01-03,0,0,0,0,5.5');
+    expect(dataErrorOf(() => parseBarsCsv(zero, 'yahoo.csv', { ...OPTIONS, adjusted: true })).message).toBe(
+      'yahoo.csv line 3, column adj close: close is 0, so Adj Close / Close cannot scale the prices',
+    );
+  });
+});
+
+describe('timeZone: times without an offset read in an IANA zone', () => {
+  /** 1-minute bars at the given New York wall times, as a file without offsets writes them. */
+  const minuteBars = (times: readonly string[]): string =>
+    csv(...times.map((time, i) => `${time},10,11,9,10,${i + 1}`));
+
+  it('loads the hour repeated when clocks go back, in file order, without "out of order"', () => {
+    // 2024-11-03: 01:00-01:59 EDT, then 01:00-01:59 EST again.
+    const wall: string[] = [];
+    for (const pass of [0, 1]) {
+      for (let minute = 0; minute < 60; minute++) wall.push(`2024-11-03 01:${String(minute).padStart(2, '0')}`);
+      if (pass === 1) wall.push('2024-11-03 02:00');
+    }
+    const text = minuteBars(['2024-11-03 00:59', ...wall]);
+    expect(dataErrorOf(() => parseBarsCsv(text, 'spy.csv', { timeframe: '1Min' })).message).toMatch(
+      /line 63, column time: out of order/,
+    );
+    const bars = parseBarsCsv(text, 'spy.csv', { timeframe: '1Min', timeZone: 'America/New_York' });
+    expect(bars.length).toBe(122);
+    // 00:59 EDT is 04:59Z; every bar is one minute after the one before, across the change.
+    for (let i = 0; i < bars.length; i++) {
+      expect(bars.timeMs[i]).toBe(Date.UTC(2024, 10, 3, 4, 59) + i * 60_000);
+    }
+  });
+
+  it('loads the day clocks go forward, the skipped hour simply missing', () => {
+    const text = minuteBars(['2024-03-10 01:58', '2024-03-10 01:59', '2024-03-10 03:00', '2024-03-10 03:01']);
+    const bars = parseBarsCsv(text, 'spy.csv', { timeframe: '1Min', timeZone: 'America/New_York' });
+    expect(Array.from(bars.timeMs)).toEqual([
+      Date.UTC(2024, 2, 10, 6, 58),
+      Date.UTC(2024, 2, 10, 6, 59),
+      Date.UTC(2024, 2, 10, 7, 0),
+      Date.UTC(2024, 2, 10, 7, 1),
+    ]);
+  });
+
+  it('resolves the repeated hour for each symbol on its own', () => {
+    const rows = ['symbol,time,open,high,low,close,volume'];
+    for (const time of ['00:30', '01:30', '01:30', '02:30']) {
+      for (const symbol of ['AAA', 'BBB']) rows.push(`${symbol},2024-11-03 ${time},10,11,9,10,1`);
+    }
+    const series = parseBarsCsvBySymbol(`${rows.join('\n')}\n`, 'pair.csv', {
+      timeframe: '1Hour',
+      timeZone: 'America/New_York',
+    });
+    for (const bars of series) {
+      expect(Array.from(bars.timeMs)).toEqual([4, 5, 6, 7].map((hour) => Date.UTC(2024, 10, 3, hour, 30)));
+    }
+  });
+
+  it('leaves times with an offset and unix times alone', () => {
+    const text = csv('2024-01-02T09:30:00Z,10,11,9,10,1', '1704274200,10,11,9,10,1');
+    const bars = parseBarsCsv(text, 'x.csv', { ...OPTIONS, timeZone: 'Asia/Tokyo' });
+    expect(Array.from(bars.timeMs)).toEqual([Date.UTC(2024, 0, 2, 9, 30), 1_704_274_200_000]);
+  });
+
+  it('refuses an unknown zone with a usage error', () => {
+    expect(
+      usageErrorOf(() => parseBarsCsv(csv(GOOD_ROW), 'x.csv', { ...OPTIONS, timeZone: 'Mars/Base' })).message,
+    ).toBe('--tz "Mars/Base" is not a time zone; use an IANA name such as America/New_York, Europe/London or UTC');
+  });
+});

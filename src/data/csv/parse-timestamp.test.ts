@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTimestampMs } from './parse-timestamp.js';
+import { createTimeZone } from '../time-zone.js';
+import { parseTimestampBytes, parseTimestampMs } from './parse-timestamp.js';
 
 // 2004-08-19T00:00:00Z: 1970..2003 is 34 years with 8 leap days (1972..2000) = 12418 days;
 // Jan..Jul 2004 = 31+29+31+30+31+30+31 = 213 days, plus 18 = 231; 12649 days * 86_400_000 ms.
@@ -103,5 +104,103 @@ describe('parseTimestampMs', () => {
         },
       ),
     );
+  });
+});
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** Time cells near the accepted forms: fields in and out of range, every separator and offset form, stray bytes. */
+const timeCell = fc.oneof(
+  fc
+    .record({
+      year: fc.integer({ min: 0, max: 9999 }),
+      month: fc.integer({ min: 0, max: 13 }),
+      day: fc.integer({ min: 0, max: 32 }),
+      time: fc.option(
+        fc.record({
+          separator: fc.constantFrom('T', 't', ' ', '_'),
+          hour: fc.integer({ min: 0, max: 25 }),
+          minute: fc.integer({ min: 0, max: 61 }),
+          second: fc.option(fc.integer({ min: 0, max: 61 })),
+          fraction: fc.option(fc.tuple(fc.constantFrom('.', ','), fc.stringMatching(/^\d{0,6}$/))),
+          offset: fc.option(
+            fc.tuple(
+              fc.constantFrom('', ' '),
+              fc.oneof(
+                fc.constantFrom('Z', 'z', '+', '-05', '+0530', '+05:30', '-24:00', '+05:', '+5'),
+                fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 })),
+              ),
+            ),
+          ),
+        }),
+      ),
+      padding: fc.constantFrom('', '', ' ', 'x'),
+    })
+    .map(({ year, month, day, time, padding }) => {
+      let text = `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`;
+      if (time !== null) {
+        text += `${time.separator}${two(time.hour)}:${two(time.minute)}`;
+        if (time.second !== null) {
+          text += `:${two(time.second)}`;
+          if (time.fraction !== null) text += `${time.fraction[0]}${time.fraction[1]}`;
+        }
+        if (time.offset !== null) {
+          const [space, offset] = time.offset;
+          text += space + (typeof offset === 'string' ? offset : `${offset[0]}${two(offset[1])}:${two(offset[2])}`);
+        }
+      }
+      return padding === 'x' ? `${text}x` : `${padding}${text}${padding}`;
+    }),
+  fc.oneof(
+    fc.integer({ min: 0, max: 200_000_000_000_000 }).map(String),
+    fc.tuple(fc.integer({ min: 0, max: 99_999_999_999 }), fc.stringMatching(/^\d{0,4}$/)).map(([a, b]) => `${a}.${b}`),
+    fc.constantFrom('', '.5', '5.', '1e9', '-1092873600', '1092873600.5.5'),
+  ),
+);
+
+describe('parseTimestampBytes', () => {
+  it('gives what parseTimestampMs gives, or NaN to leave the cell to it', () => {
+    const zone = createTimeZone('America/New_York');
+    let fast = 0;
+    fc.assert(
+      fc.property(timeCell, fc.boolean(), (text, zoned) => {
+        const bytes = Buffer.from(text, 'latin1');
+        const fromBytes = parseTimestampBytes(bytes, 0, bytes.length, zoned ? zone : undefined);
+        const fromText = parseTimestampMs(text, zoned ? zone : undefined);
+        if (Number.isNaN(fromBytes)) return;
+        fast++;
+        expect(fromBytes).toBe(fromText);
+      }),
+      { numRuns: 20_000 },
+    );
+    // The property means something only if the fast path reads a good share of the cells.
+    expect(fast).toBeGreaterThan(2_000);
+  });
+
+  it.each([
+    '2004-08-19',
+    '2017-04-19 09:00:00',
+    '2017-04-19T09:00',
+    '2017-04-19T09:00:00.250Z',
+    '2017-04-19 09:00:00+02:00',
+    '2017-04-19 11:00:00 +02:00',
+    '2017-04-19T11:00:00+0200',
+    '1092873600',
+    '1092873600000',
+    '1092873600.5',
+  ])('reads the common form %j itself', (text) => {
+    const bytes = Buffer.from(text, 'latin1');
+    expect(parseTimestampBytes(bytes, 0, bytes.length)).toBe(parseTimestampMs(text));
+  });
+});
+
+describe('parseTimestampMs with a time zone', () => {
+  it('reads times without an offset in the zone, and leaves offsets and epoch numbers alone', () => {
+    const zone = createTimeZone('America/New_York');
+    expect(parseTimestampMs('2024-01-02 09:30', zone)).toBe(Date.UTC(2024, 0, 2, 14, 30));
+    expect(parseTimestampMs('2024-07-02', zone)).toBe(Date.UTC(2024, 6, 2, 4));
+    expect(parseTimestampMs('2024-01-02 09:30Z', zone)).toBe(Date.UTC(2024, 0, 2, 9, 30));
+    expect(parseTimestampMs('2024-01-02 09:30+01:00', zone)).toBe(Date.UTC(2024, 0, 2, 8, 30));
+    expect(parseTimestampMs('1704187800', zone)).toBe(1_704_187_800_000);
   });
 });
