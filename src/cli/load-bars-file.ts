@@ -1,6 +1,6 @@
 import type { BarSeries } from '../core/bars.js';
 import type { Timeframe } from '../core/timeframe.js';
-import { loadBarsFromFile, loadBarsFromFileBySymbol } from '../data/index.js';
+import { checkBarFile, DEFAULT_MAX_BAR_FILE_BYTES, loadBarsFromFile, loadBarsFromFileBySymbol } from '../data/index.js';
 
 /** `--symbol`, `--timeframe`, `--adjusted` and `--tz`, any left out. */
 export interface BarsFileFlags {
@@ -29,6 +29,7 @@ export async function loadBarsFile(
   flags: BarsFileFlags,
   onNotice?: (message: string) => void,
 ): Promise<BarSeries> {
+  checkBarFile(path, shownAs, maxBarFileBytes());
   return loadBarsFromFile(path, fileOptions(shownAs, flags, onNotice));
 }
 
@@ -45,7 +46,16 @@ export async function loadBarsFileBySymbol(
   flags: BarsFileFlags,
   onNotice?: (message: string) => void,
 ): Promise<BarSeries[]> {
+  checkBarFile(path, shownAs, maxBarFileBytes());
   return loadBarsFromFileBySymbol(path, fileOptions(shownAs, flags, onNotice));
+}
+
+/** `BACKTEST_MAX_DATA_MB` in bytes when set to a positive number, else the default (4 GiB). */
+function maxBarFileBytes(): number {
+  const mb = Number(process.env.BACKTEST_MAX_DATA_MB);
+  if (process.env.BACKTEST_MAX_DATA_MB === undefined || !Number.isFinite(mb) || mb <= 0)
+    return DEFAULT_MAX_BAR_FILE_BYTES;
+  return mb * 1024 ** 2;
 }
 
 function fileOptions(shownAs: string, flags: BarsFileFlags, onNotice: ((message: string) => void) | undefined) {

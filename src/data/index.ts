@@ -49,3 +49,4 @@ export {
   findBarProblems,
   MAX_REPORTED_ISSUES,
 } from './validate-bars.js';
+export { checkBarFile, DEFAULT_MAX_BAR_FILE_BYTES } from './check-bar-file.js';
