@@ -560,6 +560,53 @@ export function createProgram(io: CliIO): Command {
       await dataFetchCommand(options, io);
     });
 
+  const model = program
+    .command('model')
+    .description('Inspect and check ONNX policies (export PyTorch ones with scripts/export_policy.py)');
+  model
+    .command('inspect')
+    .description("Print a model's contract (inputs, outputs, features, window, output kind) and validate it")
+    .argument('<file>', 'the .onnx model file')
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (file: string, options) => {
+      const { modelInspectCommand } = await import('./commands/model.js');
+      await modelInspectCommand({ ...options, file }, io);
+    });
+  model
+    .command('check')
+    .description('Run a model on bars through the engine and report its decisions per action')
+    .argument('<file>', 'the .onnx model file')
+    .option(
+      '--data <file>',
+      'CSV or Parquet file of bars (default: the stored bars of the symbol and timeframe in its name)',
+    )
+    .option('--symbol <symbol>', 'symbol of stored bars (default: from the model file name)')
+    .addOption(
+      new Option('--timeframe <timeframe>', `timeframe of stored bars: ${TIMEFRAME_FORMS}`).argParser(parseTimeframe),
+    )
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (file: string, options) => {
+      const { modelCheckCommand } = await import('./commands/model.js');
+      await modelCheckCommand({ ...options, file }, io);
+    });
+  model
+    .command('evaluate')
+    .description("Run a model on observation rows and print its outputs as JSON (the exporter's check)")
+    .argument('<file>', 'the .onnx model file')
+    .requiredOption('--observations <file>', 'JSON file {"rows": [[...], ...]}, each row as wide as the observation')
+    .action(async (file: string, options) => {
+      const { modelEvaluateCommand } = await import('./commands/model.js');
+      await modelEvaluateCommand({ ...options, file }, io);
+    });
+  model
+    .command('features')
+    .description('List the observation features a model can declare in backtest.features')
+    .action(async () => {
+      const { modelFeaturesCommand } = await import('./commands/model.js');
+      await modelFeaturesCommand(io);
+    });
+
   return program;
 }
 

@@ -19,6 +19,17 @@ export interface StrategyContext {
   readonly position: Direction;
   /** Account equity at this bar's close, in account currency. */
   readonly equity: number;
+  /**
+   * Cash at this bar's close, account currency (a short's sale proceeds included), so the
+   * open position is worth `equity − cash`. The engine always sets it; a context built by hand
+   * may leave it out.
+   */
+  readonly cash?: number;
+  /**
+   * Fill price of the open position's entry, slippage included; NaN while flat. The engine
+   * always sets it; a context built by hand may leave it out.
+   */
+  readonly entryPrice?: number;
 }
 
 /**

@@ -37,6 +37,8 @@ interface MutableContext {
   bars: BarSeries;
   position: Direction;
   equity: number;
+  cash: number;
+  entryPrice: number;
 }
 
 /**
@@ -52,7 +54,14 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
   const fillAtClose = config.fillAt === FillTiming.Close;
 
   const seen = new RevealedBars(bars);
-  const context: MutableContext = { index: 0, bars: seen, position: 0, equity: config.initialCash };
+  const context: MutableContext = {
+    index: 0,
+    bars: seen,
+    position: 0,
+    equity: config.initialCash,
+    cash: config.initialCash,
+    entryPrice: Number.NaN,
+  };
 
   const equity = new Float64Array(n);
   const broker = new SimulatedBroker(config, timeMs);
@@ -75,6 +84,8 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
       context.index = i;
       context.position = broker.position;
       context.equity = broker.equityAt(closePrice);
+      context.cash = broker.cash;
+      context.entryPrice = broker.position === 0 ? Number.NaN : broker.entryPrice;
       const decision = strategy.onBar(publicContext);
       if (decision !== undefined && decision !== null && decision !== broker.position) {
         if (decision !== 1 && decision !== -1 && decision !== 0) throw badDecision(decision, i, bars);

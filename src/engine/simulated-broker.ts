@@ -33,8 +33,10 @@ export class SimulatedBroker {
   skippedOrders = 0;
   readonly trades: Trade[] = [];
 
+  /** Fill price of the open position's entry, slippage included; stale while flat. */
+  entryPrice = 0;
+
   private entryIndex = 0;
-  private entryPrice = 0;
   private entryCost = 0;
   private readonly commission: number;
   private readonly fixedFee: number;

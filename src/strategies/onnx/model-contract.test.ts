@@ -29,7 +29,7 @@ describe('readModelContract', () => {
       },
       'm.onnx',
     );
-    expect(contract).toEqual({
+    expect(contract).toMatchObject({
       window: 32,
       scale: 10_000,
       positionInput: true,
@@ -40,7 +40,14 @@ describe('readModelContract', () => {
       outputName: 'action',
       featureCount: 33,
       outputWidth: 1,
+      declaresFeatures: false,
+      decisionMode: 'position',
     });
+    // A window of returns is the same as its features: W lags of the close return, then the position.
+    expect(contract.features.map((spec) => [spec.feature, spec.column, spec.window, spec.lags, spec.scale])).toEqual([
+      ['return', 'close', 1, 32, 10_000],
+      ['position', undefined, undefined, 1, 1],
+    ]);
   });
 
   it.each([
