@@ -76,7 +76,18 @@ export {
   writeBarsCsv,
 } from './data/index.js';
 export { inferTimeframe } from './data/infer-timeframe.js';
-export { computeMetrics, type MetricsInput } from './metrics/index.js';
+export {
+  computeMetrics,
+  type DeflatedSharpeInput,
+  deflatedSharpeRatio,
+  type ExpectedMaxSharpeInput,
+  expectedMaxSharpe,
+  type MetricsInput,
+  normalCdf,
+  normalQuantile,
+  type ProbabilisticSharpeInput,
+  probabilisticSharpeRatio,
+} from './metrics/index.js';
 export {
   BUILTIN_STRATEGIES,
   defineStrategy,
@@ -85,7 +96,15 @@ export {
   loadStrategyModule,
 } from './strategies/index.js';
 export { BacktestResult, type SaveToDbOptions } from './app/backtest-result.js';
+export { type BestRunReport, type BestRunRequest, findBestRun } from './app/best-run-report.js';
 export { compareRuns, type ConfigDifference, type MetricComparison, type RunComparison } from './app/compare-runs.js';
+export {
+  describeDeflatedSharpe,
+  type FamilyDeflatedSharpe,
+  familyDeflatedSharpe,
+  loadFamilyDeflatedSharpe,
+  runFamilyFilter,
+} from './app/family-deflated-sharpe.js';
 export { runBacktest, type RunBacktestOptions } from './app/run-backtest.js';
 export { runFromConfig } from './app/run-from-config.js';
 export { type InputChange, type MetricCheck, type RerunReport, rerunStoredBacktest } from './app/rerun-stored.js';
@@ -123,6 +142,7 @@ export {
   parseRuns,
   resolveDatabasePath,
   type RunStore,
+  type SharpeFamilyMember,
   type StoredEquityCurve,
   type SweepDefinition,
   type SweepRecord,

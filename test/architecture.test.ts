@@ -120,6 +120,6 @@ describe('the published package', () => {
     `;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ trades: 1, metrics: 20, db: 'function' });
+    expect(JSON.parse(run.stdout)).toEqual({ trades: 1, metrics: 23, db: 'function' });
   });
 });

@@ -114,7 +114,60 @@ describe('history commands on a real database', () => {
     );
     const asJson = await runCli(['best', 'AAPL', '1Hour', '--db', db, '--json'], dir);
     expect(asJson.code).toBe(1);
-    expect(JSON.parse(asJson.stdout)).toEqual({ best: null, matching: 0, withValue: 0, ranked: 0, minTrades: 1 });
+    expect(JSON.parse(asJson.stdout)).toEqual({
+      best: null,
+      matching: 0,
+      withValue: 0,
+      ranked: 0,
+      minTrades: 1,
+      trials: 0,
+      minDsr: null,
+      deflatedSharpe: null,
+    });
+  });
+
+  it('prints the deflated Sharpe ratio of the best run over every run it was chosen from', async () => {
+    const run = await runCli(['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--db', db], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const report = await json(['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio']);
+    expect(report).toMatchObject({ matching: 4, trials: 4, minDsr: null });
+    const dsr = report.deflatedSharpe;
+    expect(dsr).toMatchObject({ runId: report.best.id, trials: 4, sharpeCount: 4, assumedNormal: false });
+    expect(dsr.observations).toBe(report.best.returns_count);
+    expect(dsr.skewness).toBe(report.best.returns_skewness);
+    expect(dsr.probability).toBeGreaterThan(0);
+    expect(dsr.probability).toBeLessThan(1);
+    const line = run.stdout.split('\n').find((l) => l.startsWith('Deflated Sharpe ratio'));
+    expect(line).toMatch(
+      /^Deflated Sharpe ratio (0\.\d{3}|> 0\.999|< 0\.001): a probability of [^ ]+% that this run's true Sharpe ratio is above -?\d+\.\d{3} \(annualized\), which the best of 4 runs without any edge would reach by luck alone\.$/,
+    );
+
+    // --min-dsr: a probability above the winner's turns it down with one line and exit 1.
+    const refused = await runCli(
+      ['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--min-dsr', '1', '--db', db],
+      dir,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `error: no saved run of GOOG 1Day qualifies for best by sharpe_ratio with --min-dsr 1: the best, id=${report.best.id}, ` +
+        `has a deflated Sharpe ratio of ${dsr.probability.toFixed(3)} over 4 runs\n`,
+    );
+    const refusedJson = await runCli(
+      ['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--min-dsr', '1', '--db', db, '--json'],
+      dir,
+    );
+    expect(refusedJson.code).toBe(1);
+    expect(JSON.parse(refusedJson.stdout)).toMatchObject({
+      best: null,
+      minDsr: 1,
+      deflatedSharpe: { runId: report.best.id },
+    });
+    expect((await json(['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--min-dsr', '0'])).best.id).toBe(
+      report.best.id,
+    );
+    const bad = await runCli(['best', 'GOOG', '1Day', '--min-dsr', '1.5', '--db', db], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"1.5" is not a probability from 0 to 1');
   });
 
   it('leaves out runs that never traded unless --min-trades 0, and says how many it ranked', async () => {
@@ -399,6 +452,8 @@ describe('ranking within one sweep', () => {
     const bestInSweep = await json(['best', 'GOOG', '1Day', '--sweep', sweepId], sweepDb);
     const top = Math.max(...members.map((r: { total_return: number }) => r.total_return));
     expect(bestInSweep.best).toMatchObject({ sweep_id: sweepId, total_return: top });
+    // Its trials are the sweep's runs, not every GOOG run in the file.
+    expect(bestInSweep).toMatchObject({ trials: 4, deflatedSharpe: { trials: 4, runId: bestInSweep.best.id } });
     // Buy-and-hold beats every sma-cross run on GOOG, so the unfiltered best is outside the sweep.
     expect((await json(['best', 'GOOG', '1Day'], sweepDb)).best.strategy_name).toBe('buy-and-hold');
   });

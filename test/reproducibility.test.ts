@@ -106,7 +106,7 @@ describe('backtest rerun', () => {
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ id, reproduced: true, sameBars: true, sameModel: null });
-    expect(report.metrics.length).toBe(20);
+    expect(report.metrics.length).toBe(23);
     expect(report.metrics.every((m: { same: boolean }) => m.same)).toBe(true);
   });
 

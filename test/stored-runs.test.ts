@@ -373,7 +373,7 @@ describe('rerun names what changed', () => {
     const lines = run.stdout.split('\n');
     expect(lines[1]).toBe(`package version changed: 0.0.1-old when saved, ${version} now`);
     expect(lines.filter((line) => line.includes(' changed: '))).toHaveLength(1);
-    expect(run.stdout).toContain('All 20 stored metrics are the same.');
+    expect(run.stdout).toContain('All 23 stored metrics are the same.');
     expect(run.stdout).toMatch(/^Reproduced/m);
 
     const report = await json(['rerun', String(id)], database);

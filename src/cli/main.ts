@@ -16,6 +16,7 @@ import {
   parseNumber,
   parsePositiveInteger,
   parsePositiveNumber,
+  parseProbability,
   parseStartTimeMs,
   parseTimeframe,
   parseTimeZone,
@@ -325,6 +326,11 @@ export function createProgram(io: CliIO): Command {
       'leave out runs with fewer closed trades (a run that never traded has a perfect drawdown)',
       parseNonNegativeInteger,
       1,
+    )
+    .option(
+      '--min-dsr <p>',
+      'turn the best run down (exit 1) when its deflated Sharpe ratio over every run it was chosen from is below this probability, e.g. 0.95',
+      parseProbability,
     )
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)

@@ -25,6 +25,15 @@ export function parsePositiveNumber(value: string): number {
   return n;
 }
 
+/** Commander parser for a probability: a number from 0 to 1. */
+export function parseProbability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`"${value}" is not a probability from 0 to 1 (such as 0.95).`);
+  }
+  return n;
+}
+
 /** Commander parser for a whole number of 0 or more. */
 export function parseNonNegativeInteger(value: string): number {
   const n = Number(value);

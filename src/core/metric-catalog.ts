@@ -16,7 +16,7 @@ export interface MetricInfo {
   /**
    * Better direction for ranking, or `undefined` for metrics that are not a measure of
    * quality (trade count, exposure, buy-and-hold return, which is the same for every run on
-   * the same bars) and so cannot be "best".
+   * the same bars, and the skewness, kurtosis and count of the returns) and so cannot be "best".
    */
   readonly better: RankDirection | undefined;
 }
@@ -46,6 +46,10 @@ export const METRIC_CATALOG: readonly MetricInfo[] = [
   { name: 'buy_and_hold_return', label: 'Buy & hold return', unit: '%', better: undefined },
   { name: 'expectancy', label: 'Expectancy', unit: '% per trade', better: 'higher' },
   { name: 'sqn', label: 'SQN', unit: 'ratio', better: 'higher' },
+  // The shape of the returns: inputs to the deflated Sharpe ratio, not measures of quality.
+  { name: 'returns_skewness', label: 'Return skewness', unit: 'ratio', better: undefined },
+  { name: 'returns_kurtosis', label: 'Return kurtosis (normal = 3)', unit: 'ratio', better: undefined },
+  { name: 'returns_count', label: 'Per-bar returns', unit: 'count', better: undefined },
 ];
 
 /** Metrics that runs can be ranked by. */

@@ -84,6 +84,15 @@ export interface Metrics {
   readonly expectancy: number | null;
   /** System Quality Number: sqrt(trades) * mean P&L / standard deviation of P&L. */
   readonly sqn: number | null;
+  /**
+   * Skewness of per-bar returns: population moments m₃ / m₂^(3/2), as the probabilistic and
+   * deflated Sharpe ratios use; `null` with fewer than 2 returns, no variance or undefined returns.
+   */
+  readonly returns_skewness: number | null;
+  /** Kurtosis of per-bar returns, not excess (3 for normal returns): m₄ / m₂²; `null` as skewness. */
+  readonly returns_kurtosis: number | null;
+  /** Number of per-bar returns: bars − 1. */
+  readonly returns_count: number;
 }
 
 /** Identifies the exact bars a run used, so a result can be traced back to its data. */
@@ -126,6 +135,29 @@ export interface BacktestResultData {
   readonly bars: BarsFingerprint;
   /** The model file behind the run, when the strategy is a model policy. */
   readonly model?: ModelFingerprint;
+  /**
+   * For a run split in two (`--oos-from`, `--oos-fraction`): the out-of-sample part, evaluated
+   * on its own. Everything else in the result (metrics, curve, trades, bars) is then the
+   * in-sample part's.
+   */
+  readonly outOfSample?: OutOfSampleData;
+}
+
+/**
+ * The out-of-sample evaluation of a run: it starts flat with the initial cash at the first
+ * out-of-sample bar, after a warm-up over every preceding bar in which the strategy sees each bar
+ * but its orders are suppressed, and has its own full metric set. Bar indices (trades,
+ * out of money) count from the first out-of-sample bar.
+ */
+export interface OutOfSampleData {
+  /** Equity at each out-of-sample bar's close, from the initial cash. */
+  readonly equityCurve: EquityCurve;
+  readonly trades: readonly Trade[];
+  readonly skippedOrders: number;
+  readonly outOfMoney: OutOfMoney | null;
+  readonly metrics: Metrics;
+  /** The out-of-sample bars (the first one is where the evaluation starts). */
+  readonly bars: BarsFingerprint;
 }
 
 /** Identifies the model file a run used. */

@@ -14,6 +14,7 @@ import {
   volatilityPct,
   YEAR_MS,
 } from './returns-risk.js';
+import { returnShape } from './return-shape.js';
 import { profitFactor, systemQualityNumber, winRatePct } from './trade-stats.js';
 
 const T0 = Date.UTC(2020, 0, 1);
@@ -121,6 +122,9 @@ describe('computeMetrics on a hand-computed two-year run', () => {
       'buy_and_hold_return',
       'expectancy',
       'sqn',
+      'returns_skewness',
+      'returns_kurtosis',
+      'returns_count',
     ];
     expect(Object.keys(metrics).sort()).toEqual([...expected].sort());
   });
@@ -142,6 +146,23 @@ describe('computeMetrics on degenerate runs', () => {
     expect(m.sharpe_ratio).toBeNull();
     expect(m.sortino_ratio).toBeNull();
     expect(m.calmar_ratio).toBeNull();
+    expect(m.returns_skewness).toBeNull();
+    expect(m.returns_kurtosis).toBeNull();
+    expect(m.returns_count).toBe(0);
+  });
+
+  it('measures the shape of the returns: one jump of 30 % after three flat bars', () => {
+    // Returns 0, 0, 0, 0.3: one spike among n = 4 has skewness (n − 2)/√(n − 1) = 2/√3 and
+    // kurtosis (n² − 3n + 3)/(n − 1) = 7/3 (population moments).
+    const m = computeMetrics(
+      input({
+        timeMs: Float64Array.from({ length: 5 }, (_, k) => T0 + k * 86_400_000),
+        equity: new Float64Array([100, 100, 100, 100, 130]),
+      }),
+    );
+    expect(m.returns_count).toBe(4);
+    expect(m.returns_skewness).toBeCloseTo(2 / Math.sqrt(3), 12);
+    expect(m.returns_kurtosis).toBeCloseTo(7 / 3, 12);
   });
 
   it('handles a flat curve with no trades: zero volatility, undefined ratios', () => {
@@ -263,6 +284,8 @@ const NULLABLE: ReadonlySet<keyof Metrics> = new Set([
   'avg_trade_duration',
   'expectancy',
   'sqn',
+  'returns_skewness',
+  'returns_kurtosis',
 ]);
 
 const arbitraryInput: fc.Arbitrary<MetricsInput> = fc.integer({ min: 1, max: 60 }).chain((n) => {
@@ -352,11 +375,29 @@ describe('computeMetrics properties', () => {
           firstNonPositive === -1 ||
           firstNonPositive === equity.length - 1 ||
           equity.subarray(firstNonPositive).every((e) => e === 0);
+        expect(m.returns_count).toBe(equity.length - 1);
         if (defined) {
           const r = barReturns(equity);
           expect(m.volatility).toBe(volatilityPct(r, ppy));
           expect(m.sharpe_ratio).toBe(sharpeRatio(r, ppy, inp.riskFreeRate));
           expect(m.sortino_ratio).toBe(sortinoRatio(r, ppy, inp.riskFreeRate));
+          // The curve pass takes moments around the scan's mean, the array one around its own sum.
+          const shape = returnShape(r);
+          if (shape === null || m.returns_skewness === null || m.returns_kurtosis === null) {
+            expect(m.returns_skewness === null ? null : 'defined').toBe(shape === null ? null : 'defined');
+          } else {
+            expect(Math.abs(m.returns_skewness - shape.skewness)).toBeLessThanOrEqual(
+              1e-6 * (1 + Math.abs(shape.skewness)),
+            );
+            expect(Math.abs(m.returns_kurtosis - shape.kurtosis)).toBeLessThanOrEqual(1e-6 * shape.kurtosis);
+          }
+        } else {
+          expect(m.returns_skewness).toBeNull();
+          expect(m.returns_kurtosis).toBeNull();
+        }
+        if (m.returns_kurtosis !== null && m.returns_skewness !== null) {
+          // Population moments always satisfy kurtosis ≥ 1 + skewness² (Pearson).
+          expect(m.returns_kurtosis).toBeGreaterThanOrEqual((1 + m.returns_skewness ** 2) * (1 - 1e-9));
         }
       }),
       { numRuns: 300 },

@@ -2,6 +2,7 @@ import { InternalError } from '../core/errors.js';
 import type { Metrics, Trade } from '../core/result.js';
 import { calmarRatio } from './drawdown.js';
 import { scanEquity } from './equity-scan.js';
+import { equityReturnShape } from './return-shape.js';
 import {
   buyAndHoldReturnPct,
   cagrPct,
@@ -56,8 +57,9 @@ function definedNumber(value: number, name: keyof Metrics): number {
 
 /**
  * Computes every summary statistic of a run (see {@link Metrics} for names and units).
- * The bar-level work is one pass over the equity curve ({@link scanEquity}) with no per-bar
- * allocation. Undefined statistics are `null`, never NaN.
+ * The bar-level work is one pass over the equity curve ({@link scanEquity}) plus one for the
+ * skewness and kurtosis of the returns around their mean ({@link equityReturnShape}), with no
+ * per-bar allocation. Undefined statistics are `null`, never NaN.
  *
  * @throws {InternalError} when the input breaks its contract (lengths differ, no bars, initial
  * cash, first equity point or first close not above 0) — the engine never produces such input.
@@ -89,6 +91,8 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const scan = scanEquity(equity, rfPerBar);
   const returns = summarizeScan(scan);
   const cagr = nanToNull(cagrPct(initialCash, final, spanYears(timeMs)));
+  // A second pass for the third and fourth moments, around the mean the scan found.
+  const shape = returns === null ? null : equityReturnShape(equity, returns.mean);
 
   return {
     total_return: definedNumber(totalReturnPct(initialCash, final), 'total_return'),
@@ -111,5 +115,8 @@ export function computeMetrics(input: MetricsInput): Metrics {
     buy_and_hold_return: buyAndHoldReturnPct(input.firstClose, input.lastClose),
     expectancy: expectancyPct(trades),
     sqn: systemQualityNumber(trades),
+    returns_skewness: shape?.skewness ?? null,
+    returns_kurtosis: shape?.kurtosis ?? null,
+    returns_count: scan.returnCount,
   };
 }

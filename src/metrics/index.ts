@@ -6,8 +6,19 @@
  * import { computeMetrics, maxDrawdown } from './metrics/index.js';
  */
 export { computeMetrics, type MetricsInput } from './compute-metrics.js';
+export {
+  type DeflatedSharpeInput,
+  deflatedSharpeRatio,
+  EULER_MASCHERONI,
+  type ExpectedMaxSharpeInput,
+  expectedMaxSharpe,
+  type ProbabilisticSharpeInput,
+  probabilisticSharpeRatio,
+} from './deflated-sharpe.js';
 export { calmarRatio, type Drawdown, maxDrawdown } from './drawdown.js';
 export { type EquityScan, scanEquity } from './equity-scan.js';
+export { normalCdf, normalQuantile } from './normal-distribution.js';
+export { equityReturnShape, type ReturnShape, returnShape } from './return-shape.js';
 export {
   barReturns,
   buyAndHoldReturnPct,

@@ -38,6 +38,7 @@ export type {
   BestRun,
   ImportSummary,
   RunStore,
+  SharpeFamilyMember,
   StoredEquityCurve,
 } from './run-store.js';
 export {

@@ -165,7 +165,10 @@ const hex64 = z.custom<string>((v) => typeof v === 'string' && /^[0-9a-fA-F]{64}
 
 const metricsSchema = z.strictObject(
   Object.fromEntries(
-    METRIC_CATALOG.map((m) => [m.name, (m.name === 'total_trades' ? count.nullable() : metric).optional()]),
+    METRIC_CATALOG.map((m) => [
+      m.name,
+      (m.name === 'total_trades' || m.name === 'returns_count' ? count.nullable() : metric).optional(),
+    ]),
   ) as unknown as Record<MetricName, z.ZodOptional<z.ZodType<number | null>>>,
 );
 
@@ -415,6 +418,9 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
     out_of_money_time_ms: input.outOfMoneyTimeMs ?? null,
     strategy_module_path: input.strategyModule?.path ?? null,
     strategy_module_sha256: input.strategyModule?.sha256.toLowerCase() ?? null,
+    returns_skewness: m('returns_skewness'),
+    returns_kurtosis: m('returns_kurtosis'),
+    returns_count: m('returns_count'),
   };
   return {
     values,

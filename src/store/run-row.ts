@@ -112,6 +112,12 @@ export interface BacktestRow {
   readonly strategy_module_path: string | null;
   /** SHA-256 of that module file, lower-case hex. */
   readonly strategy_module_sha256: string | null;
+  /** Skewness of per-bar returns (population moments); null for runs saved before schema 5. */
+  readonly returns_skewness: number | null;
+  /** Kurtosis of per-bar returns, not excess (3 for normal returns); null as skewness. */
+  readonly returns_kurtosis: number | null;
+  /** Number of per-bar returns (bars − 1); null for runs saved before schema 5. */
+  readonly returns_count: number | null;
 }
 
 /** A row as written: every column but `id`. */
@@ -166,6 +172,9 @@ export const BACKTEST_COLUMNS: readonly ColumnSpec[] = [
   { name: 'out_of_money_time_ms', kind: 'integer', nullable: true, legacy: false },
   { name: 'strategy_module_path', kind: 'text', nullable: true, legacy: false },
   { name: 'strategy_module_sha256', kind: 'text', nullable: true, legacy: false },
+  { name: 'returns_skewness', kind: 'real', nullable: true, legacy: false },
+  { name: 'returns_kurtosis', kind: 'real', nullable: true, legacy: false },
+  { name: 'returns_count', kind: 'integer', nullable: true, legacy: false },
 ];
 
 /** The older tool's 18 columns of `backtest_results`, in its table order. */
@@ -229,6 +238,9 @@ export function rowFromValues(v: readonly unknown[]): BacktestRow {
     out_of_money_time_ms: v[41] as BacktestRow['out_of_money_time_ms'],
     strategy_module_path: v[42] as BacktestRow['strategy_module_path'],
     strategy_module_sha256: v[43] as BacktestRow['strategy_module_sha256'],
+    returns_skewness: v[44] as BacktestRow['returns_skewness'],
+    returns_kurtosis: v[45] as BacktestRow['returns_kurtosis'],
+    returns_count: v[46] as BacktestRow['returns_count'],
   };
 }
 
@@ -258,4 +270,7 @@ export const METRIC_COLUMN: Readonly<Record<MetricName, string>> = {
   buy_and_hold_return: 'buy_and_hold_return',
   expectancy: 'expectancy',
   sqn: 'sqn',
+  returns_skewness: 'returns_skewness',
+  returns_kurtosis: 'returns_kurtosis',
+  returns_count: 'returns_count',
 };

@@ -128,7 +128,15 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
             modelPath: '/models/GOOG_1Day.onnx',
             modelSha256: 'AB'.repeat(32),
             profitFactor: Infinity,
-            metrics: { total_trades: 3, calmar_ratio: -Infinity, sqn: 1e-300, sharpe_ratio: 0.1 + 0.2 },
+            metrics: {
+              total_trades: 3,
+              calmar_ratio: -Infinity,
+              sqn: 1e-300,
+              sharpe_ratio: 0.1 + 0.2,
+              returns_skewness: -1 / 3,
+              returns_kurtosis: 7.25,
+              returns_count: 30,
+            },
             config: { b: 1, a: [true, 'x'] },
             notes: 'ünïcode "quoted", comma',
             strategyName: 'sma-cross',
@@ -166,6 +174,9 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
           package_version: '9.9.9',
           sweep_id: 'sweep-1',
           out_of_money_time_ms: (T0 + 20 * DAY_S) * 1000,
+          returns_skewness: -1 / 3,
+          returns_kurtosis: 7.25,
+          returns_count: 30,
         });
         expect(row.uuid).toMatch(UUID_PATTERN);
         expect(row.uuid[14]).toBe('4');
@@ -283,6 +294,47 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
         expect((await store.listRuns({ minTrades: 1, sort: 'max_drawdown' })).map((r) => r.total_trades)).toEqual([
           1, 5,
         ]);
+      }));
+
+    it('reads a family of runs: every match (no Sharpe ratio, no trades too), with what de-annualizes each', () =>
+      withStore(async (store) => {
+        const span = {
+          sha256: 'ef'.repeat(32),
+          count: 253,
+          firstTimeMs: T0 * 1000,
+          lastTimeMs: (T0 + 365 * DAY_S) * 1000,
+        };
+        const a = await store.saveRun(
+          run({ sweepId: 's1', bars: span, metrics: { sharpe_ratio: 1.5, returns_count: 252, total_trades: 0 } }),
+        );
+        const b = await store.saveRun(run({ sweepId: 's1', bars: span, metrics: { sharpe_ratio: null } }));
+        const c = await store.saveRun(run({ sweepId: 's1', metrics: { sharpe_ratio: -0.25, returns_count: 9 } }));
+        const other = await store.saveRun(run({ symbol: 'MSFT', metrics: { sharpe_ratio: 3 } }));
+        expect(await store.sharpeFamily({ sweepId: 's1' })).toEqual([
+          {
+            id: a,
+            sharpeRatio: 1.5,
+            returnsCount: 252,
+            barsCount: 253,
+            firstTimeMs: span.firstTimeMs,
+            lastTimeMs: span.lastTimeMs,
+          },
+          {
+            id: b,
+            sharpeRatio: null,
+            returnsCount: null,
+            barsCount: 253,
+            firstTimeMs: span.firstTimeMs,
+            lastTimeMs: span.lastTimeMs,
+          },
+          { id: c, sharpeRatio: -0.25, returnsCount: 9, barsCount: null, firstTimeMs: null, lastTimeMs: null },
+        ]);
+        // Filters as everywhere else: symbol in any case, timeframe by any spelling, a model.
+        expect((await store.sharpeFamily({ symbol: 'goog', timeframe: '1d' })).map((m) => m.id)).toEqual([a, b, c]);
+        expect((await store.sharpeFamily({ symbol: 'MSFT' })).map((m) => m.id)).toEqual([other]);
+        expect((await store.sharpeFamily()).map((m) => m.id)).toEqual([a, b, c, other]);
+        expect(await store.sharpeFamily({ modelPath: 'nothing.onnx' })).toEqual([]);
+        expect(await store.sharpeFamily({ sweepId: 'none' })).toEqual([]);
       }));
 
     it('finds or refuses unknown ids, and deletes runs with their side rows', () =>

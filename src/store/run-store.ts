@@ -90,6 +90,25 @@ export interface BestRun {
   readonly ranked: number;
 }
 
+/**
+ * One run of a family of runs, with its Sharpe ratio and what de-annualizing it needs (periods
+ * per year = per-bar returns / years between the first and last bar), for the deflated Sharpe
+ * ratio, which the app layer computes. A value that is missing or not a number reads as `null`.
+ */
+export interface SharpeFamilyMember {
+  readonly id: number;
+  /** Annualized Sharpe ratio, as stored; `null` when undefined. */
+  readonly sharpeRatio: number | null;
+  /** Per-bar returns (`returns_count`); `null` for runs saved before schema 5. */
+  readonly returnsCount: number | null;
+  /** Bars the run used (`bars_count`); `null` for rows other programs wrote. */
+  readonly barsCount: number | null;
+  /** First bar time, unix ms; `null` for rows other programs wrote. */
+  readonly firstTimeMs: number | null;
+  /** Last bar time, unix ms; `null` for rows other programs wrote. */
+  readonly lastTimeMs: number | null;
+}
+
 /** What an import did. */
 export interface ImportSummary {
   readonly imported: number;
@@ -131,6 +150,11 @@ export interface RunStore {
    * to the newest), among runs matching `filter`, with the counts it ranked.
    */
   bestRun(symbol: string, timeframe: string, metric: string, filter?: BacktestFilter): Promise<BestRun>;
+  /**
+   * Every run matching `filter` (those without a Sharpe ratio too: they are trials all the
+   * same), by id, with its Sharpe ratio and what de-annualizes it; one query, no full rows.
+   */
+  sharpeFamily(filter?: BacktestFilter): Promise<SharpeFamilyMember[]>;
   /** One run by id, or `undefined`. */
   findRun(id: number): Promise<BacktestRow | undefined>;
   /** One run by id; a `StoreError` naming the store when there is none. */

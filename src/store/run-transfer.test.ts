@@ -36,7 +36,13 @@ beforeEach(() => {
       notes: 'has "quotes", commas,\nand a line break',
       profitFactor: Infinity,
       sharpeRatio: 0.1 + 0.2, // 0.30000000000000004 must survive exactly
-      metrics: { calmar_ratio: -Infinity, sqn: 1e-300 },
+      metrics: {
+        calmar_ratio: -Infinity,
+        sqn: 1e-300,
+        returns_skewness: -0.1 - 0.2, // −0.30000000000000004, bit for bit
+        returns_kurtosis: 4.75,
+        returns_count: 251,
+      },
       config: { strategy: { name: 'sma-cross', params: { fast: 10, slow: 30 } } },
       strategyName: 'sma-cross',
       sweepId: 's1',
@@ -83,6 +89,12 @@ describe('export and import', () => {
       expect(withoutIds(copied)).toEqual(withoutIds(original));
       expect(copied[0]?.profit_factor).toBe(Infinity);
       expect(copied[0]?.sharpe_ratio).toBe(0.30000000000000004);
+      expect(copied[0]).toMatchObject({
+        returns_skewness: -0.30000000000000004,
+        returns_kurtosis: 4.75,
+        returns_count: 251,
+      });
+      expect(copied[1]).toMatchObject({ returns_skewness: null, returns_kurtosis: null, returns_count: null });
       expect(copied[1]?.notes).toBe('');
       expect(copied[2]?.notes).toBeNull();
       // Exporting the copy gives the same text apart from the ids.
@@ -99,6 +111,18 @@ describe('export and import', () => {
       expect(target.getBacktestResults({ sort: 'id', order: 'asc' })).toEqual(before);
     });
   }
+
+  it('imports exports written before schema 5 (no skewness, kurtosis or count of returns) with NULL in them', () => {
+    const json = JSON.parse(source.exportBacktests({ sweepId: 's1' }, 'json')) as Record<string, unknown>[];
+    for (const record of json) {
+      delete record.returns_skewness;
+      delete record.returns_kurtosis;
+      delete record.returns_count;
+    }
+    target.importBacktests(JSON.stringify(json), 'json');
+    const [copy] = target.getBacktestResults();
+    expect(copy).toMatchObject({ sweep_id: 's1', returns_skewness: null, returns_kurtosis: null, returns_count: null });
+  });
 
   it('JSON carries the equity curve (with month ends) and the trades; CSV does not', () => {
     const json = JSON.parse(source.exportBacktests({ sweepId: 's1' }, 'json')) as Record<string, unknown>[];
@@ -125,9 +149,11 @@ describe('export and import', () => {
     const text = source.exportBacktests({ symbol: 'GOOG' }, 'csv');
     const [header] = text.split('\n');
     expect(header?.startsWith('id,symbol,timeframe,model_path,run_timestamp,start_date,end_date,')).toBe(true);
-    expect(header?.endsWith(',config_hash,uuid,out_of_money_time_ms,strategy_module_path,strategy_module_sha256')).toBe(
-      true,
-    );
+    expect(
+      header?.endsWith(
+        ',config_hash,uuid,out_of_money_time_ms,strategy_module_path,strategy_module_sha256,returns_skewness,returns_kurtosis,returns_count',
+      ),
+    ).toBe(true);
     expect(text).toContain(',"has ""quotes"", commas,\nand a line break",');
     expect(text).toContain(',Infinity,');
     expect(text).toContain(',-Infinity,');

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFamilyDeflatedSharpe } from '../app/family-deflated-sharpe.js';
 import { runBacktest } from '../app/run-backtest.js';
 import { toSaveInput } from '../app/save-result.js';
 import type { BacktestRow } from '../store/index.js';
@@ -150,6 +151,26 @@ describe('run page', () => {
     expect(data.charts.map((c: { id: string }) => c.id)).toEqual(['equity', 'drawdown']);
     expect(data.charts[0].series[0].v).toEqual(Array.from(curve?.equity ?? []));
     expect(page.text).toContain('<script src="/assets/lightweight-charts.js">');
+  });
+
+  it('shows the deflated Sharpe ratio over the run’s sweep, or its symbol, timeframe and strategy', async () => {
+    const store = new SqliteRunStore(db);
+    const swept = db.getBacktestOrThrow(sample.sweepIds[4] as number);
+    const sweepDsr = await loadFamilyDeflatedSharpe(store, swept);
+    expect(sweepDsr.trials).toBe(9);
+    const page = await get(`/runs/${swept.id}`);
+    const line = /<p class="note" id="deflated-sharpe">(.*?)<\/p>/s.exec(page.text)?.[1] ?? '';
+    expect(line).toContain(`Deflated Sharpe ratio ${sweepDsr.probability?.toFixed(3)}: a probability of `);
+    expect(line).toContain('which the best of 9 runs without any edge would reach by luck alone');
+    expect(line).toContain('Trials: the runs of its sweep.');
+    // The RSI run is the only GOOG 1Day rsi run: nothing to deflate for.
+    const single = /<p class="note" id="deflated-sharpe">(.*?)<\/p>/s.exec(
+      (await get(`/runs/${sample.googRsiId}`)).text,
+    )?.[1];
+    expect(single).toMatch(
+      /^Probabilistic Sharpe ratio \d\.\d{3}: a probability of \d+\.\d% that this run&#39;s true Sharpe ratio is above 0 \(it is the only run/,
+    );
+    expect(single).toContain('Trials: the saved runs of the same symbol, timeframe and strategy.');
   });
 
   it('escapes notes, so markup in them stays text', async () => {

@@ -10,6 +10,7 @@ import { AppError, ConfigError } from '../core/errors.js';
 import type { MetricName } from '../core/metric-catalog.js';
 import { resolve } from 'node:path';
 import { MAX_LIMIT, modelFilterFromText, parseStoredConfig, type RunStore } from '../store/index.js';
+import { loadFamilyDeflatedSharpe } from '../app/family-deflated-sharpe.js';
 import { loadStoredRunDetails } from '../app/stored-run-details.js';
 import { renderComparePage } from './compare-page.js';
 import { CHART_LIBRARY_PATH, errorPage } from './dashboard-layout.js';
@@ -126,7 +127,11 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
 
   app.get('/runs/:id', async (c) => {
     const row = await loadRun(c);
-    return c.html(renderRunPage(await loadStoredRunDetails(db, row.id)));
+    const [details, deflatedSharpe] = await Promise.all([
+      loadStoredRunDetails(db, row.id),
+      loadFamilyDeflatedSharpe(db, row),
+    ]);
+    return c.html(renderRunPage(details, deflatedSharpe));
   });
 
   app.get('/compare', async (c) => {

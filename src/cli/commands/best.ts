@@ -1,3 +1,5 @@
+import { findBestRun } from '../../app/best-run-report.js';
+import { describeDeflatedSharpe } from '../../app/family-deflated-sharpe.js';
 import { formatMetricValue, formatTimeMs, metricNameWithUnit, printable } from '../../app/format-values.js';
 import { modelFilterFor } from '../../app/model-filter.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
@@ -17,6 +19,8 @@ export interface BestCommandOptions {
   readonly model?: string;
   /** Runs with fewer closed trades are left out; default 1 (a run that never traded is not "best"). */
   readonly minTrades?: number;
+  /** The best run is turned down (exit 1) when its deflated Sharpe ratio is below this probability. */
+  readonly minDsr?: number;
   readonly db?: string;
   readonly json: boolean;
 }
@@ -32,7 +36,9 @@ class NoQualifyingRunError extends AppError {
 
 /**
  * `backtest best SYMBOL TIMEFRAME`: the best saved run by a metric, in that metric's right
- * direction, among runs with at least `--min-trades` trades (default 1), saying how many it ranked.
+ * direction, among runs with at least `--min-trades` trades (default 1), saying how many it
+ * ranked and its deflated Sharpe ratio over every run it was chosen from (`--min-dsr` turns it
+ * down below a probability).
  */
 export async function bestCommand(options: BestCommandOptions, io: CliIO): Promise<void> {
   const metric = findMetric(options.metric);
@@ -40,23 +46,37 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
     throw new ConfigError(`cannot rank by "${options.metric}"; use one of ${RANKABLE_METRICS.join(', ')}`);
   }
   const minTrades = options.minTrades ?? 1;
+  if (options.minDsr !== undefined && !(options.minDsr >= 0 && options.minDsr <= 1)) {
+    throw new ConfigError(`--min-dsr is ${options.minDsr}; give a probability from 0 to 1, such as 0.95`);
+  }
   const best = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
-    store.bestRun(options.symbol, options.timeframe, metric.name, {
+    findBestRun(store, {
+      symbol: options.symbol,
+      timeframe: options.timeframe,
+      metric: metric.name,
       sweepId: options.sweep,
       modelPath: options.model === undefined ? undefined : modelFilterFor(options.model, io.cwd),
       minTrades,
+      minDsr: options.minDsr,
     }),
   );
-  const { row } = best;
+  const row = best.best;
   const considered =
     `ranked ${best.ranked} of ${best.matching} saved run${best.matching === 1 ? '' : 's'}` +
     ` (${best.matching - best.withValue} without a ${metric.name} value, ${best.withValue - best.ranked} with fewer than ${minTrades} trade${minTrades === 1 ? '' : 's'} left out)`;
-  if (options.json) {
-    io.out(
-      `${toJsonText({ best: row ?? null, matching: best.matching, withValue: best.withValue, ranked: best.ranked, minTrades })}\n`,
+  if (options.json) io.out(`${toJsonText(best)}\n`);
+  const dsr = best.deflatedSharpe;
+  if (row === null && dsr !== null) {
+    const value =
+      dsr.probability === null
+        ? `no deflated Sharpe ratio (${dsr.unavailable})`
+        : `a deflated Sharpe ratio of ${dsr.probability.toFixed(3)}`;
+    throw new NoQualifyingRunError(
+      `no saved run of ${options.symbol} ${options.timeframe} qualifies for best by ${metric.name} with --min-dsr ${best.minDsr}: ` +
+        `the best, id=${dsr.runId}, has ${value} over ${dsr.trials} run${dsr.trials === 1 ? '' : 's'}`,
     );
   }
-  if (row === undefined) {
+  if (row === null) {
     throw new NoQualifyingRunError(
       `no saved run of ${options.symbol} ${options.timeframe} qualifies for best by ${metric.name}: ${considered}`,
     );
@@ -70,6 +90,7 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
       `${metricNameWithUnit(metric.name)} = ${formatMetricValue(metric.name, row[metric.name])}${outOfMoney}\n`,
   );
   io.out(`Considered: ${considered}.\n`);
+  if (dsr !== null) io.out(`${describeDeflatedSharpe(dsr)}.\n`);
   io.out(renderTable(['Field', 'Value'], rowFields(row), 2));
   io.out(`config:\n${prettyConfig(row)}\n`);
 }

@@ -1,8 +1,8 @@
 /**
  * Where each field of a stored run is read from, for the two layouts a file can have:
  *
- * - `sideTables` (schema 3): the older tool's 18 columns in `backtest_results r`, everything
- *   else in `run_details d`.
+ * - `sideTables` (schema 3 and later): the older tool's 18 columns in `backtest_results r`,
+ *   everything else in `run_details d` (fields an older file's `run_details` lacks read as NULL).
  * - `singleTable`: files read as they are, without upgrading (read commands never write): the
  *   older tool's (version 0) and earlier releases' (version 2, with extra columns in
  *   `backtest_results`). Fields a file does not have read as NULL.
@@ -47,16 +47,23 @@ const SIDE_COPIES = new Set<string>([
   'avg_trade_pnl',
 ]);
 
-/** The layout of a schema-3 file. */
-export function sideTablesSource(): RowSource {
+/**
+ * The layout of a schema-3 (or later) file. `detailColumns`: the columns `run_details` has, for a
+ * file read as it is; fields it lacks (those a later schema added, such as schema 5's
+ * `returns_skewness`) read as NULL. Left out, every field is there (a file at this version).
+ */
+export function sideTablesSource(detailColumns?: ReadonlySet<string>): RowSource {
   const legacy = new Set<string>(BACKTEST_COLUMNS.filter((c) => c.legacy).map((c) => c.name));
+  const missing = (name: string): boolean => detailColumns !== undefined && !detailColumns.has(name);
   const field = (name: string): string => {
     if (name === 'symbol_key' || name === 'timeframe_key') return `d.${name}`;
-    return legacy.has(name) ? `r.${name}` : `d.${name}`;
+    if (legacy.has(name)) return `r.${name}`;
+    return missing(name) ? 'NULL' : `d.${name}`;
   };
   const rankField = (name: string): string | undefined => {
     if (name === 'id') return 'd.backtest_id';
-    if (SIDE_COPIES.has(name) || !legacy.has(name)) return `d.${name}`;
+    if (SIDE_COPIES.has(name)) return `d.${name}`;
+    if (!legacy.has(name)) return missing(name) ? 'NULL' : `d.${name}`;
     return undefined;
   };
   return {

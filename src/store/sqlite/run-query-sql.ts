@@ -103,13 +103,16 @@ export function condition(
 
 /**
  * Plans a query over `conditions`, ordered by `sort` (then newest first), choosing the FROM.
+ * `selected`: fields the query reads besides those it filters and sorts by, which the FROM must
+ * hold too (read them with {@link PlannedQuery.expr}).
  */
 export function planQuery(
   source: RowSource,
   conditions: readonly Condition[],
   sort: CheckedSort | undefined,
+  selected: readonly FieldName[] = [],
 ): PlannedQuery {
-  const fields = new Set<FieldName>(conditions.flatMap((c) => c.fields));
+  const fields = new Set<FieldName>([...conditions.flatMap((c) => c.fields), ...selected]);
   if (sort !== undefined) {
     fields.add(sort.column as FieldName);
     fields.add('run_timestamp');

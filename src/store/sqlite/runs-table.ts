@@ -17,7 +17,7 @@ import { decodeFloat64 } from '../float64-codec.js';
 import { type CheckedFilter, type CheckedQuery, checkRankMetric } from '../run-filter.js';
 import type { PreparedBacktest } from '../run-input.js';
 import { type BacktestRow, LEGACY_COLUMNS } from '../run-row.js';
-import type { BestRun, StoredEquityCurve } from '../run-store.js';
+import type { BestRun, SharpeFamilyMember, StoredEquityCurve } from '../run-store.js';
 import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
 import { condition, filterConditions, notNull, planQuery } from './run-query-sql.js';
@@ -41,6 +41,18 @@ const UPDATE_DETAILS_SQL = `UPDATE run_details SET ${DETAIL_FIELDS.map((f) => `$
 const INSERT_EQUITY_SQL =
   'INSERT INTO backtest_equity (backtest_id, point_count, source_point_count, time_ms, equity, month_end_time_ms, month_end_equity) VALUES (?, ?, ?, ?, ?, ?, ?)';
 const INSERT_TRADES_SQL = 'INSERT INTO run_trades (backtest_id, trade_count, trades) VALUES (?, ?, ?)';
+
+/** What {@link RunsTable.sharpeFamily} reads of each run, in `SharpeFamilyMember` order. */
+const FAMILY_FIELDS = [
+  'sharpe_ratio',
+  'returns_count',
+  'bars_count',
+  'bars_first_time_ms',
+  'bars_last_time_ms',
+] as const satisfies readonly (keyof BacktestRow)[];
+
+/** A stored value as a number, or `null`: rows other programs wrote may hold text anywhere. */
+const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 /** Imports of at least this many runs are followed by a WAL checkpoint. */
 const LARGE_WRITE_RUNS = 1_000;
@@ -235,6 +247,30 @@ export class RunsTable {
         .get(...plan.params) as number | undefined;
       const row = id === undefined ? undefined : this.rowsById([id])[0];
       return { row, matching: counts.matching, withValue: counts.withValue, ranked: counts.ranked };
+    });
+  }
+
+  /**
+   * Every run matching `filter`, by id, with the fields the deflated Sharpe ratio needs: one
+   * statement over `run_details` alone unless the filter needs `backtest_results` (a model).
+   */
+  sharpeFamily(filter: CheckedFilter): SharpeFamilyMember[] {
+    return this.connection.read('read the Sharpe ratios of a family of runs', () => {
+      const plan = planQuery(this.connection.rows, filterConditions(filter), undefined, FAMILY_FIELDS);
+      const rows = this.connection
+        .statement(
+          `SELECT ${plan.id}, ${FAMILY_FIELDS.map((f) => plan.expr(f)).join(', ')} FROM ${plan.from} ${plan.where} ORDER BY ${plan.id}`,
+        )
+        .raw(true)
+        .all(...plan.params) as unknown[][];
+      return rows.map((v) => ({
+        id: v[0] as number,
+        sharpeRatio: numberOrNull(v[1]),
+        returnsCount: numberOrNull(v[2]),
+        barsCount: numberOrNull(v[3]),
+        firstTimeMs: numberOrNull(v[4]),
+        lastTimeMs: numberOrNull(v[5]),
+      }));
     });
   }
 

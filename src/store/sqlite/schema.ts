@@ -14,6 +14,7 @@
  *   returns); `sweeps`: sweep definitions and status.
  * - `bar_sets` and `bar_chunks` (schema 4): imported bars, one set per symbol and timeframe,
  *   stored as columnar chunks (see `../bar-chunks.ts`).
+ * - Schema 5 adds `returns_skewness`, `returns_kurtosis` and `returns_count` to `run_details`.
  *
  * Rows other programs insert straight into `backtest_results` get their `run_details` row from
  * a trigger written in plain SQL (so the older tool, which knows nothing of it, still works):
@@ -58,7 +59,18 @@ export function tableColumns(db: Database.Database, table: string): Set<string> 
   return new Set(rows.map((r) => r.name));
 }
 
-const METRIC_COLUMNS = METRIC_CATALOG.map((m) => METRIC_COLUMN[m.name]);
+/**
+ * Metric columns added by schema version 5: the shape of the per-bar returns, which the deflated
+ * Sharpe ratio needs. They are not version 3's, and not in the ranking index (nothing ranks by them).
+ */
+const RETURN_SHAPE_COLUMNS = [
+  ['returns_skewness', 'REAL'],
+  ['returns_kurtosis', 'REAL'],
+  ['returns_count', 'INTEGER'],
+] as const;
+const RETURN_SHAPE_NAMES = new Set<string>(RETURN_SHAPE_COLUMNS.map(([name]) => name));
+/** The metric columns of schema version 3: every one is in the ranking index. */
+const METRIC_COLUMNS = METRIC_CATALOG.map((m) => METRIC_COLUMN[m.name]).filter((c) => !RETURN_SHAPE_NAMES.has(c));
 const LEGACY_NAMES = new Set<string>(LEGACY_COLUMNS.map((c) => c.name));
 /** Metrics the older tool's table also has; the side table keeps copies of them for ranking. */
 const LEGACY_METRIC_COLUMNS = METRIC_COLUMNS.filter((c) => LEGACY_NAMES.has(c));
@@ -261,6 +273,18 @@ function migrateBarsToChunks(db: Database.Database): void {
   db.exec('DROP TABLE bars');
 }
 
+/**
+ * Schema version 5: adds the skewness, kurtosis and count of each run's per-bar returns to
+ * `run_details` (`ALTER TABLE ... ADD COLUMN`, which rewrites no row). Runs saved before keep
+ * NULL: their returns are not stored, so nothing can be derived for them.
+ */
+function addReturnShapeColumns(db: Database.Database): void {
+  const existing = tableColumns(db, 'run_details');
+  for (const [name, type] of RETURN_SHAPE_COLUMNS) {
+    if (!existing.has(name)) db.exec(`ALTER TABLE run_details ADD COLUMN ${name} ${type}`);
+  }
+}
+
 /** The first version with `run_details` and the other side tables (see `row-source.ts`). */
 export const SIDE_TABLES_SCHEMA_VERSION = 3;
 
@@ -300,6 +324,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'bars as columnar chunks in bar_sets and bar_chunks',
     notice: 'bars moved to columnar chunks',
     up: migrateBarsToChunks,
+  },
+  {
+    version: 5,
+    description: 'skewness, kurtosis and count of each run’s per-bar returns in run_details',
+    notice: 'returns’ skewness, kurtosis and count added to run details',
+    up: addReturnShapeColumns,
   },
 ];
 

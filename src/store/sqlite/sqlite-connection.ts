@@ -79,7 +79,7 @@ export class SqliteConnection {
     this.rows =
       readonly && version < SIDE_TABLES_SCHEMA_VERSION
         ? singleTableSource(tableColumns(db, 'backtest_results'))
-        : sideTablesSource();
+        : sideTablesSource(readonly ? tableColumns(db, 'run_details') : undefined);
   }
 
   /**

@@ -17,6 +17,7 @@ import type {
   BestRun,
   ImportSummary,
   RunStore,
+  SharpeFamilyMember,
   StoredEquityCurve,
 } from '../run-store.js';
 import type { TransferRecord } from '../run-transfer.js';
@@ -71,6 +72,10 @@ export class SqliteRunStore implements RunStore {
 
   async bestRun(symbol: string, timeframe: string, metric: string, filter: BacktestFilter = {}): Promise<BestRun> {
     return this.database.bestBacktest(symbol, timeframe, metric, filter);
+  }
+
+  async sharpeFamily(filter: BacktestFilter = {}): Promise<SharpeFamilyMember[]> {
+    return this.database.sharpeFamily(filter);
   }
 
   async findRun(id: number): Promise<BacktestRow | undefined> {

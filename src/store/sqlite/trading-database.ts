@@ -19,6 +19,7 @@ import type {
   BarTimeRange,
   BestRun,
   ImportSummary,
+  SharpeFamilyMember,
   StoredEquityCurve,
 } from '../run-store.js';
 import {
@@ -180,6 +181,17 @@ export class TradingDatabase {
    */
   bestBacktest(symbol: string, timeframe: string, metric: string, filter: BacktestFilter = {}): BestRun {
     return this.runs.best(metric, checkFilter({ ...filter, symbol, timeframe }));
+  }
+
+  /**
+   * Every run matching `filter`, by id, with its Sharpe ratio and what de-annualizes it (see
+   * `RunStore.sharpeFamily`).
+   *
+   * @example
+   * const family = db.sharpeFamily({ sweepId: 'a1b2c3' });
+   */
+  sharpeFamily(filter: BacktestFilter = {}): SharpeFamilyMember[] {
+    return this.runs.sharpeFamily(checkFilter(filter));
   }
 
   /**
