@@ -6,6 +6,7 @@
 import { accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { StoreError } from '../core/errors.js';
 import { type BacktestInput, formatRuns, recordFromInput } from '../store/index.js';
 import { writeFileAtomically } from './write-file-atomically.js';
 
@@ -37,4 +38,29 @@ function writable(folder: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Writes `inputs` to a recovery file and returns the one-line error to end with: why the save
+ * failed, then where the runs are and how to save them later.
+ *
+ * @example
+ * throw errorWithRecoveryFile(unsaved, store.location, error);
+ */
+export function errorWithRecoveryFile(
+  inputs: readonly BacktestInput[],
+  databasePath: string,
+  error: Error,
+): StoreError {
+  const path = writeRecoveryFile(inputs, databasePath);
+  const where =
+    inputs.length === 1
+      ? `the run was not saved, it is in ${path}`
+      : `${inputs.length} runs were not saved, they are in ${path}`;
+  return new StoreError(
+    `${error.message}; ${where}: save ${inputs.length === 1 ? 'it' : 'them'} later with backtest import ${path}`,
+    {
+      cause: error,
+    },
+  );
 }

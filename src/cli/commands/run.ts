@@ -121,7 +121,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
  * so a computed result is never lost.
  */
 async function saveRun(result: BacktestResult, options: RunCommandOptions, io: CliIO): Promise<number> {
-  const [{ toSaveInput }, { withLockRetry }, { writeRecoveryFile }, { openStore }] = await Promise.all([
+  const [{ toSaveInput }, { withLockRetry }, { errorWithRecoveryFile }, { openStore }] = await Promise.all([
     import('../../app/save-result.js'),
     import('../../app/lock-retry.js'),
     import('../../app/recovery-file.js'),
@@ -153,12 +153,8 @@ async function saveRun(result: BacktestResult, options: RunCommandOptions, io: C
     );
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
-    const recovery = writeRecoveryFile([input], path);
     // One line: why it failed, then where the run is now.
-    throw new StoreError(
-      `${error.message}; the run was not saved, it is in ${recovery}: save it later with backtest import ${recovery}`,
-      { cause: error },
-    );
+    throw errorWithRecoveryFile([input], path, error);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

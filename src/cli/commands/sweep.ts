@@ -12,7 +12,7 @@ import {
   type SweepSummary,
   UnsavedResultsError,
 } from '../../app/sweep/run-sweep.js';
-import { AppError, UsageError, StoreError } from '../../core/errors.js';
+import { AppError, UsageError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import type { RunStore } from '../../store/index.js';
@@ -21,7 +21,7 @@ import { renderTable } from '../format.js';
 import { type Progress, startProgress } from '../progress.js';
 import { announcePlanning, capWorkers } from '../sweep-notes.js';
 import { loadBarsForRun, lockTimeoutMs, type RunConfigFlags, runConfigFromFlags } from './run.js';
-import { writeRecoveryFile } from '../../app/recovery-file.js';
+import { errorWithRecoveryFile } from '../../app/recovery-file.js';
 
 /** Flags of `backtest sweep`, as commander parses them. */
 export interface SweepCommandOptions extends RunConfigFlags {
@@ -131,11 +131,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   } catch (error) {
     if (error instanceof UnsavedResultsError && db !== undefined) {
       progress?.stop();
-      const recovery = writeRecoveryFile(error.inputs, db.location);
-      throw new StoreError(
-        `${error.message}; ${error.inputs.length === 1 ? 'it is' : 'they are'} in ${recovery}: save them later with backtest import ${recovery}`,
-        { cause: error },
-      );
+      throw errorWithRecoveryFile(error.inputs, db.location, error);
     }
     throw error;
   } finally {

@@ -24,7 +24,7 @@ import { requireStoredBars } from '../../app/stored-bars.js';
 import { sliceBarsToRange } from '../../app/bar-range.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { runSweep, type SweepStart, type SweepSummary, UnsavedResultsError } from '../../app/sweep/run-sweep.js';
-import { writeRecoveryFile } from '../../app/recovery-file.js';
+import { errorWithRecoveryFile } from '../../app/recovery-file.js';
 import type { BarSeries } from '../../core/bars.js';
 import { DataError, StoreError, StrategyError, UsageError } from '../../core/errors.js';
 import { canonicalTimeframe, type Timeframe } from '../../core/timeframe.js';
@@ -292,11 +292,7 @@ export async function sweepsResumeCommand(options: SweepsResumeCommandOptions, i
   } catch (error) {
     if (error instanceof UnsavedResultsError) {
       progress?.stop();
-      const recovery = writeRecoveryFile(error.inputs, store.location);
-      throw new StoreError(
-        `${error.message}; ${error.inputs.length === 1 ? 'it is' : 'they are'} in ${recovery}: save them later with backtest import ${recovery}`,
-        { cause: error },
-      );
+      throw errorWithRecoveryFile(error.inputs, store.location, error);
     }
     throw error;
   } finally {
