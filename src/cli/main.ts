@@ -26,7 +26,8 @@ import {
 const MODEL_FILTER_HELP =
   'only runs of this model: a path (models/x.onnx and its absolute path are the same model), a file name, or a SHA-256 prefix';
 const INIT_HELP = "add this project's tables to an existing SQLite file of another program (refused without it)";
-const DB_HELP = 'SQLite database file (default: $BACKTEST_DB or ./data/trading.db)';
+const DB_HELP =
+  'SQLite database file, or a PostgreSQL URL postgres://user:password@host:port/database (default: $BACKTEST_DB or ./data/trading.db)';
 const RUN_TIMEOUT_HELP =
   'stop a combination still running after this many seconds (its worker is replaced) and count it as failed';
 const WORKERS_HELP = 'worker threads (default and most: the number of CPU cores)';
@@ -478,6 +479,20 @@ export function createProgram(io: CliIO): Command {
     .action(async (options) => {
       const { demoCommand } = await import('./commands/demo.js');
       await demoCommand(options, io);
+    });
+
+  const db = program.command('db').description('Move a run history between databases (SQLite files, PostgreSQL)');
+  db.command('copy')
+    .description(
+      'Copy every run (curves, trades, side data), sweep and bar set from one database to another; runs already there (same UUID) are skipped',
+    )
+    .requiredOption('--from <db>', 'SQLite file or postgres:// URL to copy from (read only)')
+    .requiredOption('--to <db>', 'SQLite file or postgres:// URL to copy into (created or upgraded)')
+    .option('--batch <n>', 'runs per transaction', parsePositiveInteger, 500)
+    .option('--init', INIT_HELP, false)
+    .action(async (options) => {
+      const { dbCopyCommand } = await import('./commands/db-copy.js');
+      await dbCopyCommand(options, io);
     });
 
   const data = program.command('data').description('Store bars in the database, so runs can use them without --data');

@@ -1,16 +1,21 @@
 /**
- * Picks the store implementation for a location and opens it. The SQLite driver is imported
- * only here and only when a store is opened, so running a backtest, or a sweep worker, never
- * loads a database driver.
+ * Picks the store implementation for a location and opens it: a `postgres://` or
+ * `postgresql://` URL opens PostgreSQL, anything else is a SQLite file path. Each driver is
+ * imported only here and only when its store is opened, so running a backtest, or a sweep
+ * worker, never loads a database driver, and SQLite users never load `pg`.
  */
 import { existsSync } from 'node:fs';
 import { StoreError } from '../core/errors.js';
+import { isPostgresUrl } from './database-url.js';
 import { resolveDatabasePath } from './resolve-database-path.js';
 import type { RunStore } from './run-store.js';
 
 /** Where the store is and how to open it. */
 export interface OpenStoreOptions {
-  /** A file path; default `$BACKTEST_DB`, else `./data/trading.db`, relative to `cwd`. */
+  /**
+   * A SQLite file path, or a PostgreSQL URL (`postgres://user:password@host:port/database`);
+   * default `$BACKTEST_DB`, else `./data/trading.db`, relative to `cwd`.
+   */
   readonly db?: string | undefined;
   readonly cwd?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
@@ -30,10 +35,15 @@ export interface OpenStoreOptions {
  *
  * @example
  * const store = await openStore({ db: 'runs.db', readonly: true });
+ * const team = await openStore({ db: 'postgres://backtest:secret@db.local:5432/runs' });
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
   const path = resolveDatabasePath(options.db, options.env ?? process.env, options.cwd ?? process.cwd());
   const readonly = options.readonly ?? false;
+  if (isPostgresUrl(path)) {
+    const { PostgresRunStore } = await import('./postgres/postgres-run-store.js');
+    return PostgresRunStore.open(path, { readonly, onNotice: options.onNotice, init: options.init });
+  }
   if (readonly && path !== ':memory:' && !existsSync(path)) {
     throw new StoreError(`no database at ${path}; save a run first (backtest run ... --save-to-db) or pass --db PATH`);
   }

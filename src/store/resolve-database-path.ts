@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isPostgresUrl } from './database-url.js';
 
 /** Where the database lives when neither a path nor {@link DATABASE_PATH_ENV} is given, relative to the working folder. */
 export const DEFAULT_DATABASE_PATH = 'data/trading.db';
@@ -9,7 +10,7 @@ export const DATABASE_PATH_ENV = 'BACKTEST_DB';
 /**
  * The absolute path of the database to use: `explicit` if given (non-empty), else
  * `$BACKTEST_DB` if set and non-empty, else `./data/trading.db`; relative paths are resolved
- * against `cwd`. `':memory:'` is passed through unchanged. The folder is created when the
+ * against `cwd`. `':memory:'` and PostgreSQL URLs (`postgres://...`) are passed through unchanged. The folder is created when the
  * database is first opened for writing, not here.
  *
  * @example
@@ -27,5 +28,5 @@ export function resolveDatabasePath(
       : fromEnv !== undefined && fromEnv !== ''
         ? fromEnv
         : DEFAULT_DATABASE_PATH;
-  return chosen === ':memory:' ? chosen : resolve(cwd, chosen);
+  return chosen === ':memory:' || isPostgresUrl(chosen) ? chosen.trim() : resolve(cwd, chosen);
 }

@@ -12,6 +12,7 @@ import type { BacktestConfig } from '../../core/config.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { BacktestResult } from '../../app/backtest-result.js';
 import { parseParamFlags, resolveStrategy } from '../../strategies/index.js';
+import { describeDatabase } from '../../store/database-url.js';
 import { resolveDatabasePath } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTradeList } from '../format-trades.js';
@@ -135,7 +136,7 @@ async function saveRun(result: BacktestResult, options: RunCommandOptions, io: C
   try {
     return await withLockRetry(
       'save the run',
-      path,
+      describeDatabase(path),
       async () => {
         // The first save says where the new database file is, so the user can find it again.
         const store = await openStore({
@@ -154,7 +155,7 @@ async function saveRun(result: BacktestResult, options: RunCommandOptions, io: C
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     // One line: why it failed, then where the run is now.
-    throw errorWithRecoveryFile([input], path, error);
+    throw errorWithRecoveryFile([input], describeDatabase(path), error);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

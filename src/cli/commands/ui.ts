@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { StoreError, UsageError } from '../../core/errors.js';
+import { isPostgresUrl } from '../../store/database-url.js';
 import { openStore, resolveDatabasePath } from '../../store/index.js';
 import { isLoopbackHost, parseAllowedHosts } from '../../web/host-check.js';
 import { startDashboard } from '../../web/serve-dashboard.js';
@@ -43,7 +44,7 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
   const allowedHosts = typeof options.allowedHost === 'string' ? [options.allowedHost] : (options.allowedHost ?? []);
   parseAllowedHosts(allowedHosts); // a bad name fails before the database is opened
   const dbPath = resolveDatabasePath(options.db, io.env, io.cwd);
-  if (!existsSync(dbPath)) {
+  if (!isPostgresUrl(dbPath) && !existsSync(dbPath)) {
     throw new StoreError(
       `no database at ${dbPath}; save a run first (backtest run ... --save-to-db) or pass --db PATH`,
     );
@@ -58,7 +59,7 @@ export async function uiCommand(options: UiCommandOptions, io: CliIO): Promise<v
       );
     }
     io.out(`Dashboard at ${server.url} (Ctrl-C to stop)\n`);
-    io.out(`Reading ${dbPath} (read-only; refresh to see new runs)\n`);
+    io.out(`Reading ${db.location} (read-only; refresh to see new runs)\n`);
     await waitForStop(options.signal);
     await server.close();
   } finally {

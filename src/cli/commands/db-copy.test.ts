@@ -1,0 +1,175 @@
+/**
+ * `backtest db copy` between SQLite and a real PostgreSQL server (the one
+ * `BACKTEST_TEST_POSTGRES_URL` names, else a throwaway embedded one), and the commands that
+ * read a history working the same on both stores.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../core/errors.js';
+import { openStore } from '../../store/index.js';
+import {
+  freshSchema,
+  startTestPostgres,
+  type TestPostgres,
+} from '../../store/postgres/postgres-test-server.test-support.js';
+import { SqliteRunStore } from '../../store/sqlite/index.js';
+import {
+  createSampleDatabase,
+  loadGoog,
+  SAMPLE_SWEEP_ID,
+  type SampleDatabase,
+} from '../../web/sample-runs.test-support.js';
+import type { CliIO } from '../cli-io.js';
+import { createProgram } from '../main.js';
+import { dbCopyCommand } from './db-copy.js';
+
+let server: TestPostgres;
+let dir: string;
+let sample: SampleDatabase;
+let schema: { url: string; drop: () => Promise<void> };
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+  dir = await mkdtemp(join(tmpdir(), 'db-copy-'));
+  sample = await createSampleDatabase(dir);
+  const store = SqliteRunStore.open(sample.path);
+  try {
+    await store.importBars(loadGoog());
+    if ((await store.findSweep(SAMPLE_SWEEP_ID)) === undefined) {
+      const config = {
+        initialCash: 10_000,
+        commission: 0,
+        fixedFee: 0,
+        slippageBps: 0,
+        size: 1,
+        fractional: false,
+        fillAt: 'next-open' as const,
+        riskFreeRate: 0,
+      };
+      await store.createSweep(
+        {
+          sweepId: SAMPLE_SWEEP_ID,
+          symbol: 'GOOG',
+          timeframe: '1Day',
+          strategy: { name: 'sma-cross' },
+          grid: ['fast=5,10,20', 'slow=30,50,100'],
+          fixedParams: {},
+          bars: { sha256: 'aa'.repeat(32), count: 10, firstTimeMs: 0, lastTimeMs: 9 },
+          config,
+        },
+        9,
+      );
+      await store.updateSweep(SAMPLE_SWEEP_ID, { status: 'completed', done: 9 });
+    }
+  } finally {
+    await store.close();
+  }
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  schema = await freshSchema(server.url);
+});
+afterEach(async () => {
+  await schema.drop();
+});
+
+function captureIO(): CliIO & { output: () => string; errors: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    cwd: dir,
+    env: {},
+    interactive: false,
+    confirm: async () => false,
+    output: () => out,
+    errors: () => err,
+  };
+}
+
+/** Every run as exported, without the ids (which each store assigns). */
+async function exported(db: string): Promise<unknown[]> {
+  const store = await openStore({ db, readonly: true });
+  try {
+    return (await store.exportRuns()).map((r) => ({ ...r, row: { ...r.row, id: 0 } }));
+  } finally {
+    await store.close();
+  }
+}
+
+describe('backtest db copy', () => {
+  it('copies SQLite → PostgreSQL → SQLite: every run, curve, trade, sweep and bar; twice copies nothing twice', async () => {
+    const password = new URL(server.url).password;
+    const io = captureIO();
+    await dbCopyCommand({ from: sample.path, to: schema.url }, io);
+    expect(io.output()).toMatch(
+      new RegExp(
+        `^Copied ${sample.allIds.length} runs \\(0 already there\\), 1 sweeps \\(0 already there, status updated\\) and 1 bar sets \\(\\d+ bars\\) from .*runs\\.db to postgres://`,
+      ),
+    );
+    expect(io.output() + io.errors()).not.toContain(password === '' ? 'no password' : password);
+    expect(await exported(schema.url)).toEqual(await exported(sample.path));
+
+    const again = captureIO();
+    await dbCopyCommand({ from: sample.path, to: schema.url }, again);
+    expect(again.output()).toMatch(
+      new RegExp(`^Copied 0 runs \\(${sample.allIds.length} already there\\), 0 sweeps \\(1 already there`),
+    );
+
+    const back = captureIO();
+    await dbCopyCommand({ from: schema.url, to: 'laptop.db' }, back);
+    expect(await exported(join(dir, 'laptop.db'))).toEqual(await exported(sample.path));
+    const laptop = await openStore({ db: join(dir, 'laptop.db'), readonly: true });
+    const team = await openStore({ db: schema.url, readonly: true });
+    try {
+      expect(await laptop.findSweep(SAMPLE_SWEEP_ID)).toMatchObject({ status: 'completed', done: 9 });
+      const [a, b] = await Promise.all([laptop.loadBars('GOOG', '1Day'), team.loadBars('GOOG', '1Day')]);
+      expect(
+        Buffer.from(a?.close.buffer ?? new ArrayBuffer(0)).equals(Buffer.from(b?.close.buffer ?? new ArrayBuffer(0))),
+      ).toBe(true);
+      expect(a?.length).toBe(loadGoog().length);
+    } finally {
+      await laptop.close();
+      await team.close();
+    }
+  });
+
+  it('refuses copying a database onto itself, and a missing source, in one line', async () => {
+    await expect(dbCopyCommand({ from: schema.url, to: schema.url }, captureIO())).rejects.toThrow(UsageError);
+    await expect(dbCopyCommand({ from: 'nope.db', to: schema.url }, captureIO())).rejects.toThrow(/no database at/);
+  });
+
+  it('every reading command works the same on the copy in PostgreSQL, through --db and BACKTEST_DB', async () => {
+    await dbCopyCommand({ from: sample.path, to: schema.url }, captureIO());
+    const run = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> => {
+      const io = { ...captureIO(), env };
+      await createProgram(io).parseAsync(args, { from: 'user' });
+      return io.output();
+    };
+    const onBoth = async (args: string[]): Promise<[string, string]> => [
+      await run([...args, '--db', sample.path]),
+      await run(args, { BACKTEST_DB: schema.url }),
+    ];
+    for (const args of [
+      ['list', '--limit', '5'],
+      ['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--json'],
+      ['sweeps', 'list'],
+      ['data', 'list'],
+      ['show', String(sample.googRsiId)],
+      ['compare', String(sample.googBuyAndHoldId), String(sample.googRsiId)],
+    ]) {
+      const [sqlite, postgres] = await onBoth(args);
+      expect(postgres.replaceAll(schema.url, 'DB')).toBe(sqlite.replaceAll(sample.path, 'DB'));
+    }
+  });
+});
