@@ -12,6 +12,7 @@
  * transaction under an advisory lock, so processes opening a new database at once apply each
  * step exactly once; a database newer than this build is refused before anything is written.
  */
+import os from 'node:os';
 import pg from 'pg';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { redactDatabaseUrl } from '../database-url.js';
@@ -108,7 +109,7 @@ export class PostgresConnection {
     const max = options.maxConnections ?? 4;
     if (!Number.isInteger(max) || max < 1) throw new ConfigError(`maxConnections is ${max}; use a whole number from 1`);
     const pool = new pg.Pool({
-      connectionString: url,
+      connectionString: withOriginOptions(url),
       max,
       idleTimeoutMillis: 10_000,
       connectionTimeoutMillis: 15_000,
@@ -364,4 +365,40 @@ async function readState(pool: pg.Pool, location: string, init: boolean, readonl
   } finally {
     client.release();
   }
+}
+
+/**
+ * `url` with {@link originOptions} added to its `options` parameter (the driver lets a URL's
+ * parameters win over its config, so they go into the URL), for the defaults of
+ * `run_details.run_user` and `run_host` (schema version 8). A URL that does not parse is
+ * returned as it is (the driver words its error).
+ */
+export function withOriginOptions(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const given = parsed.searchParams.get('options');
+    parsed.searchParams.set(
+      'options',
+      given === null || given.trim() === '' ? originOptions() : `${given} ${originOptions()}`,
+    );
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Startup options naming the user and host of this process (`-c backtest.run_user=... -c
+ * backtest.run_host=...`), read by the column defaults of `run_details`. Characters other than
+ * letters, digits and `._@-` become `_` (the options string splits on spaces).
+ */
+export function originOptions(): string {
+  const clean = (value: string): string => value.replace(/[^A-Za-z0-9._@-]/g, '_') || 'unknown';
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.env.USER ?? 'unknown';
+  }
+  return `-c backtest.run_user=${clean(user)} -c backtest.run_host=${clean(os.hostname())}`;
 }

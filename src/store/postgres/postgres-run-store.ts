@@ -25,6 +25,7 @@ import { inputFromRecord, type TransferRecord } from '../run-transfer.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
 import { PostgresBars } from './postgres-bars.js';
 import { type OpenPostgresOptions, PostgresConnection } from './postgres-connection.js';
+import { type OnceOutcome, PostgresDistributed } from './postgres-distributed.js';
 import { type FamilyMember, PostgresRuns } from './postgres-runs.js';
 import { PostgresSweeps } from './postgres-sweeps.js';
 
@@ -43,6 +44,7 @@ export class PostgresRunStore implements RunStore {
   private readonly runs: PostgresRuns;
   private readonly sweeps: PostgresSweeps;
   private readonly bars: PostgresBars;
+  private distributedRecords: PostgresDistributed | undefined;
 
   private constructor(connection: PostgresConnection) {
     this.connection = connection;
@@ -207,6 +209,25 @@ export class PostgresRunStore implements RunStore {
 
   async deleteBarSet(symbol: string, timeframe: Timeframe): Promise<number> {
     return this.bars.deleteBarSet(symbol, timeframe);
+  }
+
+  /**
+   * Distributed sweeps' records (schema version 8): saves once per idempotency key, failed
+   * configurations, workers seen, run origins.
+   */
+  get distributed(): PostgresDistributed {
+    this.distributedRecords ??= new PostgresDistributed(this.connection, this.runs);
+    return this.distributedRecords;
+  }
+
+  /**
+   * Saves a run of a distributed sweep unless a run with `key` is already stored (a job that ran
+   * twice); `stored` says which. See {@link PostgresDistributed.saveOnce}.
+   */
+  async saveRunOnce(sweepId: string, key: string, input: BacktestInput, workerId: string): Promise<OnceOutcome> {
+    this.connection.checkWritable('save a distributed sweep result');
+    const prepared = prepareBacktest(input, 'backtest result', this.now);
+    return this.distributed.saveOnce(sweepId, key, prepared, workerId);
   }
 
   async close(): Promise<void> {

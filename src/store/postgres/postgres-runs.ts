@@ -123,7 +123,8 @@ export class PostgresRuns {
     return out;
   }
 
-  private async insert(client: Queryable, prepared: PreparedBacktest): Promise<number> {
+  /** Inserts one run inside the caller's transaction; its id. */
+  async insert(client: Queryable, prepared: PreparedBacktest): Promise<number> {
     const text = this.insertStatement(prepared.equity !== undefined, prepared.trades !== undefined);
     const result = await client.query<{ id: number }>(
       this.connection.config({ text, values: this.insertValues(prepared) }, { prepared: true }),

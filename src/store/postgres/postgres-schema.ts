@@ -226,6 +226,55 @@ SELECT id, upper(trim(symbol)), trim(timeframe), run_timestamp, ${LEGACY_METRIC_
 FROM backtest_results ON CONFLICT (backtest_id) DO NOTHING;
 `;
 
+/**
+ * Schema version 8 (PostgreSQL only: distributed sweeps need a server, so SQLite has no step 8):
+ * who produced each run and, for runs of a distributed sweep, the key that saves a result once
+ * however often its job runs.
+ *
+ * - `run_details.idempotency_key`: `<sweep id>:<SHA-256 of the canonical params JSON>`, unique.
+ * - `run_details.run_user`, `run_host`: from the settings `backtest.run_user` and
+ *   `backtest.run_host`, which this project's connections set at startup (`os.userInfo()`,
+ *   `os.hostname()`); NULL for rows saved before and for other programs' rows. The defaults are
+ *   set after the columns are added, so existing rows stay NULL.
+ * - `sweep_failures`: configurations of a distributed sweep that failed, once per key, with
+ *   their one-line error; a later success of the same key removes it.
+ * - `sweep_workers`: each worker process seen on a sweep, with when it was last seen.
+ */
+const ORIGIN_DEFAULT = (name: string) => `nullif(current_setting('backtest.${name}', true), '')`;
+const DISTRIBUTED_DDL = `
+ALTER TABLE run_details
+  ADD COLUMN IF NOT EXISTS idempotency_key TEXT,
+  ADD COLUMN IF NOT EXISTS run_user TEXT,
+  ADD COLUMN IF NOT EXISTS run_host TEXT;
+ALTER TABLE run_details
+  ALTER COLUMN run_user SET DEFAULT ${ORIGIN_DEFAULT('run_user')},
+  ALTER COLUMN run_host SET DEFAULT ${ORIGIN_DEFAULT('run_host')};
+ALTER TABLE run_details ADD CONSTRAINT run_details_idempotency_key_unique UNIQUE (idempotency_key);
+CREATE TABLE IF NOT EXISTS sweep_failures (
+  idempotency_key TEXT PRIMARY KEY,
+  sweep_id TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  run_user TEXT,
+  run_host TEXT,
+  failed_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS idx_sweep_failures_sweep ON sweep_failures (sweep_id);
+CREATE TABLE IF NOT EXISTS sweep_workers (
+  sweep_id TEXT NOT NULL,
+  worker_id TEXT NOT NULL,
+  run_user TEXT NOT NULL,
+  run_host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  first_seen_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL,
+  saved BIGINT NOT NULL DEFAULT 0,
+  failed BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (sweep_id, worker_id));
+`;
+
+/** The first version with idempotency keys, run origins and the distributed-sweep tables. */
+export const DISTRIBUTED_SCHEMA_VERSION = 8;
+
 /** Every schema step in order; the last one's version is {@link CURRENT_POSTGRES_SCHEMA_VERSION}. */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
@@ -257,6 +306,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         ADD COLUMN IF NOT EXISTS returns_skewness DOUBLE PRECISION,
         ADD COLUMN IF NOT EXISTS returns_kurtosis DOUBLE PRECISION,
         ADD COLUMN IF NOT EXISTS returns_count BIGINT`);
+    },
+  },
+  {
+    version: DISTRIBUTED_SCHEMA_VERSION,
+    description:
+      'run_details.idempotency_key (unique), run_user and run_host; sweep_failures and sweep_workers for distributed sweeps',
+    // Not in BACKTEST_COLUMNS: written and read by the distributed-sweep code only.
+    detailColumns: [],
+    up: async (client) => {
+      await client.query(DISTRIBUTED_DDL);
     },
   },
 ];

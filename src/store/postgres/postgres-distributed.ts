@@ -1,0 +1,243 @@
+/**
+ * What distributed sweeps keep in PostgreSQL besides the runs (schema version 8): saves that
+ * happen once per idempotency key, failed configurations, the workers seen and each sweep's
+ * progress.
+ *
+ * Exactly once: a save inserts the run and sets its `idempotency_key` in one transaction; the
+ * unique constraint on the key makes the second of two concurrent saves fail, and it is then
+ * rolled back and reported as already saved. The sweep's `done` and `failed` counts move in the
+ * same transaction, so they count each key once too.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
+import type { PreparedBacktest } from '../run-input.js';
+import { SweepStatus } from '../sweep-record.js';
+import type { PostgresConnection, Queryable } from './postgres-connection.js';
+import type { PostgresRuns } from './postgres-runs.js';
+
+/** Who ran something: the user and host of a process. */
+export interface RunOrigin {
+  readonly user: string | null;
+  readonly host: string | null;
+}
+
+/** A worker process as a sweep saw it. */
+export interface SweepWorkerSeen {
+  readonly workerId: string;
+  readonly user: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  /** Configurations it saved (not counting those another worker had saved first). */
+  readonly saved: number;
+  readonly failed: number;
+}
+
+/** A configuration of a distributed sweep that failed, with its one-line error. */
+export interface SweepFailureRecord {
+  readonly paramsJson: string;
+  readonly error: string;
+  readonly user: string | null;
+  readonly host: string | null;
+  readonly failedMs: number;
+}
+
+/** How a save or a failure record ended. */
+export interface OnceOutcome {
+  /** True when this call stored it; false when the key was already stored (a job that ran twice). */
+  readonly stored: boolean;
+}
+
+/**
+ * The idempotency key of one configuration of a sweep: the sweep id and the SHA-256 of the
+ * canonical JSON of its parameters (key order never matters).
+ *
+ * @example
+ * idempotencyKey('20260101-abc', { fast: 5, slow: 20 }); // '20260101-abc:3f0c…'
+ */
+export function idempotencyKey(sweepId: string, params: Readonly<Record<string, unknown>>): string {
+  const hash = createHash('sha256').update(canonicalJson(params, 'strategy parameters')).digest('hex');
+  return `${sweepId}:${hash}`;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+
+/** Distributed-sweep records in one PostgreSQL database. */
+export class PostgresDistributed {
+  private readonly connection: PostgresConnection;
+  private readonly runs: PostgresRuns;
+
+  constructor(connection: PostgresConnection, runs: PostgresRuns) {
+    this.connection = connection;
+    this.runs = runs;
+  }
+
+  /**
+   * Saves a run of `sweepId` unless a run with `key` is stored; counts it done on the sweep
+   * (and clears a failure recorded for the key) when it stored it.
+   */
+  async saveOnce(sweepId: string, key: string, prepared: PreparedBacktest, workerId: string): Promise<OnceOutcome> {
+    const action = 'save a distributed sweep result';
+    try {
+      return await this.connection.write(action, async (client) => {
+        const present = await client.query({
+          text: 'SELECT 1 FROM run_details WHERE idempotency_key = $1',
+          values: [key],
+        });
+        if ((present.rowCount ?? 0) > 0) return { stored: false };
+        const id = await this.runs.insert(client, prepared);
+        // A concurrent save of the same key fails here (or at commit) on the unique constraint.
+        await client.query({
+          text: 'UPDATE run_details SET idempotency_key = $1 WHERE backtest_id = $2',
+          values: [key, id],
+        });
+        const cleared = await client.query({
+          text: 'DELETE FROM sweep_failures WHERE idempotency_key = $1',
+          values: [key],
+        });
+        const wasFailed = (cleared.rowCount ?? 0) > 0 ? 1 : 0;
+        await this.count(client, sweepId, 1 - wasFailed, -wasFailed);
+        await client.query({
+          text: 'UPDATE sweep_workers SET saved = saved + 1, last_seen_ms = $3 WHERE sweep_id = $1 AND worker_id = $2',
+          values: [sweepId, workerId, Date.now()],
+        });
+        return { stored: true };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error) || isUniqueViolation((error as { cause?: unknown }).cause)) return { stored: false };
+      throw error;
+    }
+  }
+
+  /**
+   * Records a failed configuration unless its key is saved or already failed; counts it done
+   * and failed on the sweep when it recorded it. It is not retried.
+   */
+  async failOnce(
+    sweepId: string,
+    key: string,
+    paramsJson: string,
+    error: string,
+    workerId: string,
+  ): Promise<OnceOutcome> {
+    return this.connection.write('record a failed configuration', async (client) => {
+      const saved = await client.query({ text: 'SELECT 1 FROM run_details WHERE idempotency_key = $1', values: [key] });
+      if ((saved.rowCount ?? 0) > 0) return { stored: false };
+      const inserted = await client.query({
+        text: `INSERT INTO sweep_failures (idempotency_key, sweep_id, params_json, error, run_user, run_host, failed_ms)
+          VALUES ($1, $2, $3, $4, nullif(current_setting('backtest.run_user', true), ''), nullif(current_setting('backtest.run_host', true), ''), $5)
+          ON CONFLICT (idempotency_key) DO NOTHING`,
+        values: [key, sweepId, paramsJson, firstLine(error), Date.now()],
+      });
+      if ((inserted.rowCount ?? 0) === 0) return { stored: false };
+      await this.count(client, sweepId, 1, 1);
+      await client.query({
+        text: 'UPDATE sweep_workers SET failed = failed + 1, last_seen_ms = $3 WHERE sweep_id = $1 AND worker_id = $2',
+        values: [sweepId, workerId, Date.now()],
+      });
+      return { stored: true };
+    });
+  }
+
+  /** Moves a sweep's counts; completes it when every planned configuration is done. */
+  private async count(client: Queryable, sweepId: string, done: number, failed: number): Promise<void> {
+    await client.query({
+      text: `UPDATE sweeps SET done = done + $2, failed = failed + $3, updated_ms = $4,
+        status = CASE WHEN done + $2 >= planned AND status = '${SweepStatus.Running}' THEN '${SweepStatus.Completed}' ELSE status END
+        WHERE sweep_id = $1`,
+      values: [sweepId, done, failed, Date.now()],
+    });
+  }
+
+  /** Keys of a sweep already saved or failed, among `keys`. */
+  async finishedKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const result = await this.connection.query<{ k: string }>('read finished configurations', {
+      text: `SELECT idempotency_key AS k FROM run_details WHERE idempotency_key = ANY($1::text[])
+        UNION ALL SELECT idempotency_key FROM sweep_failures WHERE idempotency_key = ANY($1::text[])`,
+      values: [keys],
+    });
+    return new Set(result.rows.map((row) => row.k));
+  }
+
+  /** Notes that a worker is working on a sweep (first and last seen). */
+  async noteWorker(sweepId: string, worker: { readonly workerId: string; readonly pid: number }): Promise<void> {
+    const now = Date.now();
+    await this.connection.query(
+      'note a sweep worker',
+      {
+        text: `INSERT INTO sweep_workers (sweep_id, worker_id, run_user, run_host, pid, first_seen_ms, last_seen_ms)
+          VALUES ($1, $2, coalesce(nullif(current_setting('backtest.run_user', true), ''), 'unknown'),
+            coalesce(nullif(current_setting('backtest.run_host', true), ''), 'unknown'), $3, $4, $4)
+          ON CONFLICT (sweep_id, worker_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms`,
+        values: [sweepId, worker.workerId, worker.pid, now],
+      },
+      { write: true },
+    );
+  }
+
+  /** The workers seen on a sweep, first seen first. */
+  async workers(sweepId: string): Promise<SweepWorkerSeen[]> {
+    const result = await this.connection.query<Record<string, unknown>>('read sweep workers', {
+      text: `SELECT worker_id, run_user, run_host, pid, first_seen_ms, last_seen_ms, saved, failed
+        FROM sweep_workers WHERE sweep_id = $1 ORDER BY first_seen_ms, worker_id`,
+      values: [sweepId],
+    });
+    return result.rows.map((row) => ({
+      workerId: String(row.worker_id),
+      user: String(row.run_user),
+      host: String(row.run_host),
+      pid: Number(row.pid),
+      firstSeenMs: Number(row.first_seen_ms),
+      lastSeenMs: Number(row.last_seen_ms),
+      saved: Number(row.saved),
+      failed: Number(row.failed),
+    }));
+  }
+
+  /** The failed configurations of a sweep, oldest first. */
+  async failures(sweepId: string): Promise<SweepFailureRecord[]> {
+    const result = await this.connection.query<Record<string, unknown>>('read failed configurations', {
+      text: 'SELECT params_json, error, run_user, run_host, failed_ms FROM sweep_failures WHERE sweep_id = $1 ORDER BY failed_ms, idempotency_key',
+      values: [sweepId],
+    });
+    return result.rows.map((row) => ({
+      paramsJson: String(row.params_json),
+      error: String(row.error),
+      user: row.run_user === null ? null : String(row.run_user),
+      host: row.run_host === null ? null : String(row.run_host),
+      failedMs: Number(row.failed_ms),
+    }));
+  }
+
+  /** Who produced each run, by id (runs saved before schema version 8 read `null`s). */
+  async origins(ids: readonly number[]): Promise<Map<number, RunOrigin>> {
+    if (ids.length === 0) return new Map();
+    const result = await this.connection.query<{ id: number; run_user: string | null; run_host: string | null }>(
+      'read run origins',
+      {
+        text: 'SELECT backtest_id AS id, run_user, run_host FROM run_details WHERE backtest_id = ANY($1::bigint[])',
+        values: [ids],
+      },
+    );
+    return new Map(result.rows.map((row) => [Number(row.id), { user: row.run_user, host: row.run_host }]));
+  }
+
+  /** How many runs of a sweep carry an idempotency key, and how many distinct keys (equal unless doubled). */
+  async keyCounts(sweepId: string): Promise<{ readonly runs: number; readonly keys: number }> {
+    const result = await this.connection.query<{ runs: number; keys: number }>('count sweep keys', {
+      text: 'SELECT count(*)::int AS runs, count(DISTINCT idempotency_key)::int AS keys FROM run_details WHERE sweep_id = $1',
+      values: [sweepId],
+    });
+    return { runs: result.rows[0]?.runs ?? 0, keys: result.rows[0]?.keys ?? 0 };
+  }
+}
+
+/** The first line of an error message, trimmed. */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').trim() || 'failed';
+}
