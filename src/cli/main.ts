@@ -204,9 +204,38 @@ export function createProgram(io: CliIO): Command {
     .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of tables', false)
+    .option(
+      '--distributed',
+      'store the sweep and its bars in the PostgreSQL --db and enqueue its configurations for `backtest worker` processes on any machine; shows progress until all are done',
+      false,
+    )
+    .option(
+      '--lease-seconds <n>',
+      'with --distributed: how long a worker holds a job; a job whose worker died goes to another after it (default: 120)',
+      parsePositiveInteger,
+    )
+    .option(
+      '--batch-size <n>',
+      'with --distributed: configurations per job; size it so one job takes well under the lease on one worker (default: 10)',
+      parsePositiveInteger,
+    )
+    .option('--detach', 'with --distributed: return once the jobs are enqueued instead of showing progress', false)
     .action(async (options) => {
       const { sweepCommand } = await import('./commands/sweep.js');
       await sweepCommand(options, io);
+    });
+
+  program
+    .command('worker')
+    .description(
+      'Run distributed sweep jobs (sweep --distributed) from a PostgreSQL database, on any machine that reaches it; SIGTERM or Ctrl-C returns the job in hand and exits',
+    )
+    .option('--db <url>', 'PostgreSQL URL postgres://user:password@host:port/database (default: $BACKTEST_DB)')
+    .option('--concurrency <n>', 'worker threads (default: the available parallelism)', parsePositiveInteger)
+    .option('--exit-when-idle', 'exit once no sweep has a job waiting or leased', false)
+    .action(async (options) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      await workerCommand(options, io);
     });
 
   const sweeps = program

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { BarSeries } from '../../core/bars.js';
-import { resolveConfig } from '../../core/config.js';
+import { type BacktestConfig, resolveConfig } from '../../core/config.js';
 import { ConfigError, StoreError, UsageError } from '../../core/errors.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
@@ -51,7 +51,7 @@ export interface EnqueueSweepOptions {
   readonly grid: readonly string[];
   readonly where?: string | undefined;
   readonly fixedParams?: Readonly<Record<string, string | ParamValue>> | undefined;
-  readonly config?: Parameters<typeof resolveConfig>[0] | undefined;
+  readonly config?: Partial<Omit<BacktestConfig, 'strategy'>> | undefined;
   readonly notes?: string | undefined;
   readonly leaseSeconds?: number | undefined;
   readonly batchSize?: number | undefined;
@@ -161,6 +161,7 @@ export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Pro
     config: shared,
     ...(options.notes === undefined ? {} : { notes: options.notes }),
     periodGrid: periodGridOf(options.bars.length),
+    distributed: { batchSize, leaseSeconds },
   } as SweepDefinition;
   const { store, queue } = await openPostgres(options.url);
   try {
@@ -172,6 +173,26 @@ export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Pro
     await queue.close();
     await store.close();
   }
+}
+
+/** How a distributed sweep was enqueued, kept in its definition. */
+export interface DistributedSettings {
+  /** Configurations per job. */
+  readonly batchSize: number;
+  /** Seconds a fetched job stays leased to its worker. */
+  readonly leaseSeconds: number;
+}
+
+/**
+ * The batch size and lease a sweep was enqueued with, or `undefined` for a sweep that was not
+ * distributed (the definition is stored as JSON, so the field rides along with it).
+ *
+ * @example
+ * if (distributedSettingsOf(record.definition) !== undefined) showQueue();
+ */
+export function distributedSettingsOf(definition: SweepDefinition): DistributedSettings | undefined {
+  const found = (definition as { distributed?: DistributedSettings }).distributed;
+  return typeof found === 'object' && found !== null && typeof found.batchSize === 'number' ? found : undefined;
 }
 
 /** A distributed sweep's progress; a `StoreError` for an unknown sweep. */
@@ -190,7 +211,7 @@ async function progressOf(store: Store, queue: Queue, sweepId: string): Promise<
   if (record === undefined) throw new StoreError(`database ${store.location} has no sweep ${sweepId}`);
   const jobs = await queue.sweepJobs(sweepId);
   const workers = await store.distributed.workers(sweepId);
-  const batch = (record.definition as { batchSize?: number }).batchSize ?? DEFAULT_BATCH_SIZE;
+  const batch = distributedSettingsOf(record.definition)?.batchSize ?? DEFAULT_BATCH_SIZE;
   return {
     planned: record.planned,
     done: record.done,

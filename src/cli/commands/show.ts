@@ -5,6 +5,7 @@ import { renderTable } from '../format.js';
 import { prettyConfig, rowFields } from '../format-rows.js';
 import { formatTimeMs } from '../../app/format-values.js';
 import { renderTradeList } from '../format-trades.js';
+import { runOriginOf } from '../../app/run-origin.js';
 
 /** Flags and arguments of `backtest show`. */
 export interface ShowCommandOptions {
@@ -17,16 +18,22 @@ export interface ShowCommandOptions {
 
 /** `backtest show ID`: every stored field of one run, the config pretty-printed. */
 export async function showCommand(options: ShowCommandOptions, io: CliIO): Promise<void> {
-  const { row, points, trades } = await withDatabase(
+  const { row, points, trades, origin } = await withDatabase(
     openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }),
     async (store) => {
       const found = await store.getRun(options.id);
       const curve = await store.equityCurve(options.id);
-      return { row: found, points: curve?.timeMs.length ?? 0, trades: await store.trades(options.id) };
+      return {
+        row: found,
+        points: curve?.timeMs.length ?? 0,
+        trades: await store.trades(options.id),
+        origin: await runOriginOf(store, options.id),
+      };
     },
   );
   if (options.json) {
-    io.out(`${toJsonText(options.trades === true ? { ...row, trades: trades ?? null } : row)}\n`);
+    const json = { ...row, ...(origin === undefined ? {} : { run_user: origin.user, run_host: origin.host }) };
+    io.out(`${toJsonText(options.trades === true ? { ...json, trades: trades ?? null } : json)}\n`);
     return;
   }
   if (row.out_of_money_time_ms !== null) {
@@ -45,6 +52,9 @@ export async function showCommand(options: ShowCommandOptions, io: CliIO): Promi
       2,
     ),
   );
+  if (origin !== undefined) {
+    io.out(`Produced by: ${origin.user ?? '(unknown user)'}@${origin.host ?? '(unknown host)'}\n`);
+  }
   io.out(`config:\n${prettyConfig(row)}\n`);
   if (options.trades === true) {
     if (trades === undefined) io.out('No trade list is stored with this run (it was saved by another program).\n');

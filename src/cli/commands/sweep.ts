@@ -56,6 +56,14 @@ export interface SweepCommandOptions extends RunConfigFlags {
   readonly notes?: string;
   readonly db?: string;
   readonly json: boolean;
+  /** `--distributed`: enqueue the sweep in PostgreSQL for `backtest worker` processes. */
+  readonly distributed?: boolean;
+  /** `--lease-seconds`: how long a worker holds a job before another may take it (distributed). */
+  readonly leaseSeconds?: number;
+  /** `--batch-size`: configurations per job (distributed). */
+  readonly batchSize?: number;
+  /** `--detach`: return once enqueued instead of showing progress (distributed). */
+  readonly detach?: boolean;
 }
 
 /** Raised after the summary when some runs failed, so the process exits non-zero (1); `sweeps resume` too. */
@@ -78,6 +86,17 @@ const LISTED_FAILURES = 5;
 export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Promise<void> {
   if (options.grid.length === 0) {
     throw new UsageError('nothing to sweep: pass at least one --grid, e.g. --grid fast=5..50:5 --grid slow=20..200:10');
+  }
+  if (options.distributed === true) {
+    const { distributedSweepCommand } = await import('./sweep-distributed.js');
+    return distributedSweepCommand(options, io);
+  }
+  for (const [flag, value] of [
+    ['--lease-seconds', options.leaseSeconds],
+    ['--batch-size', options.batchSize],
+    ['--detach', options.detach === true ? true : undefined],
+  ] as const) {
+    if (value !== undefined) throw new UsageError(`${flag} applies to sweep --distributed only`);
   }
   const bars = await loadBarsForRun(options, io);
   const fixedParams = parseParamFlags([...(options.param ?? [])]);

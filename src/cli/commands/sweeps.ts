@@ -39,6 +39,7 @@ import {
 } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderFittedTable, renderTable } from '../format.js';
+import { readDistributedProgress, renderDistributedProgress } from '../distributed-show.js';
 import { loadBarsFile } from '../load-bars-file.js';
 import { type Progress, startProgress } from '../progress.js';
 import { announcePlanning, capWorkers } from '../sweep-notes.js';
@@ -170,8 +171,11 @@ export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: C
       };
     },
   );
+  const distributed = await readDistributedProgress(record, options.db, io);
   if (options.json) {
-    io.out(`${toJsonText({ ...sweepJson(record), savedRuns, best: best ?? null })}\n`);
+    io.out(
+      `${toJsonText({ ...sweepJson(record), savedRuns, best: best ?? null, ...(distributed === undefined ? {} : { distributed }) })}\n`,
+    );
     return;
   }
   const { definition } = record;
@@ -218,6 +222,7 @@ export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: C
   io.out(renderTable(['Field', 'Value'], fields, 2));
   io.out(`config:\n${JSON.stringify(definition.config, null, 2)}\n`);
   io.out(best === undefined ? `No saved run of this sweep has a ${metricHeader(SHOW_METRIC)}.\n` : describeBest(best));
+  if (distributed !== undefined) io.out(renderDistributedProgress(record, distributed));
 }
 
 /**

@@ -1,0 +1,215 @@
+/**
+ * Sweeps on many machines, end to end with real processes (bin/backtest.js, built by `npm test`):
+ * `sweep --distributed` enqueues 300 configurations and watches, three `backtest worker`
+ * processes run them, one is killed with SIGKILL mid-job, and its job is finished by another
+ * worker once its 5-second lease expires. Every configuration is saved exactly once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { queueSchemaFor } from '../src/store/postgres/postgres-sweep-queue.js';
+import {
+  adminQuery,
+  freshSchema,
+  startTestPostgres,
+  type TestPostgres,
+} from '../src/store/postgres/postgres-test-server.test-support.js';
+
+const BIN = fileURLToPath(new URL('../bin/backtest.js', import.meta.url));
+const LEASE_SECONDS = 5;
+const BATCH_SIZE = 20;
+
+let server: TestPostgres;
+let schema: { url: string; drop: () => Promise<void> };
+let folder: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+});
+beforeEach(async () => {
+  schema = await freshSchema(server.url);
+  folder = mkdtempSync(join(tmpdir(), 'backtest-distributed-'));
+});
+afterEach(async () => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await schema.drop();
+  await adminQuery(server.url, `DROP SCHEMA IF EXISTS ${queueSchemaFor(schema.url)} CASCADE`);
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** A started CLI process with its output collected and its exit awaited. */
+interface Started {
+  readonly child: ChildProcess;
+  readonly out: () => string;
+  readonly err: () => string;
+  readonly exit: Promise<number | null>;
+}
+
+function start(args: readonly string[]): Started {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: folder,
+    env: { ...process.env, BACKTEST_DB: '', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk) => {
+    out += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    err += String(chunk);
+  });
+  const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** 400 hourly bars of a seeded random walk, as a CSV file. */
+function writeBars(): string {
+  const lines = ['time,open,high,low,close,volume'];
+  let price = 100;
+  let seed = 42;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let i = 0; i < 400; i++) {
+    const open = price;
+    price = Math.max(1, price * (1 + (random() - 0.5) * 0.02));
+    const high = Math.max(open, price) * 1.002;
+    const low = Math.min(open, price) * 0.998;
+    const time = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString();
+    lines.push(`${time},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${price.toFixed(4)},1000`);
+  }
+  const file = join(folder, 'SYN.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+it('refuses --distributed on a SQLite database in one line (exit 2)', async () => {
+  const run = start(
+    ['sweep', '--data', writeBars(), '--timeframe', '1h', '--strategy', 'sma-cross'].concat([
+      '--grid',
+      'fast=2..4',
+      '--db',
+      join(folder, 'runs.db'),
+      '--distributed',
+    ]),
+  );
+  expect(await run.exit).toBe(2);
+  expect(run.err().trim().split('\n')).toHaveLength(1);
+  expect(run.err()).toMatch(/sweep --distributed needs a PostgreSQL database/);
+}, 30_000);
+
+it('runs 300 configurations on three worker processes, one killed mid-job, each saved exactly once', async () => {
+  const t0 = Date.now();
+  const db = schema.url;
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  try {
+    const sweep = start([
+      'sweep',
+      ...['--data', writeBars(), '--timeframe', '1h', '--strategy', 'sma-cross'],
+      ...['--grid', 'fast=2..16', '--grid', 'slow=20..39'],
+      ...['--db', db, '--distributed', '--batch-size', String(BATCH_SIZE), '--lease-seconds', String(LEASE_SECONDS)],
+    ]);
+    const sweepId = await until('the sweep id', () => /^Sweep (\S+): 300 configurations/m.exec(sweep.out())?.[1]);
+    expect(sweep.out()).toMatch(/enqueued as 15 jobs of up to 20 \(lease 5 s\)/);
+
+    // One worker alone, one thread: its saves come one job at a time, so a saved count that is
+    // not a multiple of the batch size means it is in the middle of a job.
+    const doomed = start(['worker', '--db', db, '--concurrency', '1']);
+    const savedBeforeKill = await until('the first worker to be mid-job', async () => {
+      const { rows } = await client.query<{ saved: number }>(
+        'SELECT saved::int FROM sweep_workers WHERE sweep_id = $1 AND pid = $2',
+        [sweepId, doomed.child.pid],
+      );
+      const saved = rows[0]?.saved;
+      return saved !== undefined && saved >= 3 && saved % BATCH_SIZE !== 0 ? saved : undefined;
+    });
+    doomed.child.kill('SIGKILL');
+    await doomed.exit;
+    const killedAtMs = Date.now();
+    const queueSchema = queueSchemaFor(db);
+    const { rows: leased } = await client.query<{ id: string; from: number; to: number }>(
+      `SELECT id::text, (data->>'from')::int AS "from", (data->>'to')::int AS "to" FROM ${queueSchema}.job
+        WHERE data->>'sweepId' = $1 AND state = 'active'`,
+      [sweepId],
+    );
+    expect(leased).toHaveLength(1);
+    const orphan = leased[0] as { id: string; from: number; to: number };
+
+    const others = [1, 2].map(() => start(['worker', '--db', db, '--concurrency', '2', '--exit-when-idle']));
+    const codes = await Promise.all(others.map((w) => w.exit));
+    expect(codes, others.map((w) => w.err()).join('\n')).toEqual([0, 0]);
+    // The survivors waited for the orphaned job's lease to run out, then one of them ran it.
+    expect(Date.now() - killedAtMs).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000);
+    const { rows: orphanNow } = await client.query<{ state: string; retries: number }>(
+      `SELECT state::text, retry_count AS retries FROM ${queueSchema}.job WHERE id::text = $1`,
+      [orphan.id],
+    );
+    expect(orphanNow[0]).toMatchObject({ state: 'completed' });
+    expect(orphanNow[0]?.retries).toBeGreaterThanOrEqual(1);
+
+    expect(await sweep.exit).toBe(0);
+    expect(sweep.out()).toMatch(new RegExp(`Sweep ${sweepId}: 300 of 300 runs saved, 0 failed, by 3 workers`));
+
+    // Exactly once: 300 runs, 300 keys, 300 parameter sets, nothing doubled.
+    const { rows: counts } = await client.query<{ runs: number; keys: number; params: number }>(
+      `SELECT count(*)::int AS runs, count(DISTINCT idempotency_key)::int AS keys,
+        count(DISTINCT strategy_params_json)::int AS params FROM run_details WHERE sweep_id = $1`,
+      [sweepId],
+    );
+    expect(counts[0]).toEqual({ runs: 300, keys: 300, params: 300 });
+    const { rows: sweepRow } = await client.query(
+      'SELECT done::int, failed::int, status FROM sweeps WHERE sweep_id = $1',
+      [sweepId],
+    );
+    expect(sweepRow[0]).toEqual({ done: 300, failed: 0, status: 'completed' });
+    const { rows: workers } = await client.query<{ pid: number; saved: number }>(
+      'SELECT pid::int, saved::int FROM sweep_workers WHERE sweep_id = $1',
+      [sweepId],
+    );
+    expect(workers).toHaveLength(3);
+    expect(workers.reduce((n, w) => n + w.saved, 0)).toBe(300);
+    const killedSaved = workers.find((w) => w.pid === doomed.child.pid)?.saved ?? -1;
+    expect(killedSaved).toBeGreaterThanOrEqual(savedBeforeKill);
+    expect(killedSaved).toBeLessThan(orphan.to);
+
+    const show = start(['sweeps', 'show', sweepId, '--db', db]);
+    expect(await show.exit).toBe(0);
+    expect(show.out()).toMatch(/Distributed: 300 planned, 300 done \(300 saved, 0 failed\), 0 running/);
+    expect(show.out()).toMatch(/Workers seen:/);
+    expect(show.out().split(`${userInfo().username}@${hostname()}`).length - 1).toBe(3);
+
+    const { rows: anyRun } = await client.query<{ id: string }>(
+      'SELECT backtest_id::text AS id FROM run_details WHERE sweep_id = $1 LIMIT 1',
+      [sweepId],
+    );
+    const showRun = start(['show', String(anyRun[0]?.id), '--db', db]);
+    expect(await showRun.exit).toBe(0);
+    expect(showRun.out()).toContain(`Produced by: ${userInfo().username}@${hostname()}`);
+    console.info(`distributed CLI test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await client.end();
+  }
+}, 120_000);
