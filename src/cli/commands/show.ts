@@ -27,7 +27,7 @@ export async function showCommand(options: ShowCommandOptions, io: CliIO): Promi
         row: found,
         points: curve?.timeMs.length ?? 0,
         trades: await store.trades(options.id),
-        origin: await runOriginOf(store, options.id),
+        origin: await runOriginOf(store, options.id, found.sweep_id),
       };
     },
   );
