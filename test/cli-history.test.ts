@@ -123,6 +123,7 @@ describe('history commands on a real database', () => {
       trials: 0,
       minDsr: null,
       deflatedSharpe: null,
+      sample: 'is',
     });
   });
 

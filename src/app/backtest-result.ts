@@ -6,6 +6,7 @@ import type {
   Metrics,
   ModelFingerprint,
   OutOfMoney,
+  OutOfSampleData,
   Trade,
 } from '../core/result.js';
 import type { Timeframe } from '../core/timeframe.js';
@@ -45,6 +46,7 @@ export class BacktestResult implements BacktestResultData {
   readonly outOfMoney: OutOfMoney | null;
   readonly metrics: Metrics;
   readonly model?: ModelFingerprint;
+  readonly outOfSample?: OutOfSampleData;
   #bars: BarsFingerprint | (() => BarsFingerprint);
 
   /**
@@ -62,6 +64,7 @@ export class BacktestResult implements BacktestResultData {
     this.metrics = data.metrics;
     this.#bars = data.bars;
     if (data.model !== undefined) this.model = data.model;
+    if (data.outOfSample !== undefined) this.outOfSample = data.outOfSample;
   }
 
   /** Identifies the exact bars the run used. */
@@ -76,8 +79,13 @@ export class BacktestResult implements BacktestResultData {
     return saveResultToDb(this, options);
   }
 
-  /** Plain data for JSON output; the equity curve is left out unless asked for (it can be huge). */
+  /**
+   * Plain data for JSON output; the equity curve is left out unless asked for (it can be huge).
+   * A split run's `metrics` are the in-sample part's; `oos_metrics` and `outOfSample` (its bars,
+   * trades, skipped orders and out-of-money bar) describe the out-of-sample part.
+   */
   toJSON(options: { includeEquityCurve?: boolean } = {}): Record<string, unknown> {
+    const oos = this.outOfSample;
     return {
       symbol: this.symbol,
       timeframe: this.timeframe,
@@ -89,6 +97,18 @@ export class BacktestResult implements BacktestResultData {
       outOfMoney: this.outOfMoney,
       trades: this.trades,
       ...(options.includeEquityCurve === true ? { equityCurve: this.equityCurve } : {}),
+      ...(oos === undefined
+        ? {}
+        : {
+            oos_metrics: oos.metrics,
+            outOfSample: {
+              bars: oos.bars,
+              skippedOrders: oos.skippedOrders,
+              outOfMoney: oos.outOfMoney,
+              trades: oos.trades,
+              ...(options.includeEquityCurve === true ? { equityCurve: oos.equityCurve } : {}),
+            },
+          }),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { BacktestRow, ModelFilter, RunStore } from '../store/index.js';
+import type { BacktestRow, MetricSample, ModelFilter, RunStore, StoredOutOfSample } from '../store/index.js';
 import { type FamilyDeflatedSharpe, familyDeflatedSharpe } from './family-deflated-sharpe.js';
 
 /** What {@link findBestRun} ranks: a symbol and timeframe, a metric, and optional narrowing. */
@@ -13,6 +13,13 @@ export interface BestRunRequest {
   readonly minTrades: number;
   /** The winner is turned down when its deflated Sharpe ratio is below this (or unknown); a probability in [0, 1]. */
   readonly minDsr?: number | undefined;
+  /**
+   * `oos`: rank split runs by their out-of-sample metric (and `minTrades` counts their
+   * out-of-sample trades); default `is`. The deflated Sharpe ratio stays the in-sample one.
+   */
+  readonly sample?: MetricSample | undefined;
+  /** Rank walk-forward training runs too (left out by default). */
+  readonly includeTraining?: boolean | undefined;
 }
 
 /**
@@ -44,6 +51,10 @@ export interface BestRunReport {
   readonly minDsr: number | null;
   /** The winner's deflated Sharpe ratio over its trials (also when `minDsr` turned it down); `null` when none was ranked. */
   readonly deflatedSharpe: FamilyDeflatedSharpe | null;
+  /** Which metrics were ranked: `is` (in-sample) or `oos` (out-of-sample). */
+  readonly sample: MetricSample;
+  /** The winner's out-of-sample part, when it was split; `null` otherwise. */
+  readonly outOfSample: StoredOutOfSample | null;
 }
 
 /**
@@ -60,11 +71,15 @@ export async function findBestRun(store: RunStore, request: BestRunRequest): Pro
     timeframe: request.timeframe,
     sweepId: request.sweepId,
     modelPath: request.modelPath,
+    includeTraining: request.includeTraining,
   };
+  const sample = request.sample ?? 'is';
   const found = await store.bestRun(request.symbol, request.timeframe, request.metric, {
     ...filter,
     minTrades: request.minTrades,
+    sample,
   });
+  const outOfSample = found.row === undefined ? undefined : (await store.outOfSample([found.row.id])).get(found.row.id);
   const family = found.row === undefined ? undefined : await store.sharpeFamily(filter);
   const deflatedSharpe =
     found.row === undefined || family === undefined ? null : familyDeflatedSharpe(found.row, family);
@@ -79,5 +94,7 @@ export async function findBestRun(store: RunStore, request: BestRunRequest): Pro
     trials: family?.length ?? found.matching,
     minDsr,
     deflatedSharpe,
+    sample,
+    outOfSample: outOfSample ?? null,
   };
 }

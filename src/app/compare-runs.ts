@@ -1,5 +1,5 @@
 import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
-import type { BacktestRow } from '../store/index.js';
+import type { BacktestRow, StoredOutOfSample } from '../store/index.js';
 
 /** One metric across the compared runs. */
 export interface MetricComparison {
@@ -21,7 +21,13 @@ export interface ConfigDifference {
 /** Runs side by side, as `backtest compare` and the dashboard show them. */
 export interface RunComparison {
   readonly runs: readonly BacktestRow[];
+  /** The runs' own metrics (the in-sample part's, for a split run). */
   readonly metrics: readonly MetricComparison[];
+  /**
+   * The out-of-sample metrics of split runs (null for runs that were not split), best marked
+   * among the split runs; empty when no run was split.
+   */
+  readonly oosMetrics: readonly MetricComparison[];
   readonly configDifferences: readonly ConfigDifference[];
 }
 
@@ -32,18 +38,25 @@ export interface RunComparison {
  * @example
  * const { metrics, configDifferences } = compareRuns([rowA, rowB]);
  */
-export function compareRuns(runs: readonly BacktestRow[]): RunComparison {
-  const metrics = METRIC_CATALOG.map((info): MetricComparison => {
-    const values = runs.map((run) => {
-      const value = run[info.name];
-      return typeof value === 'number' ? value : null;
+export function compareRuns(
+  runs: readonly BacktestRow[],
+  outOfSample: ReadonlyMap<number, StoredOutOfSample> = new Map(),
+): RunComparison {
+  const compare = (value: (run: BacktestRow, name: MetricName) => unknown) =>
+    METRIC_CATALOG.map((info): MetricComparison => {
+      const values = runs.map((run) => {
+        const v = value(run, info.name);
+        return typeof v === 'number' ? v : null;
+      });
+      const present = values.filter((v): v is number => v !== null);
+      if (info.better === undefined || present.length === 0) return { metric: info.name, values, bestIds: [] };
+      const best = info.better === 'higher' ? Math.max(...present) : Math.min(...present);
+      return { metric: info.name, values, bestIds: runs.filter((_, i) => values[i] === best).map((run) => run.id) };
     });
-    const present = values.filter((v): v is number => v !== null);
-    if (info.better === undefined || present.length === 0) return { metric: info.name, values, bestIds: [] };
-    const best = info.better === 'higher' ? Math.max(...present) : Math.min(...present);
-    return { metric: info.name, values, bestIds: runs.filter((_, i) => values[i] === best).map((run) => run.id) };
-  });
-  return { runs, metrics, configDifferences: differingSettings(runs) };
+  const metrics = compare((run, name) => run[name]);
+  const split = runs.some((run) => outOfSample.has(run.id));
+  const oosMetrics = split ? compare((run, name) => outOfSample.get(run.id)?.metrics[name]) : [];
+  return { runs, metrics, oosMetrics, configDifferences: differingSettings(runs) };
 }
 
 function differingSettings(runs: readonly BacktestRow[]): ConfigDifference[] {

@@ -14,6 +14,8 @@ import { runFromConfig } from './run-from-config.js';
 /** One metric, as stored and as computed again. */
 export interface MetricCheck {
   readonly metric: MetricName;
+  /** `oos` for the out-of-sample metrics of a split run; `is` (the run's own) otherwise. */
+  readonly sample: 'is' | 'oos';
   readonly stored: number | null;
   readonly rerun: number | null;
   readonly same: boolean;
@@ -21,7 +23,7 @@ export interface MetricCheck {
 
 /** One input of a run that is not what it was when the run was saved. */
 export interface InputChange {
-  readonly input: 'bars' | 'model file' | 'strategy file' | 'package version' | 'config';
+  readonly input: 'bars' | 'out-of-sample bars' | 'model file' | 'strategy file' | 'package version' | 'config';
   /** What it was, in a few words (a hash prefix, a version). */
   readonly stored: string;
   /** What it is now. */
@@ -67,15 +69,26 @@ export async function rerunStoredBacktest(
   if (config === undefined) {
     throw new StoreError(`run ${id} has no stored config (it was saved by another program), so it cannot be run again`);
   }
-  const input = loadBars === undefined ? await storedBarsFor(store, row) : await loadBars(row);
-  const fingerprint = fingerprintBars(input);
-  const result = await runFromConfig(input, config);
-  const metrics = METRIC_CATALOG.flatMap(({ name }): MetricCheck[] => {
-    const stored = row[name];
-    if (stored === null) return [];
-    const rerun = result.metrics[name];
-    return [{ metric: name, stored, rerun, same: sameNumber(stored, rerun) }];
-  });
+  // A split run is run again split at the same bar: its in-sample bars, then its out-of-sample ones.
+  const oos = (await store.outOfSample([id])).get(id);
+  const input = loadBars === undefined ? await storedBarsFor(store, row, oos?.toMs) : await loadBars(row);
+  const result = await runFromConfig(input, config, oos === undefined ? {} : { outOfSample: { fromMs: oos.fromMs } });
+  const fingerprint = oos === undefined ? fingerprintBars(input) : result.bars;
+  const check = (
+    sample: MetricCheck['sample'],
+    stored: (name: MetricName) => unknown,
+    rerun: Readonly<Record<MetricName, number | null>> | undefined,
+  ) =>
+    METRIC_CATALOG.flatMap(({ name }): MetricCheck[] => {
+      const value = stored(name);
+      if (typeof value !== 'number') return [];
+      const again = rerun?.[name] ?? null;
+      return [{ metric: name, sample, stored: value, rerun: again, same: sameNumber(value, again) }];
+    });
+  const metrics = [
+    ...check('is', (name) => row[name], result.metrics),
+    ...(oos === undefined ? [] : check('oos', (name) => oos.metrics[name], result.outOfSample?.metrics)),
+  ];
 
   const changes: InputChange[] = [];
   const unchecked: InputChange['input'][] = [];
@@ -89,6 +102,7 @@ export async function rerunStoredBacktest(
     return false;
   };
   const sameBars = compare('bars', row.bars_sha256, fingerprint.sha256);
+  if (oos !== undefined) compare('out-of-sample bars', oos.barsSha256, result.outOfSample?.bars.sha256);
   // The file the config runs, which is the one to compare (model_path may be a display path).
   const modelFile = typeof config.strategy?.params?.model === 'string' ? config.strategy.params.model : row.model_path;
   const sameModel = modelFile === null ? undefined : compare('model file', row.model_sha256, fileSha256(modelFile));
@@ -106,7 +120,7 @@ export async function rerunStoredBacktest(
   return { row, result, metrics, changes, unchecked, sameBars, sameModel, reproduced };
 }
 
-async function storedBarsFor(store: RunStore, row: BacktestRow): Promise<BarSeries> {
+async function storedBarsFor(store: RunStore, row: BacktestRow, lastOutOfSampleMs?: number): Promise<BarSeries> {
   const timeframe = canonicalTimeframe(row.timeframe);
   if (timeframe === undefined) {
     throw new DataError({
@@ -115,7 +129,7 @@ async function storedBarsFor(store: RunStore, row: BacktestRow): Promise<BarSeri
     });
   }
   const fromMs = row.bars_first_time_ms ?? row.start_date * 1000;
-  const toMs = row.bars_last_time_ms ?? row.end_date * 1000 + 999;
+  const toMs = lastOutOfSampleMs ?? row.bars_last_time_ms ?? row.end_date * 1000 + 999;
   const bars = await store.loadBars(row.symbol, timeframe, { fromMs, toMs });
   if (bars === undefined) {
     throw new DataError({

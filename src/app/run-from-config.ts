@@ -2,6 +2,7 @@ import type { BarSeries } from '../core/bars.js';
 import { type BacktestConfig, resolveConfig } from '../core/config.js';
 import { getStrategy, loadStrategyModule } from '../strategies/index.js';
 import type { BacktestResult } from './backtest-result.js';
+import type { OutOfSampleSplit } from './out-of-sample.js';
 import { runBacktest } from './run-backtest.js';
 import { runModelBacktest } from './run-model.js';
 
@@ -14,13 +15,18 @@ import { runModelBacktest } from './run-model.js';
  * @example
  * const again = await runFromConfig(bars, JSON.parse(row.config_json));
  */
-export async function runFromConfig(bars: BarSeries, config: BacktestConfig): Promise<BacktestResult> {
+export async function runFromConfig(
+  bars: BarSeries,
+  config: BacktestConfig,
+  options: { readonly outOfSample?: OutOfSampleSplit | undefined } = {},
+): Promise<BacktestResult> {
   const { strategy, ...settings } = resolveConfig(config);
   const model = strategy.params.model;
+  const { outOfSample } = options;
   if (strategy.name === 'onnx' && strategy.module === undefined && typeof model === 'string') {
-    return runModelBacktest({ bars, modelPath: model, config: settings });
+    return runModelBacktest({ bars, modelPath: model, config: settings, outOfSample });
   }
   const definition =
     strategy.module === undefined ? getStrategy(strategy.name) : await loadStrategyModule(strategy.module);
-  return runBacktest({ bars, strategy: definition, params: strategy.params, config: settings });
+  return runBacktest({ bars, strategy: definition, params: strategy.params, config: settings, outOfSample });
 }

@@ -3,6 +3,7 @@ import type { BacktestConfigInput } from '../core/config.js';
 import { resolveConfig } from '../core/config.js';
 import type { BarsFingerprint } from '../core/result.js';
 import type { BacktestResult } from './backtest-result.js';
+import { isSplitSet, type OutOfSampleSplit, outOfSampleIndex } from './out-of-sample.js';
 import { runPrepared } from './run-backtest.js';
 
 /** What {@link runModelBacktest} needs. */
@@ -12,6 +13,8 @@ export interface RunModelOptions {
   readonly modelPath: string;
   readonly config?: Partial<Omit<BacktestConfigInput, 'strategy'>>;
   readonly fingerprint?: BarsFingerprint;
+  /** Split the run into in-sample and out-of-sample parts, as `runBacktest` does. */
+  readonly outOfSample?: OutOfSampleSplit | undefined;
 }
 
 /**
@@ -32,6 +35,14 @@ export async function runModelBacktest(options: RunModelOptions): Promise<Backte
     return await runPrepared(options.bars, policy.createStrategy(), config, {
       model: { path: options.modelPath, sha256: policy.sha256 },
       ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
+      ...(isSplitSet(options.outOfSample)
+        ? {
+            outOfSample: {
+              fromIndex: outOfSampleIndex(options.bars, options.outOfSample),
+              strategy: policy.createStrategy(),
+            },
+          }
+        : {}),
     });
   } finally {
     await policy.release();

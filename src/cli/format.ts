@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { formatMetricValue, metricHeader } from '../app/format-values.js';
-import { METRIC_CATALOG } from '../core/metric-catalog.js';
+import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
 import type { Metrics } from '../core/result.js';
 import { type FittedTable, fitTable, type TableToFit } from './fit-table.js';
 
@@ -41,6 +41,27 @@ function drawFitted(fitted: FittedTable): string {
 function hiddenNote(fitted: FittedTable): string {
   if (fitted.hidden.length === 0) return '';
   return `Hidden to fit: ${fitted.hidden.join(', ')} (--wide shows all)\n`;
+}
+
+/**
+ * The in-sample and out-of-sample metrics of a split run side by side: label with its unit, then
+ * one column each (`n/a` where a metric is undefined or the run was not split).
+ *
+ * @example
+ * io.out(renderSplitMetricsTable(result.metrics, result.outOfSample?.metrics));
+ */
+export function renderSplitMetricsTable(
+  inSample: Readonly<Partial<Record<MetricName, number | null>>>,
+  outOfSample: Readonly<Partial<Record<MetricName, number | null>>> | undefined,
+): string {
+  return renderTable(
+    ['Metric', 'In-sample', 'Out-of-sample'],
+    METRIC_CATALOG.map((m) => [
+      metricHeader(m.name),
+      formatMetricValue(m.name, inSample[m.name] ?? null),
+      formatMetricValue(m.name, outOfSample?.[m.name] ?? null),
+    ]),
+  );
 }
 
 /** The metrics of one run as a two-column table: label with its unit, value. */

@@ -11,6 +11,7 @@ import {
   collect,
   parseDateToUnixSeconds,
   parseEndTimeMs,
+  parseFraction,
   parseId,
   parseNonNegativeInteger,
   parseNumber,
@@ -82,6 +83,31 @@ function addBarSourceOptions(command: Command): void {
   addBarFileOptions(command);
 }
 
+/** The out-of-sample split, shared by `run` and `sweep`. */
+function addOutOfSampleOptions(command: Command): void {
+  command
+    .option(
+      '--oos-from <date>',
+      'also evaluate out of sample from this time on (YYYY-MM-DD, ISO time or unix seconds): the metrics are then the in-sample part’s, and the out-of-sample part starts flat with the cash after a warm-up over the bars before it',
+      parseStartTimeMs,
+    )
+    .option(
+      '--oos-fraction <fraction>',
+      'as --oos-from, with the last fraction of the bars out of sample (0.3: the last 30 %)',
+      parseFraction,
+    );
+}
+
+/** `--sample is|oos`: which metrics of split runs a ranking reads; shared by `list` and `best`. */
+function sampleOption(what: string): Option {
+  return new Option(
+    '--sample <sample>',
+    `which metrics ${what}: is (in-sample, the run’s own) or oos (out-of-sample, of runs split with --oos-from or --oos-fraction)`,
+  )
+    .choices(['is', 'oos'])
+    .default('is');
+}
+
 /** Cash, costs, sizing and fill timing: every setting of the backtest config, shared by `run` and `sweep`. */
 function addRunConfigOptions(command: Command): void {
   command
@@ -129,6 +155,7 @@ export function createProgram(io: CliIO): Command {
     .description('Backtest one strategy or model on one bar series and print its metrics');
   addBarSourceOptions(run);
   run.option('--param <name=value>', 'strategy parameter, repeatable (e.g. --param fast=10)', collect, []);
+  addOutOfSampleOptions(run);
   addRunConfigOptions(run);
   run
     .option('--save-to-db', 'save the run to the database', false)
@@ -191,6 +218,7 @@ export function createProgram(io: CliIO): Command {
     .option('--run-timeout <seconds>', RUN_TIMEOUT_HELP, parsePositiveNumber, 600)
     .option('--metric <metric>', 'metric the printed top runs are ranked by', 'sharpe_ratio')
     .option('--top <n>', 'how many of the best runs to print', parsePositiveInteger, 10);
+  addOutOfSampleOptions(sweep);
   addRunConfigOptions(sweep);
   sweep
     .option('--save-to-db', 'save every run to the database under one sweep id', false)
@@ -335,6 +363,12 @@ export function createProgram(io: CliIO): Command {
     .option('--limit <n>', 'at most this many runs', parsePositiveInteger, 20)
     .option('--sort <metric>', 'sort by a metric, best first (default: newest first)')
     .option('--min-trades <n>', 'only runs with at least this many closed trades', parseNonNegativeInteger)
+    .addOption(sampleOption('--sort and --min-trades read'))
+    .option(
+      '--walk-forward <id>',
+      'only runs of this walk-forward group (its stitched run; with --include-training its training runs too)',
+    )
+    .option('--include-training', 'also list walk-forward training runs (the runs of each window’s grid)', false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
     .option('--wide', 'show every column and full names, even when the terminal is narrower', false)
@@ -362,6 +396,8 @@ export function createProgram(io: CliIO): Command {
       'turn the best run down (exit 1) when its deflated Sharpe ratio over every run it was chosen from is below this probability, e.g. 0.95',
       parseProbability,
     )
+    .addOption(sampleOption('the metric and --min-trades read'))
+    .option('--include-training', 'also rank walk-forward training runs (the runs of each window’s grid)', false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print JSON instead of a table', false)
     .action(async (symbol, timeframe, options) => {

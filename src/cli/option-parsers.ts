@@ -34,6 +34,15 @@ export function parseProbability(value: string): number {
   return n;
 }
 
+/** Commander parser for a fraction strictly between 0 and 1 (`--oos-fraction 0.3`). */
+export function parseFraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) {
+    throw new InvalidArgumentError(`"${value}" is not a fraction strictly between 0 and 1 (such as 0.3).`);
+  }
+  return n;
+}
+
 /** Commander parser for a whole number of 0 or more. */
 export function parseNonNegativeInteger(value: string): number {
   const n = Number(value);

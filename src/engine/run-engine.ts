@@ -29,6 +29,20 @@ export interface EngineOutput {
   readonly outOfMoney: OutOfMoney | null;
 }
 
+/**
+ * Options of one engine run beside the config (they change how the run is evaluated, not what a
+ * strategy would trade, so they are not part of the stored `BacktestConfig`).
+ */
+export interface EngineOptions {
+  /**
+   * First bar whose decision may trade (default 0). Before it the strategy sees every bar as
+   * usual (a warm-up: indicators fill, no look-ahead), but its decisions are ignored: no order
+   * is placed, the account stays flat and equity stays at the initial cash. Out-of-sample
+   * evaluations and walk-forward test windows start here, flat, with the initial cash.
+   */
+  readonly tradeFromIndex?: number | undefined;
+}
+
 /** Marks "no order waiting" without allocating: any value outside -1..1 would do. */
 const NO_ORDER = 2;
 
@@ -48,8 +62,14 @@ interface MutableContext {
  * @example
  * const output = runEngine(bars, { onBar: () => 1 }, { ...DEFAULT_CONFIG, strategy: { name: 'x', params: {} } });
  */
-export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestConfig): EngineOutput {
+export function runEngine(
+  bars: BarSeries,
+  strategy: Strategy,
+  config: BacktestConfig,
+  options: EngineOptions = {},
+): EngineOutput {
   const n = bars.length;
+  const tradeFrom = options.tradeFromIndex ?? 0;
   const { timeMs, open, close } = bars;
   const fillAtClose = config.fillAt === FillTiming.Close;
 
@@ -89,8 +109,11 @@ export function runEngine(bars: BarSeries, strategy: Strategy, config: BacktestC
       const decision = strategy.onBar(publicContext);
       if (decision !== undefined && decision !== null && decision !== broker.position) {
         if (decision !== 1 && decision !== -1 && decision !== 0) throw badDecision(decision, i, bars);
-        if (fillAtClose) broker.moveTo(decision, closePrice, i);
-        else pending = decision;
+        // During a warm-up (before tradeFrom) the decision is checked but never traded.
+        if (i >= tradeFrom) {
+          if (fillAtClose) broker.moveTo(decision, closePrice, i);
+          else pending = decision;
+        }
       }
       if (broker.quantity !== 0) barsInMarket++;
       const marked = broker.equityAt(closePrice);

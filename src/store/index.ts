@@ -18,10 +18,18 @@ export {
   type BacktestSortKey,
   checkRankMetric,
   MAX_LIMIT,
+  type MetricSample,
   type ModelFilter,
   modelFilterFromText,
 } from './run-filter.js';
-export { type BacktestInput, type BacktestInputExtras, backtestInputFromResult } from './run-input.js';
+export {
+  type BacktestInput,
+  type BacktestInputExtras,
+  backtestInputFromResult,
+  type OutOfSampleInput,
+  type WalkForwardLink,
+  WalkForwardRole,
+} from './run-input.js';
 export {
   BACKTEST_COLUMNS,
   type BacktestRow,
@@ -40,6 +48,7 @@ export type {
   RunStore,
   SharpeFamilyMember,
   StoredEquityCurve,
+  StoredOutOfSample,
 } from './run-store.js';
 export {
   checkTransferFormat,

@@ -43,9 +43,25 @@ export interface BacktestFilter {
   readonly configHash?: string | undefined;
   /** Runs saved at or after this time, unix seconds. */
   readonly sinceTimestamp?: number | undefined;
-  /** Runs with at least this many closed trades. */
+  /** Runs with at least this many closed trades (out-of-sample trades with `sample: 'oos'`). */
   readonly minTrades?: number | undefined;
+  /** Runs of this walk-forward group (its stitched run; its training runs too with `includeTraining`). */
+  readonly walkForwardId?: string | undefined;
+  /**
+   * Include walk-forward training runs (the runs of each window's grid); default false: they are
+   * kept with their group but left out of lists, counts and rankings.
+   */
+  readonly includeTraining?: boolean | undefined;
+  /**
+   * Which metrics `minTrades`, a sort and a ranking read: `is` (default), the run's own metrics,
+   * which for a split run are its in-sample part's; `oos`, the out-of-sample part's
+   * (`run_oos_metrics`), NULL for runs that were not split.
+   */
+  readonly sample?: MetricSample | undefined;
 }
+
+/** Which part of a split run a ranking reads: in-sample (the run's own metrics) or out-of-sample. */
+export type MetricSample = 'is' | 'oos';
 
 /** What a list can be sorted by: any metric, the save time, or the id. */
 export type BacktestSortKey = MetricName | 'run_timestamp' | 'id';
@@ -84,11 +100,19 @@ export interface CheckedFilter {
   readonly configHash?: string | undefined;
   readonly sinceTimestamp?: number | undefined;
   readonly minTrades?: number | undefined;
+  readonly walkForwardId?: string | undefined;
+  /** Resolved: false unless asked. */
+  readonly includeTraining: boolean;
+  /** Resolved: `is` unless asked. */
+  readonly sample: MetricSample;
 }
 
 /** A checked sort: the side-table column and its direction. */
 export interface CheckedSort {
-  /** `run_timestamp`, `id`, or a metric column from `METRIC_COLUMN`. */
+  /**
+   * `run_timestamp`, `id`, or a metric column from `METRIC_COLUMN`; an out-of-sample metric is
+   * `oos.` and its column (`oos.sharpe_ratio`).
+   */
   readonly column: string;
   readonly direction: 'ASC' | 'DESC';
   /** For `max_drawdown` ranked best first: order by closeness to zero. */
@@ -124,6 +148,9 @@ const filterShape = {
   configHash: optionalText,
   sinceTimestamp: z.number().int().optional(),
   minTrades: z.number().int().min(0).optional(),
+  walkForwardId: optionalText,
+  includeTraining: z.boolean().optional(),
+  sample: z.enum(['is', 'oos'], { error: 'sample must be "is" (in-sample) or "oos" (out-of-sample)' }).optional(),
 };
 const filterSchema = z.strictObject(filterShape);
 const querySchema = z.strictObject({
@@ -177,6 +204,9 @@ function checkedFilter(f: z.infer<typeof filterSchema>): CheckedFilter {
     configHash: f.configHash,
     sinceTimestamp: f.sinceTimestamp,
     minTrades: f.minTrades,
+    walkForwardId: f.walkForwardId,
+    includeTraining: f.includeTraining ?? false,
+    sample: f.sample ?? 'is',
   };
 }
 
@@ -194,8 +224,21 @@ export function checkFilter(filter: BacktestFilter): CheckedFilter {
 export function checkQuery(query: BacktestQuery): CheckedQuery {
   const q = check(querySchema, query, 'backtest query');
   const { limit = 100, offset = 0, sort = 'run_timestamp', order, ...filter } = q;
-  return { filter: checkedFilter(filter), sort: checkSort(sort, order), limit, offset };
+  const checked = checkedFilter(filter);
+  return { filter: checked, sort: sampleSort(checkSort(sort, order), checked.sample), limit, offset };
 }
+
+/**
+ * A metric sort on the out-of-sample metrics when `sample` is `oos` (its column becomes
+ * `oos.<column>`); a sort by time or id, or on the in-sample metrics, as it is.
+ */
+export function sampleSort<S extends CheckedSort>(sort: S, sample: MetricSample): S {
+  if (sample === 'is' || sort.column === 'run_timestamp' || sort.column === 'id') return sort;
+  return { ...sort, column: `${OOS_PREFIX}${sort.column}` };
+}
+
+/** How an out-of-sample metric is named among the fields a query reads: `oos.sharpe_ratio`. */
+export const OOS_PREFIX = 'oos.';
 
 /** A sort key checked against the whitelist; best first for a metric unless `order` says otherwise. */
 export function checkSort(sort: string, order: 'asc' | 'desc' | undefined): CheckedSort {

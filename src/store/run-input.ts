@@ -91,6 +91,49 @@ export interface BacktestInput {
   readonly strategyModule?: { readonly path: string; readonly sha256: string } | undefined;
   /** The run's stable id; a new random UUID when left out (imports pass the exported one). */
   readonly uuid?: string | undefined;
+  /**
+   * The out-of-sample part of a split run (`--oos-from`, `--oos-fraction`): its bars and its own
+   * metrics, stored beside the in-sample ones (`run_oos_metrics`). The run's other fields then
+   * describe the in-sample part.
+   */
+  readonly outOfSample?: OutOfSampleInput | undefined;
+  /** The walk-forward group the run belongs to, and its role in it. */
+  readonly walkForward?: WalkForwardLink | undefined;
+}
+
+/** The out-of-sample part of a run, as saved; see {@link BacktestInput.outOfSample}. */
+export interface OutOfSampleInput {
+  /** The out-of-sample bars: the first one is where the evaluation starts. */
+  readonly bars: BarsFingerprint;
+  /** Any or all of the metrics, keyed by column name; `null` (or left out) where undefined. */
+  readonly metrics: Partial<Record<MetricName, number | null>>;
+  /** When the out-of-sample account ran out of money, unix ms. */
+  readonly outOfMoneyTimeMs?: number | null | undefined;
+}
+
+/** A run's place in a walk-forward group. */
+export interface WalkForwardLink {
+  /** The group id (`wf-YYYYMMDD-HHMMSS-xxxxxx`). */
+  readonly id: string;
+  /** `training`: a run of one window's grid; `stitched`: the stitched out-of-sample run. */
+  readonly role: WalkForwardRole;
+  /** For a training run, its window's index (0 is the first). */
+  readonly window?: number | undefined;
+}
+
+/** What a run is to its walk-forward group. */
+export const WalkForwardRole = { Training: 'training', Stitched: 'stitched' } as const;
+export type WalkForwardRole = (typeof WalkForwardRole)[keyof typeof WalkForwardRole];
+
+/** The out-of-sample row of one validated input, ready for `run_oos_metrics`. */
+export interface PreparedOutOfSample {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly barsCount: number;
+  readonly barsSha256: string;
+  readonly outOfMoneyTimeMs: number | null;
+  /** Every metric in catalog order, `null` where undefined. */
+  readonly metrics: readonly (number | null)[];
 }
 
 /** The columns, equity blob and trades blob of one validated input, ready for the insert statements. */
@@ -99,6 +142,8 @@ export interface PreparedBacktest {
   readonly equity: PreparedEquity | undefined;
   /** Packed trades, or `undefined` when the input had no trade list. */
   readonly trades: PreparedTrades | undefined;
+  /** The out-of-sample metrics row, or `undefined` when the run was not split. */
+  readonly outOfSample?: PreparedOutOfSample | undefined;
 }
 
 /** A trade list encoded for storage. */
@@ -317,6 +362,27 @@ const inputShape = {
   uuid: z
     .custom<string>((v) => typeof v === 'string' && UUID_PATTERN.test(v), { error: 'must be a UUID (8-4-4-4-12 hex)' })
     .optional(),
+  outOfSample: z
+    .strictObject({
+      bars: z.strictObject({
+        sha256: hex64,
+        count: count.refine((v) => v > 0, 'must be at least 1'),
+        firstTimeMs: wholeMs,
+        lastTimeMs: wholeMs,
+      }),
+      metrics: metricsSchema,
+      outOfMoneyTimeMs: wholeMs.nullable().optional(),
+    })
+    .optional(),
+  walkForward: z
+    .strictObject({
+      id: text,
+      role: z.enum([WalkForwardRole.Training, WalkForwardRole.Stitched], {
+        error: `must be "${WalkForwardRole.Training}" or "${WalkForwardRole.Stitched}"`,
+      }),
+      window: count.optional(),
+    })
+    .optional(),
 };
 const inputSchema = z.strictObject(inputShape);
 /** {@link inputSchema} for an input whose trades {@link tradesAreValid} accepted already (or that has none). */
@@ -421,11 +487,27 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
     returns_skewness: m('returns_skewness'),
     returns_kurtosis: m('returns_kurtosis'),
     returns_count: m('returns_count'),
+    walk_forward_id: input.walkForward?.id ?? null,
+    walk_forward_role: input.walkForward?.role ?? null,
+    walk_forward_window: input.walkForward?.window ?? null,
   };
   return {
     values,
+    outOfSample: prepareOutOfSample(input.outOfSample),
     equity: input.equityCurve === undefined ? undefined : prepareEquity(input.equityCurve),
     trades: input.trades === undefined ? undefined : { count: input.trades.length, bytes: encodeTrades(input.trades) },
+  };
+}
+
+function prepareOutOfSample(oos: OutOfSampleInput | undefined): PreparedOutOfSample | undefined {
+  if (oos === undefined) return undefined;
+  return {
+    fromMs: oos.bars.firstTimeMs,
+    toMs: oos.bars.lastTimeMs,
+    barsCount: oos.bars.count,
+    barsSha256: oos.bars.sha256.toLowerCase(),
+    outOfMoneyTimeMs: oos.outOfMoneyTimeMs ?? null,
+    metrics: METRIC_CATALOG.map(({ name }) => oos.metrics[name] ?? null),
   };
 }
 
@@ -483,5 +565,14 @@ export function backtestInputFromResult(result: BacktestResultData, extras: Back
     equityCurve: result.equityCurve,
     trades: result.trades,
     outOfMoneyTimeMs: result.outOfMoney?.timeMs ?? null,
+    ...(result.outOfSample === undefined
+      ? {}
+      : {
+          outOfSample: {
+            bars: result.outOfSample.bars,
+            metrics: result.outOfSample.metrics,
+            outOfMoneyTimeMs: result.outOfSample.outOfMoney?.timeMs ?? null,
+          },
+        }),
   };
 }

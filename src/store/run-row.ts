@@ -118,6 +118,15 @@ export interface BacktestRow {
   readonly returns_kurtosis: number | null;
   /** Number of per-bar returns (bars − 1); null for runs saved before schema 5. */
   readonly returns_count: number | null;
+  /** The walk-forward group the run belongs to (`backtest walk-forwards`); null for other runs. */
+  readonly walk_forward_id: string | null;
+  /**
+   * Its role in that group: `training` (a run of one window's grid, left out of `list` and `best`
+   * unless asked for) or `stitched` (the stitched out-of-sample run); null for other runs.
+   */
+  readonly walk_forward_role: string | null;
+  /** For a training run, the index of its window (0 is the first); null otherwise. */
+  readonly walk_forward_window: number | null;
 }
 
 /** A row as written: every column but `id`. */
@@ -175,6 +184,9 @@ export const BACKTEST_COLUMNS: readonly ColumnSpec[] = [
   { name: 'returns_skewness', kind: 'real', nullable: true, legacy: false },
   { name: 'returns_kurtosis', kind: 'real', nullable: true, legacy: false },
   { name: 'returns_count', kind: 'integer', nullable: true, legacy: false },
+  { name: 'walk_forward_id', kind: 'text', nullable: true, legacy: false },
+  { name: 'walk_forward_role', kind: 'text', nullable: true, legacy: false },
+  { name: 'walk_forward_window', kind: 'integer', nullable: true, legacy: false },
 ];
 
 /** The older tool's 18 columns of `backtest_results`, in its table order. */
@@ -241,6 +253,9 @@ export function rowFromValues(v: readonly unknown[]): BacktestRow {
     returns_skewness: v[44] as BacktestRow['returns_skewness'],
     returns_kurtosis: v[45] as BacktestRow['returns_kurtosis'],
     returns_count: v[46] as BacktestRow['returns_count'],
+    walk_forward_id: v[47] as BacktestRow['walk_forward_id'],
+    walk_forward_role: v[48] as BacktestRow['walk_forward_role'],
+    walk_forward_window: v[49] as BacktestRow['walk_forward_window'],
   };
 }
 

@@ -7,6 +7,7 @@
  * (`run-filter.ts`), transfer formats (`run-transfer.ts`), codecs and UUIDs.
  */
 import type { BarSeries } from '../core/bars.js';
+import type { MetricName } from '../core/metric-catalog.js';
 import type { EquityCurve, Trade } from '../core/result.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { BacktestFilter, BacktestQuery } from './run-filter.js';
@@ -77,6 +78,24 @@ export interface BarImportSummary {
 export interface BarTimeRange {
   readonly fromMs?: number | undefined;
   readonly toMs?: number | undefined;
+}
+
+/**
+ * The out-of-sample part of a stored run (`run_oos_metrics`): where it starts and ends, its bars
+ * and its own metrics. The run's row holds the in-sample part.
+ */
+export interface StoredOutOfSample {
+  /** First out-of-sample bar, unix ms: where the evaluation started, flat with the initial cash. */
+  readonly fromMs: number;
+  /** Last out-of-sample bar, unix ms. */
+  readonly toMs: number;
+  readonly barsCount: number;
+  /** SHA-256 of the out-of-sample bars (`BarsFingerprint.sha256`), lower-case hex. */
+  readonly barsSha256: string;
+  /** When the out-of-sample account ran out of money, unix ms; `null` when it never did. */
+  readonly outOfMoneyTimeMs: number | null;
+  /** Every metric, `null` where undefined (or not a number in the file). */
+  readonly metrics: Readonly<Record<MetricName, number | null>>;
 }
 
 /** The best run and how many runs the ranking looked at. */
@@ -163,6 +182,11 @@ export interface RunStore {
   findRunByUuid(uuid: string): Promise<BacktestRow | undefined>;
   /** The stored equity curve of a run (at most 300 points), or `undefined`. */
   equityCurve(id: number): Promise<StoredEquityCurve | undefined>;
+  /**
+   * The out-of-sample parts of runs split with `--oos-from`/`--oos-fraction` (and of stitched
+   * walk-forward runs), by id; runs without one are not in the map.
+   */
+  outOfSample(ids: readonly number[]): Promise<Map<number, StoredOutOfSample>>;
   /** The stored trades of a run, or `undefined` when none were stored (rows other programs wrote). */
   trades(id: number): Promise<Trade[] | undefined>;
   /** Deletes runs with their side rows; how many existed. */

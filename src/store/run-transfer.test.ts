@@ -151,7 +151,7 @@ describe('export and import', () => {
     expect(header?.startsWith('id,symbol,timeframe,model_path,run_timestamp,start_date,end_date,')).toBe(true);
     expect(
       header?.endsWith(
-        ',config_hash,uuid,out_of_money_time_ms,strategy_module_path,strategy_module_sha256,returns_skewness,returns_kurtosis,returns_count',
+        ',config_hash,uuid,out_of_money_time_ms,strategy_module_path,strategy_module_sha256,returns_skewness,returns_kurtosis,returns_count,walk_forward_id,walk_forward_role,walk_forward_window',
       ),
     ).toBe(true);
     expect(text).toContain(',"has ""quotes"", commas,\nand a line break",');

@@ -11,6 +11,9 @@
  *   round-trip bit for bit; infinite metrics are `Infinity` / `-Infinity`, and `inf`, `-inf`,
  *   `nan` (Python, pandas) are read too. A CSV of the older tool (its 18 columns) imports.
  *
+ * A split run's out-of-sample part is `oos` (`from_ms`, `to_ms`, `bars_count`, `bars_sha256`,
+ * `out_of_money_time_ms`) and `oos_metrics` (every metric) in `json` and `jsonl`; `csv` leaves it out.
+ *
  * NaN is "undefined": it reads as NULL in a column that may be NULL, and is an error elsewhere.
  * A record without a `uuid` (older tool's exports) gets the one its 18 columns derive, so
  * importing the same file twice adds nothing the second time.
@@ -21,9 +24,9 @@ import { METRIC_CATALOG } from '../core/metric-catalog.js';
 import type { Metrics, Trade } from '../core/result.js';
 import type { ParamValue } from '../core/strategy.js';
 import { decodeFloat64 } from './float64-codec.js';
-import { type BacktestInput, prepareBacktest } from './run-input.js';
+import { type BacktestInput, type OutOfSampleInput, prepareBacktest } from './run-input.js';
 import { BACKTEST_COLUMNS, type BacktestRowValues, type ColumnSpec } from './run-row.js';
-import type { StoredEquityCurve } from './run-store.js';
+import type { StoredEquityCurve, StoredOutOfSample } from './run-store.js';
 import { legacyRowUuid } from './run-uuid.js';
 
 /** The text formats of export and import. */
@@ -37,6 +40,8 @@ export interface TransferRecord {
   readonly row: BacktestRowValues & { readonly id?: number | null };
   readonly equityCurve?: StoredEquityCurve | undefined;
   readonly trades?: readonly Trade[] | undefined;
+  /** The out-of-sample part of a split run. */
+  readonly outOfSample?: StoredOutOfSample | undefined;
   readonly origin?: string | undefined;
 }
 
@@ -105,7 +110,7 @@ export function csvField(value: string | number | null): string {
  */
 export function formatRuns(records: readonly TransferRecord[], format: TransferFormat): string {
   if (format === 'json' || format === 'jsonl') {
-    const plain = records.map(({ row, equityCurve, trades }) => {
+    const plain = records.map(({ row, equityCurve, trades, outOfSample }) => {
       const out: Record<string, unknown> = {};
       for (const { name } of BACKTEST_COLUMNS) {
         const value = (row as Record<string, unknown>)[name] ?? null;
@@ -125,6 +130,7 @@ export function formatRuns(records: readonly TransferRecord[], format: TransferF
         };
       }
       if (trades !== undefined) out.trades = trades;
+      if (outOfSample !== undefined) Object.assign(out, outOfSampleJson(outOfSample));
       return out;
     });
     if (format === 'jsonl') return plain.map((record) => `${JSON.stringify(record)}\n`).join('');
@@ -176,7 +182,7 @@ function convertCell(column: ColumnSpec, raw: Cell): { value: string | number | 
 
 const COLUMN_BY_NAME = new Map(BACKTEST_COLUMNS.map((c) => [c.name as string, c]));
 /** Keys a JSON record may have beside the columns. */
-const JSON_EXTRAS = new Set(['equity_curve', 'trades']);
+const JSON_EXTRAS = new Set(['equity_curve', 'trades', 'oos', 'oos_metrics']);
 
 /** Turns one record (a name → raw value map) into row values, collecting problems. */
 function convertRecord(
@@ -389,12 +395,14 @@ export function parseRuns(text: string, format: TransferFormat, source = 'import
       if (trades !== undefined && trades !== null && !Array.isArray(trades)) {
         issues.push({ source: where, field: 'trades', reason: 'must be an array of trades' });
       }
+      const outOfSample = parseOutOfSample(map.get('oos'), map.get('oos_metrics'), where, issues);
       if (row !== undefined && issues.length === before) {
         records.push({
           row,
           origin: where,
           ...(equityCurve === undefined ? {} : { equityCurve }),
           ...(Array.isArray(trades) ? { trades: trades as Trade[] } : {}),
+          ...(outOfSample === undefined ? {} : { outOfSample }),
         });
       }
     });
@@ -427,6 +435,7 @@ export function recordFromInput(input: BacktestInput, label = 'backtest result')
           },
         }),
     ...(input.trades === undefined ? {} : { trades: input.trades }),
+    ...(input.outOfSample === undefined ? {} : { outOfSample: storedOutOfSample(input.outOfSample) }),
   };
 }
 
@@ -483,6 +492,109 @@ export function inputFromRecord(record: TransferRecord): BacktestInput {
     ),
     ...optional('equityCurve', record.equityCurve),
     ...optional('trades', record.trades),
+    ...optional('outOfSample', outOfSampleInput(record.outOfSample)),
+  };
+}
+
+/** A split run's out-of-sample part as the two JSON keys `oos` and `oos_metrics`. */
+export function outOfSampleJson(oos: StoredOutOfSample): {
+  oos: Record<string, unknown>;
+  oos_metrics: Record<string, unknown>;
+} {
+  const metrics: Record<string, unknown> = {};
+  for (const { name } of METRIC_CATALOG) {
+    const value = oos.metrics[name] ?? null;
+    metrics[name] = typeof value === 'number' && !Number.isFinite(value) ? numberText(value) : value;
+  }
+  return {
+    oos: {
+      from_ms: oos.fromMs,
+      to_ms: oos.toMs,
+      bars_count: oos.barsCount,
+      bars_sha256: oos.barsSha256,
+      out_of_money_time_ms: oos.outOfMoneyTimeMs,
+    },
+    oos_metrics: metrics,
+  };
+}
+
+/** Reads `oos` and `oos_metrics` of a JSON record (both or neither), collecting problems. */
+function parseOutOfSample(
+  oos: Cell,
+  oosMetrics: Cell,
+  where: string,
+  issues: DataIssue[],
+): StoredOutOfSample | undefined {
+  if ((oos === undefined || oos === null) && (oosMetrics === undefined || oosMetrics === null)) return undefined;
+  const fail = (field: string, reason: string): undefined => {
+    issues.push({ source: where, field, reason });
+    return undefined;
+  };
+  if (typeof oos !== 'object' || oos === null || Array.isArray(oos)) {
+    return fail('oos', 'must be an object with from_ms, to_ms, bars_count, bars_sha256 and out_of_money_time_ms');
+  }
+  if (typeof oosMetrics !== 'object' || oosMetrics === null || Array.isArray(oosMetrics)) {
+    return fail('oos_metrics', 'must be an object keyed by metric name, beside oos');
+  }
+  const o = oos as Record<string, Cell>;
+  const whole = (name: string): number | undefined => {
+    const value = o[name];
+    return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  };
+  const fromMs = whole('from_ms');
+  const toMs = whole('to_ms');
+  const barsCount = whole('bars_count');
+  const outOfMoney = o.out_of_money_time_ms;
+  if (fromMs === undefined || toMs === undefined || barsCount === undefined || typeof o.bars_sha256 !== 'string') {
+    return fail('oos', 'from_ms, to_ms and bars_count must be whole numbers and bars_sha256 a string');
+  }
+  if (outOfMoney !== null && outOfMoney !== undefined && whole('out_of_money_time_ms') === undefined) {
+    return fail('oos', 'out_of_money_time_ms must be whole unix milliseconds or null');
+  }
+  const metrics: Record<string, number | null> = {};
+  const given = oosMetrics as Record<string, Cell>;
+  for (const name of Object.keys(given)) {
+    if (!METRIC_CATALOG.some((m) => m.name === name)) return fail(`oos_metrics.${name}`, 'is not a metric');
+  }
+  for (const info of METRIC_CATALOG) {
+    const converted = convertCell(
+      { name: info.name as ColumnSpec['name'], kind: 'real', nullable: true, legacy: false },
+      given[info.name],
+    );
+    if (typeof converted === 'string') return fail(`oos_metrics.${info.name}`, converted);
+    metrics[info.name] = converted.value as number | null;
+  }
+  return {
+    fromMs,
+    toMs,
+    barsCount,
+    barsSha256: o.bars_sha256,
+    outOfMoneyTimeMs: (outOfMoney as number | null | undefined) ?? null,
+    metrics: metrics as StoredOutOfSample['metrics'],
+  };
+}
+
+/** The stored form of an out-of-sample save input (what a recovery file holds). */
+function storedOutOfSample(oos: OutOfSampleInput): StoredOutOfSample {
+  return {
+    fromMs: oos.bars.firstTimeMs,
+    toMs: oos.bars.lastTimeMs,
+    barsCount: oos.bars.count,
+    barsSha256: oos.bars.sha256.toLowerCase(),
+    outOfMoneyTimeMs: oos.outOfMoneyTimeMs ?? null,
+    metrics: Object.fromEntries(
+      METRIC_CATALOG.map(({ name }) => [name, oos.metrics[name] ?? null]),
+    ) as StoredOutOfSample['metrics'],
+  };
+}
+
+/** The save input of a stored out-of-sample part (imports check it as a save does). */
+function outOfSampleInput(oos: StoredOutOfSample | undefined): OutOfSampleInput | undefined {
+  if (oos === undefined) return undefined;
+  return {
+    bars: { sha256: oos.barsSha256, count: oos.barsCount, firstTimeMs: oos.fromMs, lastTimeMs: oos.toMs },
+    metrics: oos.metrics,
+    outOfMoneyTimeMs: oos.outOfMoneyTimeMs,
   };
 }
 

@@ -32,6 +32,12 @@ export interface SweepDefinition {
   readonly fixedParams: Readonly<Record<string, ParamValue>>;
   /** The bars every run used. */
   readonly bars: BarsFingerprint;
+  /**
+   * For a sweep split with `--oos-from`/`--oos-fraction`: the time of its first out-of-sample
+   * bar, unix ms. Every run's metrics are then its in-sample part's, and its out-of-sample part
+   * is stored beside them; `sweeps resume` splits the runs it adds at the same bar.
+   */
+  readonly outOfSampleFromMs?: number | undefined;
   /** The bars file, when they came from one (absolute path), as a hint for `sweeps resume`. */
   readonly dataFile?: string | undefined;
   /** Cash, costs, sizing, fill timing: the config shared by every run. */

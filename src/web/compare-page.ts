@@ -1,5 +1,5 @@
-import { compareRuns } from '../app/compare-runs.js';
-import type { BacktestRow, StoredEquityCurve } from '../store/index.js';
+import { compareRuns, type MetricComparison } from '../app/compare-runs.js';
+import type { BacktestRow, StoredEquityCurve, StoredOutOfSample } from '../store/index.js';
 import { type ChartSpec, isIntraday, lineSeries, SERIES_COLORS } from './chart-spec.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { formatMetricValue, metricHeader } from '../app/format-values.js';
@@ -17,9 +17,11 @@ import { html } from './safe-html.js';
 export function renderComparePage(
   rows: readonly BacktestRow[],
   curves: readonly (StoredEquityCurve | undefined)[],
+  outOfSample: ReadonlyMap<number, StoredOutOfSample> = new Map(),
 ): string {
   // The same comparison as `backtest compare`, so the CLI and the dashboard mark the same bests.
-  const comparison = compareRuns(rows);
+  const comparison = compareRuns(rows, outOfSample);
+  const split = comparison.oosMetrics.length > 0;
   const series = rows.flatMap((row, i) => {
     const curve = curves[i];
     if (curve === undefined || curve.timeMs.length === 0) return [];
@@ -38,13 +40,23 @@ export function renderComparePage(
 <p class="note">★ marks the best value per row by each metric's better direction; metrics that do not measure quality (trades, exposure, buy &amp; hold) are not marked.</p>
 <div class="scroll"><table class="data compare" id="compare-metrics">
 <thead>${head}</thead>
-<tbody>${comparison.metrics.map((m) => {
-    const best = new Set(m.bestIds);
-    return html`<tr data-metric="${m.metric}"><td>${metricHeader(m.metric)}</td>${m.values.map(
-      (v, i) =>
-        html`<td class="${valueClass(m.metric, v)}${best.has(rows[i]?.id ?? -1) ? ' best' : ''}">${formatMetricValue(m.metric, v)}</td>`,
-    )}</tr>`;
+<tbody>${comparison.metrics.flatMap((m, k) => {
+    const line = (c: MetricComparison, sample: 'is' | 'oos', label: string) => {
+      const best = new Set(c.bestIds);
+      // Out-of-sample rows are marked; in-sample rows keep the plain markup of runs that were not split.
+      return html`<tr data-metric="${c.metric}"${sample === 'oos' ? html` data-sample="oos"` : ''}><td>${label}</td>${c.values.map(
+        (v, i) =>
+          html`<td class="${valueClass(c.metric, v)}${best.has(rows[i]?.id ?? -1) ? ' best' : ''}">${formatMetricValue(c.metric, v)}</td>`,
+      )}</tr>`;
+    };
+    const oos = comparison.oosMetrics[k];
+    if (!split || oos === undefined) return [line(m, 'is', metricHeader(m.metric))];
+    return [
+      line(m, 'is', `${metricHeader(m.metric)} · in-sample`),
+      line(oos, 'oos', `${metricHeader(m.metric)} · out-of-sample`),
+    ];
   })}</tbody></table></div>
+${split ? html`<p class="note">Split runs (--oos-from, --oos-fraction) show their in-sample and out-of-sample values on two rows; runs that were not split have no out-of-sample value.</p>` : ''}
 <h2>Equity [account currency]</h2>
 ${
   series.length === 0

@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { MAX_LIMIT, modelFilterFromText, parseStoredConfig, type RunStore } from '../store/index.js';
 import { loadFamilyDeflatedSharpe } from '../app/family-deflated-sharpe.js';
 import { loadStoredRunDetails } from '../app/stored-run-details.js';
+import { runJson } from '../app/stored-out-of-sample.js';
 import { renderComparePage } from './compare-page.js';
 import { CHART_LIBRARY_PATH, errorPage } from './dashboard-layout.js';
 import {
@@ -49,6 +50,7 @@ function storeQuery(query: LeaderboardQuery) {
         : { ...modelFilterFromText(query.model), paths: [...new Set([query.model, resolve(query.model)])] },
     sweepId: query.sweep,
     strategyName: query.strategy,
+    sample: query.sample,
   };
 }
 
@@ -112,7 +114,7 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
       limit: per,
       offset: (page - 1) * per,
     });
-    return { query, per, page, total, rows };
+    return { query, per, page, total, rows, outOfSample: await db.outOfSample(rows.map((row) => row.id)) };
   };
 
   const loadRun = async (c: Context) => {
@@ -127,11 +129,12 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
 
   app.get('/runs/:id', async (c) => {
     const row = await loadRun(c);
-    const [details, deflatedSharpe] = await Promise.all([
+    const [details, deflatedSharpe, outOfSample] = await Promise.all([
       loadStoredRunDetails(db, row.id),
       loadFamilyDeflatedSharpe(db, row),
+      db.outOfSample([row.id]),
     ]);
-    return c.html(renderRunPage(details, deflatedSharpe));
+    return c.html(renderRunPage(details, deflatedSharpe, outOfSample.get(row.id)));
   });
 
   app.get('/compare', async (c) => {
@@ -144,7 +147,13 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
         return row;
       }),
     );
-    return c.html(renderComparePage(rows, await Promise.all(rows.map((row) => db.equityCurve(row.id)))));
+    return c.html(
+      renderComparePage(
+        rows,
+        await Promise.all(rows.map((row) => db.equityCurve(row.id))),
+        await db.outOfSample(rows.map((row) => row.id)),
+      ),
+    );
   });
 
   app.get('/sweeps/:sweepId', async (c) => {
@@ -176,14 +185,21 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
   });
 
   app.get('/api/runs', async (c) => {
-    const { query, per, page, total, rows } = await loadPage(c);
-    return jsonResponse(c, { total, page, per, sort: query.sort, order: query.order ?? null, runs: rows });
+    const { query, per, page, total, rows, outOfSample } = await loadPage(c);
+    return jsonResponse(c, {
+      total,
+      page,
+      per,
+      sort: query.sort,
+      order: query.order ?? null,
+      runs: rows.map((row) => runJson(row, outOfSample.get(row.id))),
+    });
   });
 
   app.get('/api/runs/:id', async (c) => {
     const row = await loadRun(c);
     return jsonResponse(c, {
-      ...row,
+      ...runJson(row, (await db.outOfSample([row.id])).get(row.id)),
       config: parseStoredConfig(row) ?? null,
       strategy_params: rowParams(row) ?? null,
       trades: (await db.trades(row.id)) ?? null,

@@ -53,6 +53,11 @@ export const leaderboardQuerySchema = z.object({
   ),
   page: wholeNumber(1, 1_000_000),
   per: wholeNumber(1, MAX_PAGE_SIZE),
+  // Which metrics of split runs the sort reads: in-sample (their own) or out-of-sample.
+  sample: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.enum(['is', 'oos'], { error: 'must be is (in-sample) or oos (out-of-sample)' }).default('is'),
+  ),
 });
 export type LeaderboardQuery = z.infer<typeof leaderboardQuerySchema>;
 

@@ -1,6 +1,6 @@
 import { findMetric, type MetricName } from '../core/metric-catalog.js';
 import { TIMEFRAMES } from '../core/timeframe.js';
-import type { BacktestRow } from '../store/index.js';
+import type { BacktestRow, StoredOutOfSample } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { type LeaderboardQuery, SORT_KEYS, type SortKey } from './dashboard-params.js';
 import {
@@ -54,6 +54,8 @@ export interface LeaderboardData {
   readonly query: LeaderboardQuery;
   readonly page: number;
   readonly per: number;
+  /** The out-of-sample parts of the split runs on this page, by id. */
+  readonly outOfSample?: ReadonlyMap<number, StoredOutOfSample> | undefined;
 }
 
 /** The link for the same list with some parameters changed (undefined removes one). */
@@ -63,10 +65,22 @@ function listUrl(
 ): string {
   const merged: Record<string, unknown> = { ...query, ...change };
   const params = new URLSearchParams();
-  for (const key of ['symbol', 'timeframe', 'model', 'sweep', 'strategy', 'sort', 'order', 'page', 'per'] as const) {
+  for (const key of [
+    'symbol',
+    'timeframe',
+    'model',
+    'sweep',
+    'strategy',
+    'sort',
+    'order',
+    'page',
+    'per',
+    'sample',
+  ] as const) {
     const value = merged[key];
     if (value === undefined || value === '') continue;
     if (key === 'sort' && value === 'run_timestamp') continue;
+    if (key === 'sample' && value === 'is') continue;
     if (key === 'page' && value === 1) continue;
     params.set(key, String(value));
   }
@@ -121,11 +135,15 @@ function shortPath(path: string): string {
  */
 export function renderLeaderboardPage(data: LeaderboardData): string {
   const { rows, total, query, page, per } = data;
+  const outOfSample = data.outOfSample ?? new Map<number, StoredOutOfSample>();
   const sort = query.sort;
   const metricColumns =
     sort !== 'run_timestamp' && sort !== 'id' && !LEADERBOARD_METRICS.includes(sort)
       ? [...LEADERBOARD_METRICS, sort]
       : LEADERBOARD_METRICS;
+  // Split runs on the page: the sorted metric (else the Sharpe ratio) gets its out-of-sample value beside it.
+  const oosMetric: MetricName | undefined =
+    outOfSample.size === 0 ? undefined : sort === 'run_timestamp' || sort === 'id' ? 'sharpe_ratio' : sort;
   const pages = Math.max(1, Math.ceil(total / per));
   const showModel = rows.some((r) => r.model_path !== null);
   const showSweep = rows.some((r) => r.sweep_id !== null);
@@ -149,6 +167,7 @@ ${text('sweep', 'Sweep', query.sweep, 'any')}
 <label>Sort by<select name="sort">${SORT_KEYS.map(
     (key) => html`<option value="${key}"${sort === key ? html` selected` : ''}>${sortLabel(key)}</option>`,
   )}</select></label>
+<label>Rank split runs by<select name="sample"><option value="is">in-sample value</option><option value="oos"${query.sample === 'oos' ? html` selected` : ''}>out-of-sample value</option></select></label>
 <label>Order<select name="order"><option value="">best first</option><option value="desc"${query.order === 'desc' ? html` selected` : ''}>descending</option><option value="asc"${query.order === 'asc' ? html` selected` : ''}>ascending</option></select></label>
 <label>Per page<select name="per">${[20, 50, 100, 200, 500].map(
     (n) => html`<option value="${n}"${per === n ? html` selected` : ''}>${n}</option>`,
@@ -174,7 +193,17 @@ ${
     ? html`<p class="note">${total === 0 ? 'No saved runs match these filters.' : 'This page is past the last run.'}</p>`
     : html`<div class="scroll"><table class="data runs" id="runs">
 <thead><tr><th></th>${sortHeader(query, 'id', 'Run', true)}${sortHeader(query, 'run_timestamp', 'Saved [UTC]', false)}<th>Symbol</th><th>Timeframe</th><th>${showModel ? html`Strategy<span class="unit">or model file</span>` : 'Strategy'}</th>${showSweep ? html`<th>Sweep</th>` : ''}${metricColumns.map(
-        (m) => sortHeader(query, m, SHORT_HEADERS[m] ?? metricHeader(m), true, `${metricHeader(m)}: click to sort`),
+        (m) => {
+          const header = sortHeader(
+            query,
+            m,
+            SHORT_HEADERS[m] ?? metricHeader(m),
+            true,
+            `${metricHeader(m)}: click to sort`,
+          );
+          if (m !== oosMetric) return header;
+          return html`${header}<th class="num" data-oos-metric="${m}" title="${metricHeader(m)} out of sample (runs split with --oos-from or --oos-fraction)">${headerLabel(`${SHORT_HEADERS[m] ?? metricHeader(m)} OOS`, '')}</th>`;
+        },
       )}</tr></thead>
 <tbody>${rows.map((row) => {
         const metrics = rowMetrics(row);
@@ -191,7 +220,12 @@ ${
 <td>${row.timeframe}</td>
 <td class="strategy" title="${label}"><span class="clamp">${label}</span>${row.model_path === null ? '' : html`<span class="model clamp" title="${row.model_path}">${shortPath(row.model_path)}</span>`}</td>
 ${showSweep ? html`<td>${row.sweep_id === null ? '' : html`<a href="/sweeps/${encodeURIComponent(row.sweep_id)}" title="${row.sweep_id}">${row.sweep_id.length > 14 ? `${row.sweep_id.slice(0, 13)}…` : row.sweep_id}</a>`}</td>` : ''}
-${metricColumns.map((m) => html`<td class="${valueClass(m, metrics[m])}" data-metric="${m}">${formatMetricValue(m, metrics[m])}</td>`)}
+${metricColumns.map((m) => {
+  const cell = html`<td class="${valueClass(m, metrics[m])}" data-metric="${m}">${formatMetricValue(m, metrics[m])}</td>`;
+  if (m !== oosMetric) return cell;
+  const value = outOfSample.get(row.id)?.metrics[m] ?? null;
+  return html`${cell}<td class="${valueClass(m, value)}" data-oos-metric="${m}">${formatMetricValue(m, value)}</td>`;
+})}
 </tr>`;
       })}</tbody></table></div>${pager}`
 }

@@ -4,7 +4,14 @@ import { equityChartSpecs } from './chart-spec.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { formatNumber } from '../app/format-values.js';
 import { renderProvenance, storedRunSections } from './run-report.js';
-import { renderConfig, renderEquityCharts, renderMetricsTable, renderRunHeader } from './run-sections.js';
+import {
+  renderConfig,
+  renderEquityCharts,
+  renderMetricsTable,
+  renderRunHeader,
+  renderSplitMetricsTable,
+} from './run-sections.js';
+import type { StoredOutOfSample } from '../store/index.js';
 import { runViewFromRow } from './run-view.js';
 import { html } from './safe-html.js';
 
@@ -16,7 +23,11 @@ import { html } from './safe-html.js';
  * @example
  * renderRunPage(await loadStoredRunDetails(store, 7), await loadFamilyDeflatedSharpe(store, row));
  */
-export function renderRunPage(details: StoredRunDetails, deflatedSharpe?: FamilyDeflatedSharpe): string {
+export function renderRunPage(
+  details: StoredRunDetails,
+  deflatedSharpe?: FamilyDeflatedSharpe,
+  outOfSample?: StoredOutOfSample,
+): string {
   const { row, curve } = details;
   const view = runViewFromRow(row);
   const equityCharts = curve === undefined || curve.timeMs.length === 0 ? [] : equityChartSpecs(curve);
@@ -28,10 +39,11 @@ export function renderRunPage(details: StoredRunDetails, deflatedSharpe?: Family
       : undefined;
   const body = html`${renderRunHeader(view, 'Saved run')}
 <p class="toolbar">${view.sweepId === undefined ? '' : html`<a href="/sweeps/${encodeURIComponent(view.sweepId)}">Sweep heatmap</a>`}
+${row.walk_forward_id === null ? '' : html`<a href="/walk-forwards/${encodeURIComponent(row.walk_forward_id)}">Walk-forward ${row.walk_forward_id}${row.walk_forward_role === 'training' ? html` (a training run of window ${String(row.walk_forward_window ?? '?')})` : ''}</a>`}
 <a href="/api/runs/${row.id}">JSON</a> <a href="/api/runs/${row.id}/equity">Equity JSON</a></p>
 <h2>Metrics</h2>
 ${deflatedSharpe === undefined ? '' : html`<p class="note" id="deflated-sharpe">${describeDeflatedSharpe(deflatedSharpe)}. ${familyNote(row)}</p>`}
-${renderMetricsTable(view.metrics)}
+${outOfSample === undefined ? renderMetricsTable(view.metrics) : renderSplitMetricsTable(view.metrics, outOfSample)}
 ${equityCharts.length === 0 ? html`<h2>Equity</h2><p class="note">No equity curve is stored for this run.</p>` : renderEquityCharts('', note)}
 ${sections.body}
 <h2>Config</h2>

@@ -97,6 +97,33 @@ export function renderMetricsTable(metrics: Readonly<Record<MetricName, number |
 }
 
 /**
+ * The metrics of a split run: every catalog metric on a row, in-sample and out-of-sample values
+ * side by side (`null` where undefined), and where the out-of-sample part lies.
+ *
+ * @example
+ * renderSplitMetricsTable(view.metrics, oos);
+ */
+export function renderSplitMetricsTable(
+  inSample: Readonly<Record<MetricName, number | null>>,
+  oos: {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly barsCount: number;
+    readonly metrics: Readonly<Record<MetricName, number | null>>;
+  },
+): SafeHtml {
+  return html`<p class="note" id="out-of-sample">Split run: in sample up to the out-of-sample part, which runs from
+<b>${formatTimeMs(oos.fromMs)}</b> to <b>${formatTimeMs(oos.toMs)}</b> (${formatNumber(oos.barsCount, 0)} bars) and started
+flat with the initial capital after a warm-up over the bars before it. Charts, trades and the other sections are the in-sample part's.</p>
+<div class="scroll"><table class="data metrics split" id="split-metrics">
+<thead><tr><th>Metric</th><th class="num">In-sample</th><th class="num">Out-of-sample</th></tr></thead>
+<tbody>${METRIC_CATALOG.map(
+    (m) =>
+      html`<tr data-metric="${m.name}"><td>${metricHeader(m.name)}</td><td class="${valueClass(m.name, inSample[m.name])}">${formatMetricValue(m.name, inSample[m.name])}</td><td class="${valueClass(m.name, oos.metrics[m.name])}">${formatMetricValue(m.name, oos.metrics[m.name])}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+/**
  * The equity chart with its drawdown chart below (elements the chart script fills).
  *
  * @example

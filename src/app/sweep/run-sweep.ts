@@ -28,6 +28,7 @@ import {
   SweepStatus,
 } from '../../store/index.js';
 import { type LockWait, withLockRetry } from '../lock-retry.js';
+import { isSplitSet, type OutOfSampleSplit, outOfSampleIndex, viewBars } from '../out-of-sample.js';
 import { moduleSha256 } from '../save-result.js';
 import { isStrategyModulePath, resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { createSweepId } from './create-sweep-id.js';
@@ -82,6 +83,12 @@ export interface RunSweepOptions {
   readonly lockWait?: Omit<LockWait, 'signal'> | undefined;
   /** Notes stored with every saved run. */
   readonly notes?: string | undefined;
+  /**
+   * Split every run into an in-sample and an out-of-sample part (see `out-of-sample.ts`): each
+   * run's metrics, the top list and its ranking are then in-sample; the out-of-sample metrics
+   * are saved beside them.
+   */
+  readonly outOfSample?: OutOfSampleSplit | undefined;
   /** Default: a new `sweep-YYYYMMDD-HHMMSS-xxxxxx`. */
   readonly sweepId?: string | undefined;
   /** Metric the top list is ranked by; default `sharpe_ratio`. */
@@ -142,6 +149,8 @@ export interface SweepRow {
   readonly id?: number | undefined;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly metrics: Metrics;
+  /** The out-of-sample metrics, for a sweep split with `outOfSample`. */
+  readonly oosMetrics?: Metrics | undefined;
 }
 
 /** A run that threw, with its parameters. */
@@ -248,6 +257,8 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
         `${plan.skippedByCheck} rejected by ${definition.name}'s parameter check, ${plan.skippedByWhere} left out by --where`,
     );
   }
+  // Before the store opens: a split that leaves a part without bars creates no database.
+  const split = splitForWorkers(options.bars, options.outOfSample);
   const requestedWorkers = options.workers ?? availableParallelism();
   if (!Number.isInteger(requestedWorkers) || requestedWorkers < 1) {
     throw new ConfigError(`workers is ${requestedWorkers}; it must be a whole number of 1 or more`);
@@ -301,6 +312,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
     config: sharedConfig,
     metric,
     topCount,
+    split,
   }).run();
   if (outcome.saveError !== undefined) {
     // The store refused a save: say what was kept. The sweep's record stays `running` when
@@ -322,7 +334,12 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
     );
     if (savedRuns > 0) {
       const rows = await store.listRuns({ sweepId, sort: metric, limit: topCount });
-      top = rows.map((row) => rowFromDatabase(row, definition));
+      const outOfSample = split === undefined ? undefined : await store.outOfSample(rows.map((row) => row.id));
+      top = rows.map((row) => {
+        const oos = outOfSample?.get(row.id);
+        const shown = rowFromDatabase(row, definition);
+        return oos === undefined ? shown : { ...shown, oosMetrics: oos.metrics as unknown as Metrics };
+      });
     }
   }
   const { best: _best, unsaved: _unsaved, saveError: _saveError, ...counts } = outcome;
@@ -357,6 +374,9 @@ function sweepDefinition(
     ...(options.where === undefined || options.where.trim() === '' ? {} : { where: options.where }),
     fixedParams,
     bars,
+    ...(isSplitSet(options.outOfSample)
+      ? { outOfSampleFromMs: options.bars.timeMs[outOfSampleIndex(options.bars, options.outOfSample)] as number }
+      : {}),
     ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }),
     config,
     ...(options.notes === undefined ? {} : { notes: options.notes }),
@@ -404,6 +424,7 @@ class SweepRun {
   private readonly config: Omit<BacktestConfig, 'strategy'>;
   private readonly metric: MetricName;
   private readonly topCount: number;
+  private readonly split: SweepWorkerData['outOfSample'];
 
   constructor(setup: {
     options: RunSweepOptions;
@@ -415,6 +436,7 @@ class SweepRun {
     config: Omit<BacktestConfig, 'strategy'>;
     metric: MetricName;
     topCount: number;
+    split: SweepWorkerData['outOfSample'];
   }) {
     ({
       options: this.options,
@@ -426,6 +448,7 @@ class SweepRun {
       config: this.config,
       metric: this.metric,
       topCount: this.topCount,
+      split: this.split,
     } = setup);
     const perWorkerBatches = this.start.workers * 8;
     this.batchSize =
@@ -485,6 +508,7 @@ class SweepRun {
       config: this.config,
       sweepId: this.start.sweepId,
       ...(this.options.notes === undefined ? {} : { notes: this.options.notes }),
+      ...(this.split === undefined ? {} : { outOfSample: this.split }),
     };
     return new SweepWorkerPool({
       workerUrl: WORKER_URL,
@@ -541,7 +565,14 @@ class SweepRun {
     }
     this.completed++;
     if (this.store !== undefined) this.pendingSaves.push(outcome.input);
-    else this.keepIfBest({ params, metrics: outcome.input.metrics as Metrics });
+    else {
+      const oos = outcome.input.outOfSample?.metrics as Metrics | undefined;
+      this.keepIfBest({
+        params,
+        metrics: outcome.input.metrics as Metrics,
+        ...(oos === undefined ? {} : { oosMetrics: oos }),
+      });
+    }
   }
 
   /** Keeps the in-memory top list (used only when nothing is saved) sorted, best first. */
@@ -635,6 +666,17 @@ function rowFromDatabase(row: BacktestRow, definition: StrategyDefinition): Swee
     definition.params.filter((p) => Object.hasOwn(stored, p.name)).map((p) => [p.name, stored[p.name] as ParamValue]),
   );
   return { id: row.id, params, metrics };
+}
+
+/** The split bar and the fingerprints of both parts, for every worker; `undefined` for runs not split. */
+function splitForWorkers(bars: BarSeries, split: OutOfSampleSplit | undefined): SweepWorkerData['outOfSample'] {
+  if (!isSplitSet(split)) return undefined;
+  const fromIndex = outOfSampleIndex(bars, split);
+  return {
+    fromIndex,
+    inSample: fingerprintBars(viewBars(bars, 0, fromIndex)),
+    outOfSample: fingerprintBars(viewBars(bars, fromIndex, bars.length)),
+  };
 }
 
 function isFlagList(grid: readonly string[] | readonly GridAxis[]): grid is readonly string[] {

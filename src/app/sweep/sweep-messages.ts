@@ -21,6 +21,15 @@ export interface SweepWorkerData {
   readonly config: Omit<BacktestConfig, 'strategy'>;
   readonly sweepId: string;
   readonly notes?: string;
+  /**
+   * Split every run at bar `fromIndex` (`--oos-from`, `--oos-fraction`): the fingerprints of the
+   * in-sample and out-of-sample bars, hashed once on the main thread.
+   */
+  readonly outOfSample?: {
+    readonly fromIndex: number;
+    readonly inSample: BarsFingerprint;
+    readonly outOfSample: BarsFingerprint;
+  };
 }
 
 /** Main thread → worker: run these parameter sets. */

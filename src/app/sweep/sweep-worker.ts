@@ -60,7 +60,22 @@ async function runJob(definition: StrategyDefinition, job: SweepJob): Promise<vo
         ? { name: definition.name, params }
         : { name: definition.name, params, module: definition.module };
     const config = resolveConfig({ ...data.config, strategy });
-    const result = await runPrepared(bars, definition.create(params), config, { fingerprint: data.fingerprint });
+    const split = data.outOfSample;
+    const result = await runPrepared(
+      bars,
+      definition.create(params),
+      config,
+      split === undefined
+        ? { fingerprint: data.fingerprint }
+        : {
+            fingerprint: split.inSample,
+            outOfSample: {
+              fromIndex: split.fromIndex,
+              strategy: definition.create(params),
+              fingerprint: split.outOfSample,
+            },
+          },
+    );
     const input = toSaveInput(result, {
       sweepId: data.sweepId,
       ...(data.notes === undefined ? {} : { notes: data.notes }),

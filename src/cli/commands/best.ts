@@ -4,6 +4,8 @@ import { formatMetricValue, formatTimeMs, metricNameWithUnit, printable } from '
 import { modelFilterFor } from '../../app/model-filter.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
+import { runJson } from '../../app/stored-out-of-sample.js';
+import type { MetricSample } from '../../store/index.js';
 import { AppError, ConfigError } from '../../core/errors.js';
 import { findMetric, RANKABLE_METRICS } from '../../core/metric-catalog.js';
 import type { CliIO } from '../cli-io.js';
@@ -21,6 +23,10 @@ export interface BestCommandOptions {
   readonly minTrades?: number;
   /** The best run is turned down (exit 1) when its deflated Sharpe ratio is below this probability. */
   readonly minDsr?: number;
+  /** `--sample oos`: rank split runs by their out-of-sample metric. */
+  readonly sample?: MetricSample;
+  /** Rank walk-forward training runs too. */
+  readonly includeTraining?: boolean;
   readonly db?: string;
   readonly json: boolean;
 }
@@ -58,13 +64,20 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
       modelPath: options.model === undefined ? undefined : modelFilterFor(options.model, io.cwd),
       minTrades,
       minDsr: options.minDsr,
+      sample: options.sample,
+      includeTraining: options.includeTraining === true,
     }),
   );
+  const sample = best.sample === 'oos' ? ' out of sample' : '';
+  const oos = best.outOfSample;
   const row = best.best;
   const considered =
     `ranked ${best.ranked} of ${best.matching} saved run${best.matching === 1 ? '' : 's'}` +
     ` (${best.matching - best.withValue} without a ${metric.name} value, ${best.withValue - best.ranked} with fewer than ${minTrades} trade${minTrades === 1 ? '' : 's'} left out)`;
-  if (options.json) io.out(`${toJsonText(best)}\n`);
+  if (options.json) {
+    const { outOfSample: _shownInBest, ...report } = best;
+    io.out(`${toJsonText({ ...report, best: best.best === null ? null : runJson(best.best, oos ?? undefined) })}\n`);
+  }
   const dsr = best.deflatedSharpe;
   if (row === null && dsr !== null) {
     const value =
@@ -78,16 +91,25 @@ export async function bestCommand(options: BestCommandOptions, io: CliIO): Promi
   }
   if (row === null) {
     throw new NoQualifyingRunError(
-      `no saved run of ${options.symbol} ${options.timeframe} qualifies for best by ${metric.name}: ${considered}`,
+      `no saved run of ${options.symbol} ${options.timeframe} qualifies for best by ${metric.name}${sample}: ${considered}`,
     );
   }
   if (options.json) return;
   const direction = metric.name === 'max_drawdown' ? 'closest to zero' : `${metric.better} is better`;
   const outOfMoney =
     row.out_of_money_time_ms === null ? '' : ` [out of money ${formatTimeMs(row.out_of_money_time_ms)}]`;
+  // The other sample's value goes beside the ranked one: in-sample and out-of-sample, always both for a split run.
+  const inSampleValue = formatMetricValue(metric.name, row[metric.name]);
+  const oosValue = oos === null ? undefined : formatMetricValue(metric.name, oos.metrics[metric.name]);
+  const values =
+    oosValue === undefined
+      ? inSampleValue
+      : best.sample === 'oos'
+        ? `${oosValue} out of sample (${inSampleValue} in sample)`
+        : `${inSampleValue} in sample (${oosValue} out of sample)`;
   io.out(
-    `Best ${printable(String(row.symbol))} ${printable(String(row.timeframe))} run by ${metric.name} (${direction}): id=${row.id}, ` +
-      `${metricNameWithUnit(metric.name)} = ${formatMetricValue(metric.name, row[metric.name])}${outOfMoney}\n`,
+    `Best ${printable(String(row.symbol))} ${printable(String(row.timeframe))} run by ${metric.name}${sample} (${direction}): id=${row.id}, ` +
+      `${metricNameWithUnit(metric.name)} = ${values}${outOfMoney}\n`,
   );
   io.out(`Considered: ${considered}.\n`);
   if (dsr !== null) io.out(`${describeDeflatedSharpe(dsr)}.\n`);

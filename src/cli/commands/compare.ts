@@ -1,5 +1,5 @@
 import { formatMetricValue, metricHeader, printable } from '../../app/format-values.js';
-import { compareRuns } from '../../app/compare-runs.js';
+import { compareRuns, type MetricComparison } from '../../app/compare-runs.js';
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { UsageError } from '../../core/errors.js';
@@ -23,10 +23,14 @@ const BEST_MARK = ' *';
 export async function compareCommand(options: CompareCommandOptions, io: CliIO): Promise<void> {
   const ids = [...new Set(options.ids)];
   if (ids.length < 2) throw new UsageError('compare needs at least two different run ids');
-  const runs = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
-    Promise.all(ids.map((id) => store.getRun(id))),
+  const { runs, outOfSample } = await withDatabase(
+    openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }),
+    async (store) => ({
+      runs: await Promise.all(ids.map((id) => store.getRun(id))),
+      outOfSample: await store.outOfSample(ids),
+    }),
   );
-  const comparison = compareRuns(runs);
+  const comparison = compareRuns(runs, outOfSample);
   if (options.json) {
     io.out(`${toJsonText(comparison)}\n`);
     return;
@@ -37,13 +41,20 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
     ['Timeframe', ...runs.map((r) => printable(String(r.timeframe)))],
     ['Strategy / model', ...runs.map(describeRunSource)],
   ];
-  const metricRows = comparison.metrics.map((m) => [
-    metricHeader(m.metric),
+  const split = comparison.oosMetrics.length > 0;
+  const metricRow = (m: MetricComparison, label: string) => [
+    label,
     ...m.values.map(
       (value, i) =>
         formatMetricValue(m.metric, value) + (m.bestIds.includes(runs[i]!.id) && runs.length > 1 ? BEST_MARK : ''),
     ),
-  ]);
+  ];
+  // A split run's in-sample and out-of-sample values of each metric sit on two rows, side by side with the others'.
+  const metricRows = comparison.metrics.flatMap((m, k) => {
+    const oos = comparison.oosMetrics[k];
+    if (!split || oos === undefined) return [metricRow(m, metricHeader(m.metric))];
+    return [metricRow(m, `${metricHeader(m.metric)} IS`), metricRow(oos, `${metricHeader(m.metric)} OOS`)];
+  });
   // Runs are columns, so nothing is dropped: long strategy and model names and metric labels wrap instead.
   io.out(
     renderFittedTable(
@@ -59,6 +70,11 @@ export async function compareCommand(options: CompareCommandOptions, io: CliIO):
     ),
   );
   io.out('* best in its row (max drawdown: closest to zero; volatility and drawdown duration: lowest)\n');
+  if (split) {
+    io.out(
+      'IS: in sample (a run’s own metrics); OOS: out of sample, for runs split with --oos-from or --oos-fraction (n/a for the others)\n',
+    );
+  }
   if (comparison.configDifferences.length === 0) {
     io.out('Configs: identical.\n');
     return;

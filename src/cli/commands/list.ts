@@ -9,6 +9,8 @@ import { renderFittedTable } from '../format.js';
 import { LIST_METRICS, shortMetricHeader } from '../format-rows.js';
 import { describeRunSource } from '../../app/stored-run.js';
 import { modelFilterFor } from '../../app/model-filter.js';
+import { runJson } from '../../app/stored-out-of-sample.js';
+import type { MetricSample } from '../../store/index.js';
 
 /** Marks a run whose account ran out of money, after its id. */
 const OUT_OF_MONEY_MARK = '!';
@@ -24,6 +26,12 @@ export interface ListCommandOptions {
   readonly sort?: string;
   /** Only runs with at least this many closed trades. */
   readonly minTrades?: number;
+  /** `--sample oos`: `--sort` and `--min-trades` read the out-of-sample metrics of split runs. */
+  readonly sample?: MetricSample;
+  /** Only runs of this walk-forward group. */
+  readonly walkForward?: string;
+  /** Also list walk-forward training runs (hidden by default). */
+  readonly includeTraining?: boolean;
   readonly db?: string;
   readonly json: boolean;
   /** Print every column and full names even when the terminal is narrower than the table. */
@@ -33,20 +41,28 @@ export interface ListCommandOptions {
 /** `backtest list`: saved runs, newest first unless sorted by a metric (best first). */
 export async function listCommand(options: ListCommandOptions, io: CliIO): Promise<void> {
   const sort = options.sort === undefined ? undefined : checkSortMetric(options.sort);
-  const rows = await withDatabase(openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }), (store) =>
-    store.listRuns({
-      symbol: options.symbol,
-      timeframe: options.timeframe,
-      modelPath: options.model === undefined ? undefined : modelFilterFor(options.model, io.cwd),
-      sweepId: options.sweep,
-      sinceTimestamp: options.since,
-      minTrades: options.minTrades,
-      limit: options.limit,
-      sort,
-    }),
+  const sample = options.sample ?? 'is';
+  const { rows, outOfSample } = await withDatabase(
+    openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }),
+    async (store) => {
+      const found = await store.listRuns({
+        symbol: options.symbol,
+        timeframe: options.timeframe,
+        modelPath: options.model === undefined ? undefined : modelFilterFor(options.model, io.cwd),
+        sweepId: options.sweep,
+        sinceTimestamp: options.since,
+        minTrades: options.minTrades,
+        walkForwardId: options.walkForward,
+        includeTraining: options.includeTraining === true,
+        sample,
+        limit: options.limit,
+        sort,
+      });
+      return { rows: found, outOfSample: await store.outOfSample(found.map((row) => row.id)) };
+    },
   );
   if (options.json) {
-    io.out(`${toJsonText(rows)}\n`);
+    io.out(`${toJsonText(rows.map((row) => runJson(row, outOfSample.get(row.id))))}\n`);
     return;
   }
   if (rows.length === 0) {
@@ -55,6 +71,8 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
   }
   const metrics: MetricName[] =
     sort === undefined || LIST_METRICS.includes(sort) ? [...LIST_METRICS] : [sort, ...LIST_METRICS];
+  // Split runs: the sort metric (Sharpe ratio unsorted) gets its out-of-sample value beside it.
+  const oosMetric = outOfSample.size > 0 ? (sort ?? 'sharpe_ratio') : undefined;
   // Too narrow a terminal drops the right-hand metrics first, then the save time; never the sort metric.
   const dropRanks: Partial<Record<MetricName, number>> = {
     total_trades: 7,
@@ -73,11 +91,16 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
           { header: 'Symbol' },
           { header: 'Timeframe' },
           { header: 'Strategy / model', shrink: true },
-          ...metrics.map((m) => ({
-            header: shortMetricHeader(m),
-            align: 'right' as const,
-            ...(m === sort || dropRanks[m] === undefined ? {} : { dropRank: dropRanks[m] }),
-          })),
+          ...metrics.flatMap((m) => {
+            const column = {
+              header: m === oosMetric ? `${shortMetricHeader(m)} IS` : shortMetricHeader(m),
+              align: 'right' as const,
+              ...(m === sort || dropRanks[m] === undefined ? {} : { dropRank: dropRanks[m] }),
+            };
+            return m === oosMetric
+              ? [column, { header: `${shortMetricHeader(m)} OOS`, align: 'right' as const }]
+              : [column];
+          }),
         ],
         rows: rows.map((row) => [
           row.out_of_money_time_ms === null ? String(row.id) : `${row.id}${OUT_OF_MONEY_MARK}`,
@@ -85,12 +108,22 @@ export async function listCommand(options: ListCommandOptions, io: CliIO): Promi
           printable(String(row.symbol)),
           printable(String(row.timeframe)),
           describeRunSource(row),
-          ...metrics.map((m) => formatMetricValue(m, row[m])),
+          ...metrics.flatMap((m) =>
+            m === oosMetric
+              ? [formatMetricValue(m, row[m]), formatMetricValue(m, outOfSample.get(row.id)?.metrics[m] ?? null)]
+              : [formatMetricValue(m, row[m])],
+          ),
         ]),
       },
       options.wide === true ? undefined : io.columns,
     ),
   );
+  if (oosMetric !== undefined) {
+    io.out(
+      `IS: in sample; OOS: out of sample (runs split with --oos-from or --oos-fraction; n/a for the others)` +
+        (sort === undefined ? '\n' : `; sorted by the ${sample === 'oos' ? 'out-of-sample' : 'in-sample'} value\n`),
+    );
+  }
   if (rows.some((row) => row.out_of_money_time_ms !== null)) {
     io.out(`${OUT_OF_MONEY_MARK} the account ran out of money: positions closed, no trading after that bar\n`);
   }

@@ -77,7 +77,7 @@ function render(report: RerunReport): string {
       : renderTable(
           ['Metric that differs', 'Stored', 'Re-run'],
           differing.map((m) => [
-            metricHeader(m.metric),
+            m.sample === 'oos' ? `${metricHeader(m.metric)} (out of sample)` : metricHeader(m.metric),
             formatMetricValue(m.metric, m.stored),
             formatMetricValue(m.metric, m.rerun),
           ]),

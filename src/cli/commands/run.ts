@@ -17,7 +17,7 @@ import { resolveDatabasePath } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTradeList } from '../format-trades.js';
 import { loadBarsFile } from '../load-bars-file.js';
-import { renderMetricsTable } from '../format.js';
+import { renderMetricsTable, renderSplitMetricsTable } from '../format.js';
 
 /** Flags of `backtest run`, as commander parses them. */
 export interface RunCommandOptions {
@@ -32,6 +32,10 @@ export interface RunCommandOptions {
   readonly start?: number;
   /** `--end`: last bar time to use, unix ms (inclusive). */
   readonly end?: number;
+  /** `--oos-from`: the out-of-sample part starts at the first bar at or after this time, unix ms. */
+  readonly oosFrom?: number;
+  /** `--oos-fraction`: the last fraction of the bars is out of sample. */
+  readonly oosFraction?: number;
   readonly strategy: string;
   readonly param: readonly string[];
   readonly cash: number;
@@ -63,6 +67,10 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
   if (options.all && (options.start !== undefined || options.end !== undefined)) {
     throw new UsageError('--start and --end apply to one run or sweep, not to run --all');
   }
+  if (options.all && (options.oosFrom !== undefined || options.oosFraction !== undefined)) {
+    throw new UsageError('--oos-from and --oos-fraction apply to one run or sweep, not to run --all');
+  }
+  const outOfSample = { fromMs: options.oosFrom, fraction: options.oosFraction };
   if (options.all) {
     const { runAllCommand } = await import('./run-all.js');
     await runAllCommand(options, io);
@@ -83,18 +91,21 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
     if (options.param.length > 0) throw new UsageError('--param applies to strategies, not to --model');
     const { runModelBacktest } = await import('../../app/run-model.js');
     // Absolute, so the stored config reruns from any folder (and in-process callers' `cwd` counts).
-    result = await runModelBacktest({ bars, modelPath: resolve(io.cwd, options.model), config });
+    result = await runModelBacktest({ bars, modelPath: resolve(io.cwd, options.model), config, outOfSample });
   } else {
     result = await runBacktest({
       bars,
       strategy: await resolveStrategy(options.strategy, io.cwd),
       params: parseParamFlags([...options.param]),
       config,
+      outOfSample,
     });
   }
 
   // One line on standard error, so it shows even with --json (whose output carries `outOfMoney`).
   if (result.outOfMoney !== null) io.err(`warning: ${describeOutOfMoney(result.outOfMoney)}\n`);
+  const oosOutOfMoney = result.outOfSample?.outOfMoney ?? null;
+  if (oosOutOfMoney !== null) io.err(`warning: out of sample, ${describeOutOfMoney(oosOutOfMoney)}\n`);
 
   if (options.report !== undefined) {
     const { renderRunReport } = await import('../../web/run-report.js');
@@ -112,7 +123,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
     return;
   }
   io.out(renderRunSummary(result));
-  if (options.trades) io.out(renderTradeList(result.trades));
+  if (options.trades) {
+    if (result.outOfSample !== undefined) io.out('In-sample trades:\n');
+    io.out(renderTradeList(result.trades));
+    if (result.outOfSample !== undefined)
+      io.out(`Out-of-sample trades:\n${renderTradeList(result.outOfSample.trades)}`);
+  }
   if (savedId !== undefined) io.out(`Saved backtest to database with id=${savedId}\n`);
 }
 
@@ -237,5 +253,14 @@ export function renderRunSummary(result: BacktestResult): string {
       (config.fractional ? '  fractional' : ''),
   ];
   if (result.skippedOrders > 0) lines.push(`Skipped orders (could not afford one unit): ${result.skippedOrders}`);
-  return `${lines.join('\n')}\n${renderMetricsTable(result.metrics)}`;
+  const oos = result.outOfSample;
+  if (oos === undefined) return `${lines.join('\n')}\n${renderMetricsTable(result.metrics)}`;
+  lines[0] = `${result.symbol} ${result.timeframe}  ${formatTimeMs(bars.firstTimeMs)} → ${formatTimeMs(oos.bars.lastTimeMs)}  (${bars.count + oos.bars.count} bars)`;
+  lines.push(
+    `In-sample ${formatTimeMs(bars.firstTimeMs)} → ${formatTimeMs(bars.lastTimeMs)} (${bars.count} bars); ` +
+      `out-of-sample ${formatTimeMs(oos.bars.firstTimeMs)} → ${formatTimeMs(oos.bars.lastTimeMs)} (${oos.bars.count} bars), ` +
+      `started flat with the cash after a warm-up over the ${bars.count} bars before it`,
+  );
+  if (oos.skippedOrders > 0) lines.push(`Skipped orders out of sample: ${oos.skippedOrders}`);
+  return `${lines.join('\n')}\n${renderSplitMetricsTable(result.metrics, oos.metrics)}`;
 }

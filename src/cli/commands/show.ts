@@ -1,7 +1,8 @@
 import { openHistoryForReading, withDatabase } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import type { CliIO } from '../cli-io.js';
-import { renderTable } from '../format.js';
+import { renderSplitMetricsTable, renderTable } from '../format.js';
+import { runJson } from '../../app/stored-out-of-sample.js';
 import { prettyConfig, rowFields } from '../format-rows.js';
 import { formatTimeMs } from '../../app/format-values.js';
 import { renderTradeList } from '../format-trades.js';
@@ -18,7 +19,7 @@ export interface ShowCommandOptions {
 
 /** `backtest show ID`: every stored field of one run, the config pretty-printed. */
 export async function showCommand(options: ShowCommandOptions, io: CliIO): Promise<void> {
-  const { row, points, trades, origin } = await withDatabase(
+  const { row, points, trades, oos, origin } = await withDatabase(
     openHistoryForReading({ db: options.db, cwd: io.cwd, env: io.env }),
     async (store) => {
       const found = await store.getRun(options.id);
@@ -27,12 +28,16 @@ export async function showCommand(options: ShowCommandOptions, io: CliIO): Promi
         row: found,
         points: curve?.timeMs.length ?? 0,
         trades: await store.trades(options.id),
+        oos: (await store.outOfSample([options.id])).get(options.id),
         origin: await runOriginOf(store, options.id, found.sweep_id),
       };
     },
   );
   if (options.json) {
-    const json = { ...row, ...(origin === undefined ? {} : { run_user: origin.user, run_host: origin.host }) };
+    const json = {
+      ...runJson(row, oos),
+      ...(origin === undefined ? {} : { run_user: origin.user, run_host: origin.host }),
+    };
     io.out(`${toJsonText(options.trades === true ? { ...json, trades: trades ?? null } : json)}\n`);
     return;
   }
@@ -56,6 +61,14 @@ export async function showCommand(options: ShowCommandOptions, io: CliIO): Promi
     io.out(`Produced by: ${origin.user ?? '(unknown user)'}@${origin.host ?? '(unknown host)'}\n`);
   }
   io.out(`config:\n${prettyConfig(row)}\n`);
+  if (oos !== undefined) {
+    io.out(
+      `Split run: the fields above are the in-sample part's; out of sample from ${formatTimeMs(oos.fromMs)} to ${formatTimeMs(oos.toMs)} ` +
+        `(${oos.barsCount} bars, sha256 ${oos.barsSha256.slice(0, 12)}…), started flat with the cash after a warm-up over the bars before it` +
+        (oos.outOfMoneyTimeMs === null ? '.\n' : `; out of money at ${formatTimeMs(oos.outOfMoneyTimeMs)}.\n`),
+    );
+    io.out(renderSplitMetricsTable(row, oos.metrics));
+  }
   if (options.trades === true) {
     if (trades === undefined) io.out('No trade list is stored with this run (it was saved by another program).\n');
     else io.out(renderTradeList(trades));

@@ -36,6 +36,10 @@ export interface SweepCommandOptions extends RunConfigFlags {
   readonly start?: number;
   /** `--end`: last bar time to use, unix ms (inclusive). */
   readonly end?: number;
+  /** `--oos-from`: every run's out-of-sample part starts at the first bar at or after this time, unix ms. */
+  readonly oosFrom?: number;
+  /** `--oos-fraction`: the last fraction of the bars is out of sample. */
+  readonly oosFraction?: number;
   readonly strategy: string;
   /** `name=start..end:step`, `name=a,b,c` or `name=value`, one per swept parameter. */
   readonly grid: readonly string[];
@@ -133,6 +137,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         runTimeoutSeconds: options.runTimeout,
         ...(options.saveToDb ? { db: openDb } : {}),
         notes: options.notes,
+        outOfSample: { fromMs: options.oosFrom, fraction: options.oosFraction },
         metric: options.metric as MetricName,
         top: options.top,
         lockWait: { timeoutMs: lockTimeoutMs(options), onWait: (line) => io.err(`${line}\n`) },
@@ -214,14 +219,30 @@ function renderTop(summary: SweepSummary): string {
   const metrics = [summary.metric, ...SHOWN_METRICS.filter((m) => m !== summary.metric)];
   const paramNames = summary.swept;
   const withIds = summary.top.some((row) => row.id !== undefined);
-  const head = ['#', ...(withIds ? ['Id'] : []), ...paramNames, ...metrics.map(metricHeader)];
+  // A split sweep ranks by the in-sample value and shows the out-of-sample one beside it.
+  const split = summary.top.some((row) => row.oosMetrics !== undefined);
+  const head = [
+    '#',
+    ...(withIds ? ['Id'] : []),
+    ...paramNames,
+    ...metrics.flatMap((m, i) =>
+      i === 0 && split ? [`${metricHeader(m)} IS`, `${metricHeader(m)} OOS`] : [metricHeader(m)],
+    ),
+  ];
   const rows = summary.top.map((row, i) => [
     String(i + 1),
     ...(withIds ? [String(row.id ?? '')] : []),
     ...paramNames.map((name) => String(row.params[name])),
-    ...metrics.map((m) => formatMetricValue(m, row.metrics[m])),
+    ...metrics.flatMap((m, j) =>
+      j === 0 && split
+        ? [formatMetricValue(m, row.metrics[m]), formatMetricValue(m, row.oosMetrics?.[m] ?? null)]
+        : [formatMetricValue(m, row.metrics[m])],
+    ),
   ]);
-  return `Top ${summary.top.length} by ${metricHeader(summary.metric)}\n${renderTable(head, rows)}`;
+  const by = split
+    ? `${metricHeader(summary.metric)} in sample (IS), out-of-sample value (OOS) beside it`
+    : metricHeader(summary.metric);
+  return `Top ${summary.top.length} by ${by}\n${renderTable(head, rows)}`;
 }
 
 function jsonSummary(summary: SweepSummary): Record<string, unknown> {
@@ -242,6 +263,7 @@ function jsonSummary(summary: SweepSummary): Record<string, unknown> {
       ...(row.id === undefined ? {} : { id: row.id }),
       params: row.params,
       metrics: row.metrics,
+      ...(row.oosMetrics === undefined ? {} : { oos_metrics: row.oosMetrics }),
     })),
     failures: summary.failures,
   };

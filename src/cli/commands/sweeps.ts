@@ -276,6 +276,9 @@ export async function sweepsResumeCommand(options: SweepsResumeCommandOptions, i
         fixedParams: definition.fixedParams,
         config: definition.config,
         notes: definition.notes,
+        ...(definition.outOfSampleFromMs === undefined
+          ? {}
+          : { outOfSample: { fromMs: definition.outOfSampleFromMs } }),
         workers: capWorkers(options.workers, io),
         runTimeoutSeconds: options.runTimeout,
         sweepId: definition.sweepId,

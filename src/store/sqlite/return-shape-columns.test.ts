@@ -44,7 +44,8 @@ describe('schema 5: the skewness, kurtosis and count of returns', () => {
     const db = TradingDatabase.open(path, { onNotice: (line) => notices.push(line) });
     expect(db.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     expect(CURRENT_SCHEMA_VERSION).toBeGreaterThanOrEqual(5);
-    expect(notices[0]).toContain('returns’ skewness, kurtosis and count added to run details, every value kept');
+    expect(notices[0]).toContain('returns’ skewness, kurtosis and count added to run details;');
+    expect(notices[0]).toContain(', every value kept');
     expect(db.getBacktest(1)).toMatchObject({
       sharpe_ratio: 1.1,
       returns_skewness: null,

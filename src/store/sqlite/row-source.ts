@@ -32,6 +32,8 @@ export interface RowSource {
   rankField(name: keyof BacktestRow | KeyField): string | undefined;
   /** The SELECT list in `BACKTEST_COLUMNS` order. */
   readonly selectList: string;
+  /** True when the file has `run_oos_metrics` (schema 7), so out-of-sample metrics can be read. */
+  readonly hasOutOfSample: boolean;
 }
 
 /** Legacy columns that `run_details` copies (keys aside), so ranking can read them there. */
@@ -52,7 +54,7 @@ const SIDE_COPIES = new Set<string>([
  * file read as it is; fields it lacks (those a later schema added, such as schema 5's
  * `returns_skewness`) read as NULL. Left out, every field is there (a file at this version).
  */
-export function sideTablesSource(detailColumns?: ReadonlySet<string>): RowSource {
+export function sideTablesSource(detailColumns?: ReadonlySet<string>, hasOutOfSample = true): RowSource {
   const legacy = new Set<string>(BACKTEST_COLUMNS.filter((c) => c.legacy).map((c) => c.name));
   const missing = (name: string): boolean => detailColumns !== undefined && !detailColumns.has(name);
   const field = (name: string): string => {
@@ -73,6 +75,7 @@ export function sideTablesSource(detailColumns?: ReadonlySet<string>): RowSource
     field,
     rankField,
     selectList: BACKTEST_COLUMNS.map((c) => field(c.name)).join(', '),
+    hasOutOfSample,
   };
 }
 
@@ -92,6 +95,7 @@ export function singleTableSource(columns: ReadonlySet<string>): RowSource {
     field,
     rankField: field,
     selectList: BACKTEST_COLUMNS.map((c) => field(c.name)).join(', '),
+    hasOutOfSample: false,
   };
 }
 

@@ -6,11 +6,19 @@
  * the newest runs (its `run_timestamp` index), `run_details` alone for ranking and filtering
  * by symbol and timeframe (its covering index), and the join only when both are needed.
  */
-import type { BacktestRow } from '../run-row.js';
-import type { CheckedFilter, CheckedSort } from '../run-filter.js';
+import { type BacktestRow, METRIC_COLUMN } from '../run-row.js';
+import { type CheckedFilter, type CheckedSort, OOS_PREFIX } from '../run-filter.js';
 import type { KeyField, RowSource } from './row-source.js';
 
-type FieldName = keyof BacktestRow | KeyField;
+/** A field of a run, a key, or an out-of-sample metric (`oos.sharpe_ratio`, from `run_oos_metrics o`). */
+type FieldName = RunField | `${typeof OOS_PREFIX}${string}`;
+type RunField = keyof BacktestRow | KeyField;
+
+/** Out-of-sample metric fields a query may name: the whitelist of their columns. */
+const OOS_FIELDS = new Set<string>(Object.values(METRIC_COLUMN).map((column) => `${OOS_PREFIX}${column}`));
+
+/** The training-run condition's role value; see {@link filterConditions}. */
+export const TRAINING_ROLE = 'training';
 
 /** A condition over fields, written with whatever expression the chosen FROM gives each field. */
 interface Condition {
@@ -82,9 +90,24 @@ export function filterConditions(filter: CheckedFilter): Condition[] {
   }
   if (filter.minTrades !== undefined && filter.minTrades > 0) {
     const min = filter.minTrades;
-    conditions.push({ fields: ['total_trades'], sql: (e) => `${e('total_trades')} >= ?`, params: [min] });
+    const trades = tradesField(filter);
+    conditions.push({ fields: [trades], sql: (e) => `${e(trades)} >= ?`, params: [min] });
+  }
+  if (filter.walkForwardId !== undefined) equal('walk_forward_id', filter.walkForwardId);
+  if (!filter.includeTraining) {
+    // IS NOT: true for NULL (every run not in a walk-forward) as well as for other roles.
+    conditions.push({
+      fields: ['walk_forward_role'],
+      sql: (e) => `${e('walk_forward_role')} IS NOT ?`,
+      params: [TRAINING_ROLE],
+    });
   }
   return conditions;
+}
+
+/** The trade count `minTrades` reads: the run's own, or its out-of-sample part's. */
+export function tradesField(filter: Pick<CheckedFilter, 'sample'>): FieldName {
+  return filter.sample === 'oos' ? `${OOS_PREFIX}total_trades` : 'total_trades';
 }
 
 /** A condition that a field has a value. */
@@ -164,12 +187,35 @@ function chooseFrom(
   source: RowSource,
   fields: ReadonlySet<FieldName>,
 ): { from: string; expr: (name: FieldName) => string } {
-  if (source.layout === 'singleTable') return { from: source.from, expr: (name) => source.field(name) };
+  const outOfSample = [...fields].filter((name) => name.startsWith(OOS_PREFIX));
+  if (outOfSample.length === 0) return chooseRunFrom(source, fields);
+  for (const name of outOfSample) {
+    if (!OOS_FIELDS.has(name)) throw new Error(`not an out-of-sample metric field: ${name}`);
+  }
+  const base = chooseRunFrom(source, new Set([...fields].filter((name) => !name.startsWith(OOS_PREFIX))));
+  if (!source.hasOutOfSample) {
+    return { from: base.from, expr: (name) => (name.startsWith(OOS_PREFIX) ? 'NULL' : base.expr(name)) };
+  }
+  // A LEFT JOIN: runs that were not split stay, with NULL out-of-sample metrics.
+  return {
+    from: `${base.from} LEFT JOIN run_oos_metrics o ON o.backtest_id = ${base.expr('id')}`,
+    expr: (name) => (name.startsWith(OOS_PREFIX) ? `o.${name.slice(OOS_PREFIX.length)}` : base.expr(name)),
+  };
+}
+
+/** Chooses the FROM for fields of the run itself (no out-of-sample metric among them). */
+function chooseRunFrom(
+  source: RowSource,
+  runFields: ReadonlySet<FieldName>,
+): { from: string; expr: (name: FieldName) => string } {
+  const fields = runFields as ReadonlySet<RunField>;
+  const run = (name: FieldName): RunField => name as RunField;
+  if (source.layout === 'singleTable') return { from: source.from, expr: (name) => source.field(run(name)) };
   if ([...fields].every((name) => LEGACY_ONLY.has(name))) {
     return { from: 'backtest_results r', expr: (name) => `r.${name}` };
   }
   if ([...fields].every((name) => source.rankField(name) !== undefined)) {
-    return { from: source.rankFrom, expr: (name) => source.rankField(name) as string };
+    return { from: source.rankFrom, expr: (name) => source.rankField(run(name)) as string };
   }
-  return { from: source.from, expr: (name) => source.rankField(name) ?? source.field(name) };
+  return { from: source.from, expr: (name) => source.rankField(run(name)) ?? source.field(run(name)) };
 }

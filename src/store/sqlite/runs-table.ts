@@ -14,15 +14,15 @@ import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { Trade } from '../../core/result.js';
 import { canonicalTimeframe } from '../../core/timeframe.js';
 import { decodeFloat64 } from '../float64-codec.js';
-import { type CheckedFilter, type CheckedQuery, checkRankMetric } from '../run-filter.js';
+import { type CheckedFilter, type CheckedQuery, checkRankMetric, sampleSort } from '../run-filter.js';
 import type { PreparedBacktest } from '../run-input.js';
 import { type BacktestRow, LEGACY_COLUMNS } from '../run-row.js';
-import type { BestRun, SharpeFamilyMember, StoredEquityCurve } from '../run-store.js';
+import type { BestRun, SharpeFamilyMember, StoredEquityCurve, StoredOutOfSample } from '../run-store.js';
 import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
-import { condition, filterConditions, notNull, planQuery } from './run-query-sql.js';
+import { condition, filterConditions, notNull, planQuery, TRAINING_ROLE, tradesField } from './run-query-sql.js';
 import { storedRow } from './row-source.js';
-import { DETAIL_INFO_COLUMNS } from './schema.js';
+import { DETAIL_INFO_COLUMNS, OOS_INFO_COLUMNS, OOS_METRIC_COLUMNS, WALK_FORWARD_COLUMNS } from './schema.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
 const INSERTED_LEGACY = LEGACY_COLUMNS.filter((c) => c.name !== 'id');
@@ -36,11 +36,15 @@ const DETAIL_FIELDS: readonly string[] = [
   'timeframe_key',
   ...METRIC_CATALOG.map((m) => m.name).filter((name) => !LEGACY_COLUMNS.some((c) => c.name === name)),
   ...DETAIL_INFO_COLUMNS.map(([name]) => name),
+  ...WALK_FORWARD_COLUMNS.map(([name]) => name),
 ];
 const UPDATE_DETAILS_SQL = `UPDATE run_details SET ${DETAIL_FIELDS.map((f) => `${f} = ?`).join(', ')} WHERE backtest_id = ?`;
 const INSERT_EQUITY_SQL =
   'INSERT INTO backtest_equity (backtest_id, point_count, source_point_count, time_ms, equity, month_end_time_ms, month_end_equity) VALUES (?, ?, ?, ?, ?, ?, ?)';
 const INSERT_TRADES_SQL = 'INSERT INTO run_trades (backtest_id, trade_count, trades) VALUES (?, ?, ?)';
+const OOS_FIELDS = [...OOS_INFO_COLUMNS.map(([name]) => name), ...OOS_METRIC_COLUMNS];
+const INSERT_OOS_SQL = `INSERT INTO run_oos_metrics (backtest_id, ${OOS_FIELDS.join(', ')}) VALUES (?, ${OOS_FIELDS.map(() => '?').join(', ')})`;
+const SELECT_OOS_SQL = `SELECT backtest_id, ${OOS_FIELDS.join(', ')} FROM run_oos_metrics WHERE backtest_id IN (SELECT value FROM json_each(?))`;
 
 /** What {@link RunsTable.sharpeFamily} reads of each run, in `SharpeFamilyMember` order. */
 const FAMILY_FIELDS = [
@@ -134,6 +138,12 @@ export class RunsTable {
         );
     }
     if (trades !== undefined) this.connection.statement(INSERT_TRADES_SQL).run(id, trades.count, trades.bytes);
+    const oos = prepared.outOfSample;
+    if (oos !== undefined) {
+      this.connection
+        .statement(INSERT_OOS_SQL)
+        .run(id, oos.fromMs, oos.toMs, oos.barsCount, oos.barsSha256, oos.outOfMoneyTimeMs, ...oos.metrics);
+    }
     return id;
   }
 
@@ -160,7 +170,28 @@ export class RunsTable {
 
   /** Runs matching a checked query. */
   list(query: CheckedQuery): BacktestRow[] {
-    return this.connection.read('list backtest results', () => this.rowsById(this.listIds(query)));
+    return this.connection.read('list backtest results', () =>
+      this.rowsById(this.listIds({ ...query, filter: this.visible(query.filter) })),
+    );
+  }
+
+  /**
+   * The filter as it must run. Hiding walk-forward training runs costs a condition on every
+   * query (and makes a newest-first page join `run_details`), so it is dropped when the file
+   * holds no training run, which one probe of the partial walk-forward index tells.
+   */
+  private visible(filter: CheckedFilter): CheckedFilter {
+    if (filter.includeTraining) return filter;
+    const rows = this.connection.rows;
+    if (rows.layout !== 'sideTables' || rows.field('walk_forward_role') === 'NULL') {
+      return { ...filter, includeTraining: true };
+    }
+    const any = this.connection.read('look for walk-forward training runs', () =>
+      this.connection
+        .statement('SELECT 1 FROM run_details WHERE walk_forward_id IS NOT NULL AND walk_forward_role = ? LIMIT 1')
+        .get(TRAINING_ROLE),
+    );
+    return any === undefined ? { ...filter, includeTraining: true } : filter;
   }
 
   /**
@@ -207,7 +238,7 @@ export class RunsTable {
 
   /** How many runs match. */
   count(filter: CheckedFilter): number {
-    const plan = planQuery(this.connection.rows, filterConditions(filter), undefined);
+    const plan = planQuery(this.connection.rows, filterConditions(this.visible(filter)), undefined);
     return this.connection.read(
       'count backtest results',
       () =>
@@ -222,23 +253,26 @@ export class RunsTable {
    * The best run by `metric` among those matching `filter` (symbol and timeframe included), and
    * how many were looked at: runs with a value that pass the trade minimum are ranked.
    */
-  best(metric: string, filter: CheckedFilter): BestRun {
-    const rank = checkRankMetric(metric);
+  best(metric: string, checked: CheckedFilter): BestRun {
+    const filter = this.visible(checked);
+    const rank = sampleSort(checkRankMetric(metric), filter.sample);
+    const column = rank.column as keyof BacktestRow;
+    const trades = tradesField(filter);
     const { minTrades, ...rest } = filter;
     const minimum = minTrades ?? 0;
     return this.connection.read('find the best backtest', () => {
       const all = filterConditions(rest);
-      const countPlan = planQuery(this.connection.rows, all, undefined);
+      const countPlan = planQuery(this.connection.rows, all, undefined, [column, trades]);
       const counts = this.connection
         .statement(
-          `SELECT count(*) AS matching, count(${countPlan.expr(rank.column as keyof BacktestRow)}) AS withValue, ` +
-            `coalesce(sum(${countPlan.expr(rank.column as keyof BacktestRow)} IS NOT NULL AND coalesce(${countPlan.expr('total_trades')}, 0) >= ?), 0) AS ranked ` +
+          `SELECT count(*) AS matching, count(${countPlan.expr(column)}) AS withValue, ` +
+            `coalesce(sum(${countPlan.expr(column)} IS NOT NULL AND coalesce(${countPlan.expr(trades)}, 0) >= ?), 0) AS ranked ` +
             `FROM ${countPlan.from} ${countPlan.where}`,
         )
         .get(minimum, ...countPlan.params) as { matching: number; withValue: number; ranked: number };
-      const conditions = [...all, notNull(rank.column as keyof BacktestRow)];
+      const conditions = [...all, notNull(column)];
       if (minimum > 0) {
-        conditions.push(condition(['total_trades'], (e) => `coalesce(${e('total_trades')}, 0) >= ?`, [minimum]));
+        conditions.push(condition([trades], (e) => `coalesce(${e(trades)}, 0) >= ?`, [minimum]));
       }
       const plan = planQuery(this.connection.rows, conditions, rank);
       const id = this.connection
@@ -254,7 +288,8 @@ export class RunsTable {
    * Every run matching `filter`, by id, with the fields the deflated Sharpe ratio needs: one
    * statement over `run_details` alone unless the filter needs `backtest_results` (a model).
    */
-  sharpeFamily(filter: CheckedFilter): SharpeFamilyMember[] {
+  sharpeFamily(checked: CheckedFilter): SharpeFamilyMember[] {
+    const filter = this.visible(checked);
     return this.connection.read('read the Sharpe ratios of a family of runs', () => {
       const plan = planQuery(this.connection.rows, filterConditions(filter), undefined, FAMILY_FIELDS);
       const rows = this.connection
@@ -360,6 +395,39 @@ export class RunsTable {
     };
   }
 
+  /**
+   * The stored out-of-sample parts of runs, by id (runs without one are left out); files older
+   * than schema 7 have none.
+   */
+  outOfSample(ids: readonly number[]): Map<number, StoredOutOfSample> {
+    const found = new Map<number, StoredOutOfSample>();
+    if (ids.length === 0 || !this.connection.hasTable('run_oos_metrics')) return found;
+    const rows = this.connection.read('read out-of-sample metrics', () => {
+      const out: unknown[][] = [];
+      // Pages keep the IN list (a JSON array) small.
+      for (let i = 0; i < ids.length; i += 1000) {
+        const page = JSON.stringify(ids.slice(i, i + 1000));
+        out.push(...(this.connection.statement(SELECT_OOS_SQL).raw(true).all(page) as unknown[][]));
+      }
+      return out;
+    });
+    for (const v of rows) {
+      const metrics: Record<string, number | null> = {};
+      OOS_METRIC_COLUMNS.forEach((column, i) => {
+        metrics[column] = numberOrNull(v[1 + OOS_INFO_COLUMNS.length + i]);
+      });
+      found.set(v[0] as number, {
+        fromMs: v[1] as number,
+        toMs: v[2] as number,
+        barsCount: v[3] as number,
+        barsSha256: v[4] as string,
+        outOfMoneyTimeMs: numberOrNull(v[5]),
+        metrics: metrics as StoredOutOfSample['metrics'],
+      });
+    }
+    return found;
+  }
+
   /** The stored trade list of a run; `undefined` when none was stored (older rows). */
   trades(id: number): Trade[] | undefined {
     if (!this.connection.hasTable('run_trades')) return undefined;
@@ -385,7 +453,8 @@ export class RunsTable {
   }
 
   /** Every run matching `filter`, oldest first by id, no limit (for export). */
-  all(filter: CheckedFilter): BacktestRow[] {
+  all(checked: CheckedFilter): BacktestRow[] {
+    const filter = this.visible(checked);
     return this.connection.read('export backtests', () => {
       const plan = planQuery(this.connection.rows, filterConditions(filter), {
         column: 'id',

@@ -15,6 +15,8 @@
  * - `bar_sets` and `bar_chunks` (schema 4): imported bars, one set per symbol and timeframe,
  *   stored as columnar chunks (see `../bar-chunks.ts`).
  * - Schema 5 adds `returns_skewness`, `returns_kurtosis` and `returns_count` to `run_details`.
+ * - Schema 7 adds `run_oos_metrics` (each split run's out-of-sample metrics), `walk_forwards` and
+ *   `walk_forward_windows` (walk-forward groups), and the run → group link in `run_details`.
  *
  * Rows other programs insert straight into `backtest_results` get their `run_details` row from
  * a trigger written in plain SQL (so the older tool, which knows nothing of it, still works):
@@ -285,6 +287,104 @@ function addReturnShapeColumns(db: Database.Database): void {
   }
 }
 
+/**
+ * Columns schema version 7 adds to `run_details`: the walk-forward group a run belongs to, its
+ * role in it (`training`: a run of a window's grid, hidden from `list` and `best` unless asked;
+ * `stitched`: the stitched out-of-sample run) and, for a training run, its window's index.
+ */
+export const WALK_FORWARD_COLUMNS = [
+  ['walk_forward_id', 'TEXT'],
+  ['walk_forward_role', 'TEXT'],
+  ['walk_forward_window', 'INTEGER'],
+] as const;
+
+/** The fields of `run_oos_metrics` beside the run id and the metrics, in insert order. */
+export const OOS_INFO_COLUMNS = [
+  ['oos_from_ms', 'INTEGER NOT NULL'],
+  ['oos_to_ms', 'INTEGER NOT NULL'],
+  ['bars_count', 'INTEGER NOT NULL'],
+  ['bars_sha256', 'TEXT NOT NULL'],
+  ['out_of_money_time_ms', 'INTEGER'],
+] as const;
+
+/** Every metric column of `run_oos_metrics`, in catalog order. */
+export const OOS_METRIC_COLUMNS: readonly string[] = METRIC_CATALOG.map((m) => METRIC_COLUMN[m.name]);
+
+const integerMetric = (column: string): boolean => column === 'total_trades' || column === 'returns_count';
+
+/**
+ * Schema version 7: out-of-sample metrics and walk-forward groups.
+ *
+ * - `run_oos_metrics`: one row per run evaluated out of sample (`--oos-from`, `--oos-fraction`,
+ *   and stitched walk-forward runs): the first and last out-of-sample bar times, their count and
+ *   SHA-256, when the out-of-sample account ran out of money, and every metric. Deleted with its
+ *   run by a trigger of its own (the delete trigger of schema 3 is left as it is).
+ * - `walk_forwards`: one row per walk-forward (its definition as JSON, status, stitched run).
+ * - `walk_forward_windows`: each window's training and test ranges, chosen parameters, and the
+ *   chosen configuration's in-sample and out-of-sample metrics (`flat`: no configuration passed
+ *   `--min-trades`, so the window stayed flat).
+ * - `run_details` gains {@link WALK_FORWARD_COLUMNS}, and the ranking index gains
+ *   `walk_forward_role` at its end, so hiding training runs still reads the index alone.
+ */
+function addOutOfSampleAndWalkForwards(db: Database.Database): void {
+  const details = tableColumns(db, 'run_details');
+  for (const [name, type] of WALK_FORWARD_COLUMNS) {
+    if (!details.has(name)) db.exec(`ALTER TABLE run_details ADD COLUMN ${name} ${type}`);
+  }
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS run_oos_metrics (
+      backtest_id INTEGER PRIMARY KEY,
+      ${OOS_INFO_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n      ')},
+      ${OOS_METRIC_COLUMNS.map((c) => `${c} ${integerMetric(c) ? 'INTEGER' : 'REAL'}`).join(',\n      ')});
+    CREATE TRIGGER IF NOT EXISTS trg_backtest_results_delete_oos AFTER DELETE ON backtest_results BEGIN
+      DELETE FROM run_oos_metrics WHERE backtest_id = OLD.id;
+    END;
+    CREATE TABLE IF NOT EXISTS walk_forwards (
+      group_id TEXT PRIMARY KEY,
+      symbol TEXT NOT NULL,
+      timeframe TEXT NOT NULL,
+      strategy TEXT NOT NULL,
+      status TEXT NOT NULL,
+      window_count INTEGER NOT NULL,
+      stitched_run_id INTEGER,
+      created_ms INTEGER NOT NULL,
+      updated_ms INTEGER NOT NULL,
+      definition_json TEXT NOT NULL,
+      summary_json TEXT);
+    CREATE TABLE IF NOT EXISTS walk_forward_windows (
+      group_id TEXT NOT NULL,
+      window_index INTEGER NOT NULL,
+      train_from_ms INTEGER NOT NULL,
+      train_to_ms INTEGER NOT NULL,
+      test_from_ms INTEGER NOT NULL,
+      test_to_ms INTEGER NOT NULL,
+      chosen_params_json TEXT,
+      is_metrics_json TEXT,
+      oos_metrics_json TEXT,
+      flat INTEGER NOT NULL,
+      PRIMARY KEY (group_id, window_index));
+    CREATE INDEX IF NOT EXISTS idx_walk_forwards_created ON walk_forwards(created_ms);
+    CREATE INDEX IF NOT EXISTS idx_run_walk_forward ON run_details(walk_forward_id) WHERE walk_forward_id IS NOT NULL;
+  `);
+  // A metric a later catalog has (a file created between two versions) gets its column too.
+  const oosColumns = tableColumns(db, 'run_oos_metrics');
+  for (const column of OOS_METRIC_COLUMNS) {
+    if (!oosColumns.has(column)) {
+      db.exec(`ALTER TABLE run_oos_metrics ADD COLUMN ${column} ${integerMetric(column) ? 'INTEGER' : 'REAL'}`);
+    }
+  }
+  // The ranking index keeps whatever columns earlier versions gave it, plus the role at the end.
+  const indexed = (
+    db.prepare("SELECT name FROM pragma_index_info('idx_run_rank') ORDER BY seqno").all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
+  if (indexed.length > 0 && !indexed.includes('walk_forward_role')) {
+    db.exec('DROP INDEX idx_run_rank');
+    db.exec(`CREATE INDEX idx_run_rank ON run_details(${[...indexed, 'walk_forward_role'].join(', ')})`);
+  }
+}
+
 /** The first version with `run_details` and the other side tables (see `row-source.ts`). */
 export const SIDE_TABLES_SCHEMA_VERSION = 3;
 
@@ -330,6 +430,13 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'skewness, kurtosis and count of each run’s per-bar returns in run_details',
     notice: 'returns’ skewness, kurtosis and count added to run details',
     up: addReturnShapeColumns,
+  },
+  {
+    version: 7,
+    description:
+      'out-of-sample metrics in run_oos_metrics; walk-forward groups in walk_forwards and walk_forward_windows',
+    notice: 'out-of-sample metrics and walk-forward groups added',
+    up: addOutOfSampleAndWalkForwards,
   },
 ];
 

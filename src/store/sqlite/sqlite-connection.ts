@@ -79,7 +79,11 @@ export class SqliteConnection {
     this.rows =
       readonly && version < SIDE_TABLES_SCHEMA_VERSION
         ? singleTableSource(tableColumns(db, 'backtest_results'))
-        : sideTablesSource(readonly ? tableColumns(db, 'run_details') : undefined);
+        : sideTablesSource(
+            readonly ? tableColumns(db, 'run_details') : undefined,
+            // Read as it is, a file older than schema 7 has no out-of-sample table.
+            !readonly || tableColumns(db, 'run_oos_metrics').size > 0,
+          );
   }
 
   /**

@@ -19,6 +19,7 @@ import type {
   RunStore,
   SharpeFamilyMember,
   StoredEquityCurve,
+  StoredOutOfSample,
 } from '../run-store.js';
 import type { TransferRecord } from '../run-transfer.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
@@ -92,6 +93,10 @@ export class SqliteRunStore implements RunStore {
 
   async equityCurve(id: number): Promise<StoredEquityCurve | undefined> {
     return this.database.getEquityCurve(id);
+  }
+
+  async outOfSample(ids: readonly number[]): Promise<Map<number, StoredOutOfSample>> {
+    return this.database.getOutOfSample(ids);
   }
 
   async trades(id: number): Promise<Trade[] | undefined> {

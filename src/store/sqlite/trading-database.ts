@@ -21,6 +21,7 @@ import type {
   ImportSummary,
   SharpeFamilyMember,
   StoredEquityCurve,
+  StoredOutOfSample,
 } from '../run-store.js';
 import {
   checkTransferFormat,
@@ -251,6 +252,17 @@ export class TradingDatabase {
   }
 
   /**
+   * The out-of-sample parts of split runs, by id (see `RunStore.outOfSample`).
+   *
+   * @example
+   * const oos = db.getOutOfSample([12]).get(12)?.metrics.sharpe_ratio;
+   */
+  getOutOfSample(ids: readonly number[]): Map<number, StoredOutOfSample> {
+    for (const id of ids) checkId(id);
+    return this.runs.outOfSample(ids);
+  }
+
+  /**
    * Deletes a run with its side rows; `false` when there was no such run.
    *
    * @example
@@ -279,13 +291,17 @@ export class TradingDatabase {
    * const records = db.exportRuns({ symbol: 'GOOG' });
    */
   exportRuns(filter: BacktestFilter = {}): TransferRecord[] {
-    return this.runs.all(checkFilter(filter)).map((row) => {
+    const rows = this.runs.all(checkFilter(filter));
+    const outOfSample = this.runs.outOfSample(rows.map((row) => row.id));
+    return rows.map((row) => {
+      const oos = outOfSample.get(row.id);
       const equityCurve = this.runs.equityCurve(row.id);
       const trades = this.runs.trades(row.id);
       return {
         row,
         ...(equityCurve === undefined ? {} : { equityCurve }),
         ...(trades === undefined ? {} : { trades }),
+        ...(oos === undefined ? {} : { outOfSample: oos }),
       };
     });
   }
