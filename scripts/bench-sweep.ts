@@ -6,19 +6,25 @@
  * workers together) over wall time, so 2.0 means two cores were busy the whole time, plus the
  * whole machine's busy share from /proc/stat when it exists.
  *
- * Floor (checked, exit 1 when missed): under 10 s wall time.
+ * Then `overfit`: the probability of backtest overfitting of that sweep, as `backtest overfit`
+ * computes it (reading 1,000 runs × 2,000 period returns, CSCV over the C(16, 8) = 12,870 splits,
+ * storing the result).
+ *
+ * Floors (checked, exit 1 when missed): under 10 s wall time for the sweep, under 2 s for overfit.
  * Options: `--workers N` (default: available parallelism).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/app/sweep/run-sweep.js';
+import { assessSweepOverfit, storeSweepOverfit } from '../src/app/sweep-overfit.js';
 import { generateSyntheticBars } from '../src/data/index.js';
 import { SqliteRunStore, TradingDatabase } from '../src/store/sqlite/index.js';
 
 const RUNS = 1_000;
 const BARS = 100_000;
 const FLOOR_SECONDS = 10;
+const OVERFIT_FLOOR_SECONDS = 2;
 
 const workersFlag = process.argv.indexOf('--workers');
 const workers = workersFlag === -1 ? availableParallelism() : Number(process.argv[workersFlag + 1]);
@@ -72,11 +78,26 @@ try {
     const busy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
     console.log(`machine CPU      ${(busy * 100).toFixed(0)} % busy across all cores (/proc/stat)`);
   }
+
+  const store = new SqliteRunStore(db);
+  const overfitStartMs = performance.now();
+  const report = await assessSweepOverfit(store, summary.sweepId);
+  await storeSweepOverfit(store, report);
+  const overfitSeconds = (performance.now() - overfitStartMs) / 1000;
+  const { overfit } = report;
+  console.log(
+    `overfit          ${overfitSeconds.toFixed(2)} s (floor ${OVERFIT_FLOOR_SECONDS} s): ${overfit.configurations} runs × ${overfit.periods} periods, ${overfit.splits} splits; PBO ${overfit.pbo.toFixed(3)}`,
+  );
+
   if (summary.total !== RUNS || saved !== RUNS) {
     console.error(`expected ${RUNS} runs saved, got ${summary.total} planned and ${saved} saved`);
     process.exitCode = 1;
   } else if (wallSeconds >= FLOOR_SECONDS) {
     console.error(`too slow: ${wallSeconds.toFixed(2)} s is over the ${FLOOR_SECONDS} s floor`);
+    process.exitCode = 1;
+  }
+  if (overfitSeconds >= OVERFIT_FLOOR_SECONDS) {
+    console.error(`overfit too slow: ${overfitSeconds.toFixed(2)} s is over the ${OVERFIT_FLOOR_SECONDS} s floor`);
     process.exitCode = 1;
   }
 } finally {

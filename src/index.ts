@@ -89,6 +89,15 @@ export {
   probabilisticSharpeRatio,
 } from './metrics/index.js';
 export {
+  type CscvInput,
+  CscvMetric,
+  type CscvResult,
+  cscv,
+  type PeriodGrid,
+  periodGridFor,
+  periodReturns,
+} from './metrics/index.js';
+export {
   BUILTIN_STRATEGIES,
   defineStrategy,
   findStrategy,
@@ -123,6 +132,13 @@ export {
   type SweepSummary,
 } from './app/sweep/index.js';
 export {
+  assessSweepOverfit,
+  type InSampleChoice,
+  storeSweepOverfit,
+  type SweepOverfitOptions,
+  type SweepOverfitReport,
+} from './app/sweep-overfit.js';
+export {
   type BacktestFilter,
   type BacktestInput,
   type BacktestQuery,
@@ -147,6 +163,8 @@ export {
   type SweepDefinition,
   type SweepRecord,
   SweepStatus,
+  type RunPeriodReturns,
+  type SweepOverfit,
   type TransferFormat,
   type TransferRecord,
 } from './store/index.js';

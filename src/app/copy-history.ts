@@ -47,17 +47,33 @@ export async function copyHistory(
   let runsCopied = 0;
   let runsPresent = 0;
   options.onProgress?.('runs', 0, total, '');
+  // Period returns are read a sweep at a time (the store's unit for them), once per sweep.
+  const sweepPeriods = new Map<string, Map<number, Float64Array>>();
+  const periodReturnsOf = async (sweepId: string | null, id: number): Promise<Float64Array | undefined> => {
+    if (sweepId === null) return undefined;
+    let byRun = sweepPeriods.get(sweepId);
+    if (byRun === undefined) {
+      byRun = new Map((await source.sweepPeriodReturns(sweepId)).map((run) => [run.id, run.returns]));
+      sweepPeriods.set(sweepId, byRun);
+    }
+    return byRun.get(id);
+  };
   // Oldest first by id, so runs keep their order; each batch is one import (one transaction).
   for (let offset = 0; offset < total; offset += batchSize) {
     const rows = await source.listRuns({ sort: 'id', order: 'asc', limit: batchSize, offset });
     if (rows.length === 0) break;
     const records: TransferRecord[] = [];
     for (const row of rows) {
-      const [equityCurve, trades] = await Promise.all([source.equityCurve(row.id), source.trades(row.id)]);
+      const [equityCurve, trades, periodReturns] = await Promise.all([
+        source.equityCurve(row.id),
+        source.trades(row.id),
+        periodReturnsOf(typeof row.sweep_id === 'string' ? row.sweep_id : null, row.id),
+      ]);
       records.push({
         row,
         ...(equityCurve === undefined ? {} : { equityCurve }),
         ...(trades === undefined ? {} : { trades }),
+        ...(periodReturns === undefined ? {} : { periodReturns }),
         origin: `${source.location} run ${row.id}`,
       });
     }
@@ -83,6 +99,8 @@ export async function copyHistory(
       done: sweep.done,
       failed: sweep.failed,
     });
+    const overfit = await source.findSweepOverfit(id);
+    if (overfit !== undefined) await target.saveSweepOverfit(id, overfit);
   }
 
   const sets = await source.listBarSets();

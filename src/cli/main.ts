@@ -337,6 +337,30 @@ export function createProgram(io: CliIO): Command {
     });
 
   program
+    .command('overfit')
+    .description(
+      'Probability of backtest overfitting of a stored sweep (combinatorially symmetric cross-validation over its runs), stored with it',
+    )
+    .argument('<sweep-id>', 'sweep id')
+    .option(
+      '--blocks <n>',
+      'even number of blocks the periods are cut into; half of them are in-sample in each of the C(n, n/2) splits',
+      parsePositiveInteger,
+      16,
+    )
+    .addOption(
+      new Option('--metric <metric>', 'performance the runs are ranked by in each half')
+        .choices(['sharpe_ratio', 'total_return'])
+        .default('sharpe_ratio'),
+    )
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (id: string, options) => {
+      const { overfitCommand } = await import('./commands/overfit.js');
+      await overfitCommand({ ...options, id }, io);
+    });
+
+  program
     .command('strategies')
     .description(
       'List the built-in strategies, or show the parameters of one (a built-in name or a module file): types, defaults, allowed values',

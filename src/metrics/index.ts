@@ -51,3 +51,12 @@ export {
   winRatePct,
   worstTradePct,
 } from './trade-stats.js';
+export {
+  CscvMetric,
+  type CscvInput,
+  type CscvResult,
+  cscv,
+  DEFAULT_CSCV_BLOCKS,
+  MAX_CSCV_BLOCKS,
+} from './cscv.js';
+export { MAX_GRID_PERIODS, type PeriodGrid, periodGridFor, periodReturns } from './period-returns.js';

@@ -62,6 +62,7 @@ export {
 } from './run-transfer.js';
 export { legacyRowUuid, newRunUuid } from './run-uuid.js';
 export { isPartialSweep, type SweepDefinition, type SweepRecord, SweepStatus } from './sweep-record.js';
+export type { RunPeriodReturns, SweepOverfit } from './sweep-overfit.js';
 export { decodeTrades, encodeTrades, TRADE_BYTES } from './trade-codec.js';
 
 /**

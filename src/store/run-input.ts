@@ -85,6 +85,12 @@ export interface BacktestInput {
     | undefined;
   /** Every closed trade; stored packed (see `encodeTrades`). */
   readonly trades?: readonly Trade[] | undefined;
+  /**
+   * The run's returns on its sweep's period grid (fractions, each finite and at least −1; see
+   * `periodReturns` in src/metrics/period-returns.ts), for the probability of backtest
+   * overfitting; stored as packed float64.
+   */
+  readonly periodReturns?: Float64Array | undefined;
   /** When equity reached zero and the run stopped trading, unix ms. */
   readonly outOfMoneyTimeMs?: number | null | undefined;
   /** The strategy module file behind the run, when the strategy came from a module. */
@@ -144,6 +150,14 @@ export interface PreparedBacktest {
   readonly trades: PreparedTrades | undefined;
   /** The out-of-sample metrics row, or `undefined` when the run was not split. */
   readonly outOfSample?: PreparedOutOfSample | undefined;
+  /** Packed period returns (little-endian float64), or `undefined` when the input had none. */
+  readonly periodReturns?: PreparedPeriodReturns | undefined;
+}
+
+/** A run's period returns encoded for storage. */
+export interface PreparedPeriodReturns {
+  readonly count: number;
+  readonly bytes: Buffer;
 }
 
 /** A trade list encoded for storage. */
@@ -357,6 +371,12 @@ const inputShape = {
   sweepId: text.optional(),
   equityCurve: equityCurveSchema.optional(),
   trades: z.array(tradeSchema).optional(),
+  periodReturns: z
+    .instanceof(Float64Array)
+    .refine((values) => values.every((r) => r >= -1 && r < Infinity), {
+      error: 'must hold finite returns of at least -1 (a fraction: -1 is a total loss)',
+    })
+    .optional(),
   outOfMoneyTimeMs: wholeMs.nullable().optional(),
   strategyModule: z.strictObject({ path: text, sha256: hex64 }).optional(),
   uuid: z
@@ -496,6 +516,10 @@ export function prepareBacktest(input: BacktestInput, label: string, now: () => 
     outOfSample: prepareOutOfSample(input.outOfSample),
     equity: input.equityCurve === undefined ? undefined : prepareEquity(input.equityCurve),
     trades: input.trades === undefined ? undefined : { count: input.trades.length, bytes: encodeTrades(input.trades) },
+    periodReturns:
+      input.periodReturns === undefined
+        ? undefined
+        : { count: input.periodReturns.length, bytes: encodeFloat64(input.periodReturns) },
   };
 }
 

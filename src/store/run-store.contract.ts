@@ -11,6 +11,7 @@ import type { Timeframe } from '../core/timeframe.js';
 import type { ModelFilter } from './run-filter.js';
 import type { BacktestInput } from './run-input.js';
 import type { RunStore } from './run-store.js';
+import type { SweepOverfit } from './sweep-overfit.js';
 import { type SweepDefinition, SweepStatus } from './sweep-record.js';
 import { UUID_PATTERN } from './run-uuid.js';
 
@@ -57,6 +58,26 @@ function run(overrides: Partial<BacktestInput> = {}): BacktestInput {
     totalReturn: 10,
     metrics: { total_trades: 3, sharpe_ratio: 1, max_drawdown: -5 },
     ...overrides,
+  };
+}
+
+/** A stored overfitting result with per-split values that test exact storage (−0, a tiny number). */
+function overfitResult(pbo: number): SweepOverfit {
+  return {
+    computedMs: 1_700_000_000_000,
+    metric: 'sharpe_ratio',
+    blocks: 4,
+    configurations: 3,
+    periods: 12,
+    splits: 6,
+    pbo,
+    slope: -0.5,
+    intercept: 0.01,
+    rSquared: null,
+    probabilityOfLoss: 0.5,
+    logits: Float64Array.from([1, -1, 0, 2, -2, Math.log(3)]),
+    inSample: Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+    outOfSample: Float64Array.from([-0.1, 0, 0.1, -0, 1e-9, -0.6]),
   };
 }
 
@@ -557,6 +578,66 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
         expect(await store.countRuns()).toBe(1);
       }));
 
+    it('keeps the period returns of sweep runs, bit for bit, and deletes them with their run', () =>
+      withStore(async (store) => {
+        const returns = (seed: number) => Float64Array.from([0.01 * seed, -0.0, -1, 1e-300, 0.1 + 0.2, seed / 3]);
+        const [first, second, , fourth] = await store.saveRuns([
+          run({ sweepId: 'sweep-p', strategyParams: { n: 1 }, periodReturns: returns(1) }),
+          run({ sweepId: 'sweep-p', strategyParams: { n: 2 }, periodReturns: returns(2) }),
+          run({ sweepId: 'sweep-p', strategyParams: { n: 3 } }),
+          run({ sweepId: 'sweep-q', periodReturns: returns(4) }),
+        ]);
+        const stored = await store.sweepPeriodReturns('sweep-p');
+        // Runs without period returns (saved before they were kept) are left out.
+        expect(stored.map((r) => [r.id, r.strategyParamsJson])).toEqual([
+          [first, '{"n":1}'],
+          [second, '{"n":2}'],
+        ]);
+        expect(Buffer.from((stored[1] as { returns: Float64Array }).returns.buffer)).toEqual(
+          Buffer.from(returns(2).buffer),
+        );
+        expect(Object.is(stored[0]?.returns[1], -0)).toBe(true);
+        expect(await store.sweepPeriodReturns('nope')).toEqual([]);
+        await store.deleteRuns([first as number]);
+        expect((await store.sweepPeriodReturns('sweep-p')).map((r) => r.id)).toEqual([second]);
+        expect((await store.sweepPeriodReturns('sweep-q')).map((r) => r.id)).toEqual([fourth]);
+        await expect(store.saveRun(run({ periodReturns: Float64Array.from([0.1, Number.NaN]) }))).rejects.toThrow(
+          /field periodReturns must hold finite returns of at least -1/,
+        );
+        await expect(store.saveRun(run({ periodReturns: Float64Array.from([-1.5]) }))).rejects.toThrow(ConfigError);
+      }));
+
+    it('stores one overfitting result per sweep, replaces it, and deletes it with the sweep', () =>
+      withStore(async (store) => {
+        expect(await store.findSweepOverfit('sweep-o')).toBeUndefined();
+        await store.saveSweepOverfit('sweep-o', overfitResult(0.5));
+        expect(await store.findSweepOverfit('sweep-o')).toEqual(overfitResult(0.5));
+        await store.saveSweepOverfit('sweep-o', overfitResult(0.25));
+        expect((await store.findSweepOverfit('sweep-o'))?.pbo).toBe(0.25);
+        await expect(
+          store.saveSweepOverfit('sweep-o', { ...overfitResult(0.1), logits: new Float64Array(2) }),
+        ).rejects.toThrow(/6 splits but 2 logits/);
+        await store.saveRuns([run({ sweepId: 'sweep-o' })]);
+        expect(await store.deleteSweep('sweep-o')).toBe(1);
+        expect(await store.findSweepOverfit('sweep-o')).toBeUndefined();
+      }));
+
+    it('exports period returns and imports them elsewhere', async () => {
+      const source = await fixture.open();
+      const target = await fixture.openSecond();
+      try {
+        const periodReturns = Float64Array.from([0.5, -0.25, 0, -1]);
+        await source.saveRun(run({ sweepId: 'sweep-x', periodReturns }));
+        const records = await source.exportRuns();
+        expect(records[0]?.periodReturns).toEqual(periodReturns);
+        await target.importRuns(records);
+        expect((await target.sweepPeriodReturns('sweep-x')).map((r) => [...r.returns])).toEqual([[0.5, -0.25, 0, -1]]);
+      } finally {
+        await source.close();
+        await target.close();
+      }
+    });
+
     it('stores bars, replacing an overlapping range, and loads a range', () =>
       withStore(async (store) => {
         const day = 86_400_000;
@@ -769,6 +850,7 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
         await expect(reader.deleteRuns([1])).rejects.toThrow(/read-only/);
         await expect(reader.importBars(barsOf('GOOG', 0, 1, () => [1, 1, 1, 1]))).rejects.toThrow(/read-only/);
         await expect(reader.deleteBarSet('GOOG', '1Day')).rejects.toThrow(/read-only/);
+        await expect(reader.saveSweepOverfit('s', overfitResult(0))).rejects.toThrow(/read-only/);
       } finally {
         await reader.close();
       }

@@ -13,6 +13,7 @@ import type { Timeframe } from '../core/timeframe.js';
 import type { BacktestFilter, BacktestQuery } from './run-filter.js';
 import type { BacktestInput } from './run-input.js';
 import type { BacktestRow } from './run-row.js';
+import type { RunPeriodReturns, SweepOverfit } from './sweep-overfit.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from './sweep-record.js';
 import type { TransferRecord } from './run-transfer.js';
 
@@ -214,6 +215,15 @@ export interface RunStore {
   listSweeps(filter?: { readonly status?: SweepStatus | undefined }): Promise<SweepRecord[]>;
   /** Deletes a sweep and all its runs; how many runs went with it. */
   deleteSweep(sweepId: string): Promise<number>;
+  /**
+   * The period returns of every run of a sweep that has them, by id (runs saved before period
+   * returns were kept have none and are left out).
+   */
+  sweepPeriodReturns(sweepId: string): Promise<RunPeriodReturns[]>;
+  /** Stores a sweep's probability of backtest overfitting, replacing any stored before. */
+  saveSweepOverfit(sweepId: string, overfit: SweepOverfit): Promise<void>;
+  /** A sweep's stored probability of backtest overfitting, or `undefined` when none was computed. */
+  findSweepOverfit(sweepId: string): Promise<SweepOverfit | undefined>;
 
   /**
    * Stores bars in the set of their symbol and timeframe (created when missing), in one

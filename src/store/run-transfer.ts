@@ -3,7 +3,8 @@
  *
  * - `json`: an array of objects, one per run, with every field of the run (summary, every
  *   metric, provenance, UUID), plus `equity_curve` (`time_ms`, `equity`, `source_point_count`)
- *   and `trades` when the run has them. JSON has no Infinity, so infinite metrics are the
+ *   `trades` and `period_returns` (a sweep run's returns on its sweep's period grid) when the
+ *   run has them. JSON has no Infinity, so infinite metrics are the
  *   strings `"Infinity"` / `"-Infinity"`; on import the bare tokens `Infinity`, `-Infinity` and
  *   `NaN` that Python's `json` module writes are read too.
  * - `csv`: the summary only (one row per run, every field, no curve or trades). NULL is an empty
@@ -40,6 +41,8 @@ export interface TransferRecord {
   readonly row: BacktestRowValues & { readonly id?: number | null };
   readonly equityCurve?: StoredEquityCurve | undefined;
   readonly trades?: readonly Trade[] | undefined;
+  /** A sweep run's returns on its sweep's period grid (for `backtest overfit`). */
+  readonly periodReturns?: Float64Array | undefined;
   /** The out-of-sample part of a split run. */
   readonly outOfSample?: StoredOutOfSample | undefined;
   readonly origin?: string | undefined;
@@ -110,7 +113,7 @@ export function csvField(value: string | number | null): string {
  */
 export function formatRuns(records: readonly TransferRecord[], format: TransferFormat): string {
   if (format === 'json' || format === 'jsonl') {
-    const plain = records.map(({ row, equityCurve, trades, outOfSample }) => {
+    const plain = records.map(({ row, equityCurve, trades, periodReturns, outOfSample }) => {
       const out: Record<string, unknown> = {};
       for (const { name } of BACKTEST_COLUMNS) {
         const value = (row as Record<string, unknown>)[name] ?? null;
@@ -130,6 +133,7 @@ export function formatRuns(records: readonly TransferRecord[], format: TransferF
         };
       }
       if (trades !== undefined) out.trades = trades;
+      if (periodReturns !== undefined) out.period_returns = [...periodReturns];
       if (outOfSample !== undefined) Object.assign(out, outOfSampleJson(outOfSample));
       return out;
     });
@@ -182,7 +186,7 @@ function convertCell(column: ColumnSpec, raw: Cell): { value: string | number | 
 
 const COLUMN_BY_NAME = new Map(BACKTEST_COLUMNS.map((c) => [c.name as string, c]));
 /** Keys a JSON record may have beside the columns. */
-const JSON_EXTRAS = new Set(['equity_curve', 'trades', 'oos', 'oos_metrics']);
+const JSON_EXTRAS = new Set(['equity_curve', 'trades', 'period_returns', 'oos', 'oos_metrics']);
 
 /** Turns one record (a name → raw value map) into row values, collecting problems. */
 function convertRecord(
@@ -396,12 +400,26 @@ export function parseRuns(text: string, format: TransferFormat, source = 'import
         issues.push({ source: where, field: 'trades', reason: 'must be an array of trades' });
       }
       const outOfSample = parseOutOfSample(map.get('oos'), map.get('oos_metrics'), where, issues);
+      const periods = map.get('period_returns');
+      let periodReturns: Float64Array | undefined;
+      if (periods !== undefined && periods !== null) {
+        if (Array.isArray(periods) && periods.every((r) => typeof r === 'number' && r >= -1 && r < Infinity)) {
+          periodReturns = Float64Array.from(periods as number[]);
+        } else {
+          issues.push({
+            source: where,
+            field: 'period_returns',
+            reason: 'must be an array of finite returns of at least -1',
+          });
+        }
+      }
       if (row !== undefined && issues.length === before) {
         records.push({
           row,
           origin: where,
           ...(equityCurve === undefined ? {} : { equityCurve }),
           ...(Array.isArray(trades) ? { trades: trades as Trade[] } : {}),
+          ...(periodReturns === undefined ? {} : { periodReturns }),
           ...(outOfSample === undefined ? {} : { outOfSample }),
         });
       }
@@ -435,6 +453,7 @@ export function recordFromInput(input: BacktestInput, label = 'backtest result')
           },
         }),
     ...(input.trades === undefined ? {} : { trades: input.trades }),
+    ...(input.periodReturns === undefined ? {} : { periodReturns: input.periodReturns }),
     ...(input.outOfSample === undefined ? {} : { outOfSample: storedOutOfSample(input.outOfSample) }),
   };
 }
@@ -492,6 +511,7 @@ export function inputFromRecord(record: TransferRecord): BacktestInput {
     ),
     ...optional('equityCurve', record.equityCurve),
     ...optional('trades', record.trades),
+    ...optional('periodReturns', record.periodReturns),
     ...optional('outOfSample', outOfSampleInput(record.outOfSample)),
   };
 }

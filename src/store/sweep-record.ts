@@ -44,6 +44,12 @@ export interface SweepDefinition {
   readonly config: Omit<BacktestConfig, 'strategy'>;
   /** Notes stored with every run. */
   readonly notes?: string | undefined;
+  /**
+   * The period grid every run's returns are stored on (for `backtest overfit`): the bars' returns
+   * in consecutive groups of `barsPerPeriod`, `periodCount` groups. Absent for sweeps stored
+   * before period returns were kept.
+   */
+  readonly periodGrid?: { readonly barsPerPeriod: number; readonly periodCount: number } | undefined;
 }
 
 /** A stored sweep: its definition and progress. */

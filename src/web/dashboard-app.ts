@@ -181,7 +181,10 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
         message: 'invalid query parameters "x" and "y": choose two different parameters',
       });
     }
-    return c.html(renderSweepPage({ sweepId, rows, record, metric: query.metric as MetricName, params, x, y }));
+    const overfit = await db.findSweepOverfit(sweepId);
+    return c.html(
+      renderSweepPage({ sweepId, rows, record, metric: query.metric as MetricName, params, x, y, overfit }),
+    );
   });
 
   app.get('/api/runs', async (c) => {

@@ -1,9 +1,10 @@
 import { findMetric, METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
-import { type BacktestRow, isPartialSweep, type SweepRecord } from '../store/index.js';
+import { type BacktestRow, isPartialSweep, type SweepOverfit, type SweepRecord } from '../store/index.js';
 import { dashboardPage } from './dashboard-layout.js';
 import { formatMetricValue, formatNumber, metricHeader } from '../app/format-values.js';
 import { rowMetrics } from './run-view.js';
 import { rowParams } from '../app/stored-run.js';
+import { renderOverfitSection } from './overfit-section.js';
 import { html } from './safe-html.js';
 import { buildHeatmap, heatColor, scalePosition, type SweepRun } from './sweep-heatmap.js';
 
@@ -18,6 +19,8 @@ export interface SweepPageData {
   readonly params: readonly string[];
   readonly x: string | undefined;
   readonly y: string | undefined;
+  /** The sweep's probability of backtest overfitting, when `backtest overfit` has computed it. */
+  readonly overfit?: SweepOverfit | undefined;
 }
 
 /**
@@ -96,6 +99,11 @@ ${
 }
 ${form}
 <h2>${metricHeader(metric)}${x === undefined ? '' : ` by ${x}${y === undefined ? '' : ` and ${y}`}`}</h2>
-${grid}`;
+${grid}
+${
+  data.overfit === undefined
+    ? html`<h2>Probability of backtest overfitting</h2><p class="note">Not computed yet: <code>backtest overfit ${sweepId}</code> computes it from the runs' period returns.</p>`
+    : renderOverfitSection(data.overfit, sweepId)
+}`;
   return dashboardPage({ title: `Sweep ${sweepId}`, body });
 }

@@ -5,7 +5,8 @@
  * Shape: the main thread plans the combinations, hashes the bars once, starts N workers (each
  * gets its own copy of the bars, once), and deals out batches of parameter sets, keeping two
  * batches in flight per worker so none waits on a message. Workers send back compact save
- * inputs (metrics, config, an equity curve already cut to at most 300 points). The main thread
+ * inputs (metrics, config, an equity curve already cut to at most 300 points, the run's returns
+ * on the sweep's period grid for `backtest overfit`). The main thread
  * saves them in batches, one transaction each, all under one sweep id. A configuration that
  * runs past the run timeout, or kills its worker, fails alone (see `sweep-worker-pool.ts`).
  */
@@ -18,6 +19,7 @@ import { findMetric, METRIC_CATALOG, type MetricName, RANKABLE_METRICS } from '.
 import type { BarsFingerprint, Metrics } from '../../core/result.js';
 import type { ParamValue, StrategyDefinition } from '../../core/strategy.js';
 import { fingerprintBars } from '../../data/index.js';
+import { type PeriodGrid, periodGridFor } from '../../metrics/index.js';
 import {
   type BacktestInput,
   type BacktestRow,
@@ -272,11 +274,15 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
   // Every write of the sweep's own record waits out another process's lock, as its saves do.
   const retry = <T>(what: string, write: () => Promise<T>): Promise<T> =>
     withLockRetry(what, store?.location ?? '', write, { ...options.lockWait, signal: hooks.signal });
+  // Every run's returns go on one grid of periods of these bars (for `backtest overfit`); a
+  // resumed sweep keeps the grid it was stored with.
+  let periodGrid: PeriodGrid = periodGridFor(split?.fromIndex ?? options.bars.length);
   let toRun = plan.params;
   if (store !== undefined) {
     if (options.resume === true) {
       const record = await store.findSweep(sweepId);
       if (record === undefined) throw new StoreError(`${store.location} has no sweep ${sweepId} to resume`);
+      periodGrid = record.definition.periodGrid ?? periodGrid;
       const saved = await store.listRuns({ sweepId, limit: MAX_LIMIT });
       const done = new Set(saved.map((row) => row.strategy_params_json));
       toRun = plan.params.filter((params) => !done.has(canonicalJson(params)));
@@ -284,7 +290,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
         store.updateSweep(sweepId, { status: SweepStatus.Running, planned: plan.params.length }),
       );
     } else {
-      const stored = sweepDefinition(options, sweepId, definition, fixed, sharedConfig, fingerprint);
+      const stored = sweepDefinition(options, sweepId, definition, fixed, sharedConfig, fingerprint, periodGrid);
       await retry('store the sweep', () => store.createSweep(stored, plan.params.length));
     }
   }
@@ -312,6 +318,7 @@ export async function runSweep(options: RunSweepOptions, hooks: RunSweepHooks = 
     config: sharedConfig,
     metric,
     topCount,
+    periodGrid,
     split,
   }).run();
   if (outcome.saveError !== undefined) {
@@ -354,6 +361,7 @@ function sweepDefinition(
   fixed: Readonly<Record<string, string | ParamValue>>,
   config: Omit<BacktestConfig, 'strategy'>,
   bars: BarsFingerprint,
+  periodGrid: PeriodGrid,
 ): SweepDefinition {
   const grid = isFlagList(options.grid)
     ? options.grid
@@ -380,6 +388,7 @@ function sweepDefinition(
     ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }),
     config,
     ...(options.notes === undefined ? {} : { notes: options.notes }),
+    periodGrid,
   };
 }
 
@@ -424,6 +433,7 @@ class SweepRun {
   private readonly config: Omit<BacktestConfig, 'strategy'>;
   private readonly metric: MetricName;
   private readonly topCount: number;
+  private readonly periodGrid: PeriodGrid;
   private readonly split: SweepWorkerData['outOfSample'];
 
   constructor(setup: {
@@ -436,6 +446,7 @@ class SweepRun {
     config: Omit<BacktestConfig, 'strategy'>;
     metric: MetricName;
     topCount: number;
+    periodGrid: PeriodGrid;
     split: SweepWorkerData['outOfSample'];
   }) {
     ({
@@ -448,6 +459,7 @@ class SweepRun {
       config: this.config,
       metric: this.metric,
       topCount: this.topCount,
+      periodGrid: this.periodGrid,
       split: this.split,
     } = setup);
     const perWorkerBatches = this.start.workers * 8;
@@ -508,6 +520,7 @@ class SweepRun {
       config: this.config,
       sweepId: this.start.sweepId,
       ...(this.options.notes === undefined ? {} : { notes: this.options.notes }),
+      periodGrid: this.periodGrid,
       ...(this.split === undefined ? {} : { outOfSample: this.split }),
     };
     return new SweepWorkerPool({

@@ -7,6 +7,7 @@ import type { BacktestConfig } from '../../core/config.js';
 import type { BarsFingerprint } from '../../core/result.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
+import type { PeriodGrid } from '../../metrics/index.js';
 import type { BacktestInput } from '../../store/index.js';
 
 /** Handed to each worker once, at start: the bars (copied) and everything shared by all runs. */
@@ -30,6 +31,8 @@ export interface SweepWorkerData {
     readonly inSample: BarsFingerprint;
     readonly outOfSample: BarsFingerprint;
   };
+  /** The sweep's period grid: each run's returns on it go with its save input (`periodReturns`). */
+  readonly periodGrid: PeriodGrid;
 }
 
 /** Main thread → worker: run these parameter sets. */
@@ -44,7 +47,10 @@ export interface SweepJob {
   readonly params: Readonly<Record<string, ParamValue>>;
 }
 
-/** How one run ended: its save input (equity curve already downsampled), or why it failed. */
+/**
+ * How one run ended: its save input (equity curve already downsampled, period returns on the
+ * sweep's grid), or why it failed.
+ */
 export type SweepJobOutcome =
   | { readonly index: number; readonly input: BacktestInput; readonly error?: undefined }
   | { readonly index: number; readonly error: string; readonly input?: undefined };

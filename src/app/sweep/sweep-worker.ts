@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createBarSeries } from '../../core/bars.js';
 import { resolveConfig } from '../../core/config.js';
 import type { StrategyDefinition } from '../../core/strategy.js';
+import { periodReturns } from '../../metrics/index.js';
 import { downsampleEquity, monthEndPoints } from '../../store/index.js';
 import { resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { runPrepared } from '../run-backtest.js';
@@ -83,14 +84,20 @@ async function runJob(definition: StrategyDefinition, job: SweepJob): Promise<vo
     // Downsampled here so a 100,000-point curve is never copied to the main thread.
     const curve = downsampleEquity(result.equityCurve);
     const monthEnds = monthEndPoints(result.equityCurve);
+    // From the full curve too: the returns of each period of the sweep's grid, for `backtest overfit`.
+    const periods = periodReturns(result.equityCurve.equity, data.periodGrid);
     transfer.push(
       curve.timeMs.buffer as ArrayBuffer,
       curve.equity.buffer as ArrayBuffer,
       monthEnds.timeMs.buffer as ArrayBuffer,
       monthEnds.equity.buffer as ArrayBuffer,
+      periods.buffer as ArrayBuffer,
     );
     const sourcePointCount = result.equityCurve.timeMs.length;
-    outcome = { index: job.index, input: { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds } } };
+    outcome = {
+      index: job.index,
+      input: { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds }, periodReturns: periods },
+    };
   } catch (error) {
     outcome = { index: job.index, error: describe(error) };
   }

@@ -144,6 +144,84 @@ describe('backtest db copy', () => {
     }
   });
 
+  it('copies the period returns of sweep runs and the sweep’s overfitting result, both ways', async () => {
+    const path = join(dir, 'overfit.db');
+    const source = SqliteRunStore.open(path);
+    const periods = (k: number) => Float64Array.from({ length: 8 }, (_, i) => ((i * k) % 5) / 100 - 0.02);
+    const overfit = {
+      computedMs: 1_700_000_000_000,
+      metric: 'sharpe_ratio',
+      blocks: 2,
+      configurations: 2,
+      periods: 8,
+      splits: 2,
+      pbo: 0.5,
+      slope: null,
+      intercept: null,
+      rSquared: null,
+      probabilityOfLoss: 0,
+      logits: Float64Array.from([0.4, -0.4]),
+      inSample: Float64Array.from([1, 2]),
+      outOfSample: Float64Array.from([-0, 3]),
+    };
+    try {
+      const run = (k: number) => ({
+        symbol: 'GOOG',
+        timeframe: '1Day',
+        startDate: 1_577_836_800,
+        endDate: 1_609_372_800,
+        initialCapital: 10_000,
+        finalEquity: 10_000,
+        totalReturn: 0,
+        sweepId: 'sweep-o',
+        strategyParams: { k },
+        periodReturns: periods(k),
+      });
+      await source.createSweep(
+        {
+          sweepId: 'sweep-o',
+          symbol: 'GOOG',
+          timeframe: '1Day',
+          strategy: { name: 'sma-cross' },
+          grid: ['k=1,3'],
+          fixedParams: {},
+          bars: { sha256: 'aa'.repeat(32), count: 9, firstTimeMs: 0, lastTimeMs: 8 },
+          config: {
+            initialCash: 10_000,
+            commission: 0,
+            fixedFee: 0,
+            slippageBps: 0,
+            size: 1,
+            fractional: false,
+            fillAt: 'next-open',
+            riskFreeRate: 0,
+          },
+          periodGrid: { barsPerPeriod: 1, periodCount: 8 },
+        },
+        2,
+      );
+      await source.saveRuns([run(1), run(3)]);
+      await source.saveSweepOverfit('sweep-o', overfit);
+    } finally {
+      await source.close();
+    }
+    await dbCopyCommand({ from: path, to: schema.url }, captureIO());
+    await dbCopyCommand({ from: schema.url, to: 'overfit-back.db' }, captureIO());
+    for (const db of [schema.url, join(dir, 'overfit-back.db')]) {
+      const store = await openStore({ db, readonly: true });
+      try {
+        expect((await store.sweepPeriodReturns('sweep-o')).map((r) => [r.strategyParamsJson, [...r.returns]])).toEqual([
+          ['{"k":1}', [...periods(1)]],
+          ['{"k":3}', [...periods(3)]],
+        ]);
+        expect(await store.findSweepOverfit('sweep-o')).toEqual(overfit);
+        expect((await store.findSweep('sweep-o'))?.definition.periodGrid).toEqual({ barsPerPeriod: 1, periodCount: 8 });
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
   it('refuses copying a database onto itself, and a missing source, in one line', async () => {
     await expect(dbCopyCommand({ from: schema.url, to: schema.url }, captureIO())).rejects.toThrow(UsageError);
     await expect(dbCopyCommand({ from: 'nope.db', to: schema.url }, captureIO())).rejects.toThrow(/no database at/);

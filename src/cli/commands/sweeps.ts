@@ -40,6 +40,7 @@ import {
 import type { CliIO } from '../cli-io.js';
 import { renderFittedTable, renderTable } from '../format.js';
 import { readDistributedProgress, renderDistributedProgress } from '../distributed-show.js';
+import { overfitJson, overfitRows } from '../format-overfit.js';
 import { loadBarsFile } from '../load-bars-file.js';
 import { type Progress, startProgress } from '../progress.js';
 import { announcePlanning, capWorkers } from '../sweep-notes.js';
@@ -159,7 +160,7 @@ export async function sweepsListCommand(options: SweepsListCommandOptions, io: C
  * await sweepsShowCommand({ id: 'sweep-20260101-120000-abc123', json: false }, io);
  */
 export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: CliIO): Promise<void> {
-  const { record, savedRuns, best } = await withDatabase(
+  const { record, savedRuns, best, overfit } = await withDatabase(
     openHistoryForReading(location(options, io)),
     async (store) => {
       const found = await requireSweep(store, options.id);
@@ -168,13 +169,14 @@ export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: C
         record: found,
         savedRuns: await store.countRuns({ sweepId }),
         best: (await store.bestRun(symbol, timeframe, SHOW_METRIC, { sweepId })).row,
+        overfit: await store.findSweepOverfit(sweepId),
       };
     },
   );
   const distributed = await readDistributedProgress(record, options.db, io);
   if (options.json) {
     io.out(
-      `${toJsonText({ ...sweepJson(record), savedRuns, best: best ?? null, ...(distributed === undefined ? {} : { distributed }) })}\n`,
+      `${toJsonText({ ...sweepJson(record), savedRuns, best: best ?? null, overfit: overfit === undefined ? null : overfitJson(overfit), ...(distributed === undefined ? {} : { distributed }) })}\n`,
     );
     return;
   }
@@ -213,6 +215,12 @@ export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: C
         ? '(none: bars from the database or the library)'
         : `${definition.dataFile}${existsSync(definition.dataFile) ? '' : ' (no longer there)'}`,
     ],
+    [
+      'Period grid',
+      definition.periodGrid === undefined
+        ? '(none: stored before period returns were kept)'
+        : `${definition.periodGrid.periodCount} periods of ${definition.periodGrid.barsPerPeriod} bar returns`,
+    ],
     ['Notes', definition.notes ?? ''],
     ['Planned', String(record.planned)],
     ['Done', String(record.done)],
@@ -223,6 +231,12 @@ export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: C
   io.out(`config:\n${JSON.stringify(definition.config, null, 2)}\n`);
   io.out(best === undefined ? `No saved run of this sweep has a ${metricHeader(SHOW_METRIC)}.\n` : describeBest(best));
   if (distributed !== undefined) io.out(renderDistributedProgress(record, distributed));
+  if (overfit === undefined) {
+    io.out(`Probability of backtest overfitting: not computed yet (backtest overfit ${definition.sweepId}).\n`);
+  } else {
+    io.out(`Probability of backtest overfitting (backtest overfit ${definition.sweepId}):\n`);
+    io.out(renderTable(['Field', 'Value'], overfitRows(overfit), 2));
+  }
 }
 
 /**

@@ -129,7 +129,8 @@ export class PostgresConnection {
     try {
       const state = await readState(pool, location, options.init ?? false, readonly);
       const connection = new PostgresConnection(pool, location, readonly, state.version);
-      if (!readonly && state.version < CURRENT_POSTGRES_SCHEMA_VERSION) {
+      // A step released after a later one (6 after 8) is missing from databases made meanwhile.
+      if (!readonly && (state.version < CURRENT_POSTGRES_SCHEMA_VERSION || (await missingSteps(pool)).length > 0)) {
         await connection.migrate(state, options.onNotice);
       }
       return connection;
@@ -152,9 +153,11 @@ export class PostgresConnection {
             'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
           );
           // Read again under the lock: another process may have applied this step meanwhile.
+          // Steps are recorded one by one, so a step a database skipped (released after a later
+          // one it has) is applied too.
           const version = await currentVersion(client);
-          if (version >= migration.version) return false;
           if (version > CURRENT_POSTGRES_SCHEMA_VERSION) throw newerSchemaError(this.location, version);
+          if (version >= migration.version && !(await missingSteps(client)).includes(migration)) return false;
           await migration.up(client);
           await client.query({
             text: 'INSERT INTO schema_migrations (version, description) VALUES ($1, $2)',
@@ -182,8 +185,12 @@ export class PostgresConnection {
         `Upgraded ${this.location}: added side tables for run details, trades and sweeps; backtest_results and its rows are unchanged`,
       );
     } else {
+      const versions =
+        state.version === CURRENT_POSTGRES_SCHEMA_VERSION
+          ? `at schema version ${CURRENT_POSTGRES_SCHEMA_VERSION}`
+          : `from schema version ${state.version} to ${CURRENT_POSTGRES_SCHEMA_VERSION}`;
       onNotice?.(
-        `Upgraded ${this.location} from schema version ${state.version} to ${CURRENT_POSTGRES_SCHEMA_VERSION}: ${applied.map((m) => m.description).join('; ')}, every value kept`,
+        `Upgraded ${this.location} ${versions}: ${applied.map((m) => m.description).join('; ')}, every value kept`,
       );
     }
   }
@@ -308,6 +315,18 @@ async function currentVersion(client: pg.PoolClient | pg.Pool): Promise<number> 
     'SELECT max(version) AS version FROM schema_migrations',
   );
   return result.rows[0]?.version ?? 0;
+}
+
+/**
+ * Steps this build knows that a database has not recorded although its version is past them: a
+ * later step was released first (8 before 6) and the database was made by a build without them.
+ */
+async function missingSteps(client: pg.PoolClient | pg.Pool): Promise<PostgresMigrationStep[]> {
+  const version = await currentVersion(client);
+  if (version === 0) return [];
+  const result = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const recorded = new Set(result.rows.map((row) => Number(row.version)));
+  return POSTGRES_MIGRATIONS.filter((m) => m.version <= version && !recorded.has(m.version));
 }
 
 function newerSchemaError(location: string, version: number): StoreError {

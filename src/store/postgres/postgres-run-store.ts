@@ -23,9 +23,11 @@ import type {
 } from '../run-store.js';
 import { inputFromRecord, type TransferRecord } from '../run-transfer.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
+import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
 import { PostgresBars } from './postgres-bars.js';
 import { type OpenPostgresOptions, PostgresConnection } from './postgres-connection.js';
 import { type OnceOutcome, PostgresDistributed } from './postgres-distributed.js';
+import { PostgresOverfit } from './postgres-overfit.js';
 import { type FamilyMember, PostgresRuns } from './postgres-runs.js';
 import { PostgresSweeps } from './postgres-sweeps.js';
 
@@ -45,12 +47,14 @@ export class PostgresRunStore implements RunStore {
   private readonly sweeps: PostgresSweeps;
   private readonly bars: PostgresBars;
   private distributedRecords: PostgresDistributed | undefined;
+  private readonly overfit: PostgresOverfit;
 
   private constructor(connection: PostgresConnection) {
     this.connection = connection;
     this.runs = new PostgresRuns(connection);
     this.sweeps = new PostgresSweeps(connection);
     this.bars = new PostgresBars(connection);
+    this.overfit = new PostgresOverfit(connection);
   }
 
   /**
@@ -151,7 +155,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async exportRuns(filter: BacktestFilter = {}): Promise<TransferRecord[]> {
-    return this.runs.exportRecords(checkFilter(filter), true);
+    return this.runs.exportRecords(checkFilter(filter), true, this.overfit);
   }
 
   async importRuns(records: readonly TransferRecord[]): Promise<ImportSummary> {
@@ -234,31 +238,29 @@ export class PostgresRunStore implements RunStore {
     await this.connection.close();
   }
 
-  // Not ported yet: the out-of-sample metrics, period returns and overfitting tables of the
-  // SQLite store's later schema versions. Reads find none (no run here has them); a write that
-  // would need them is refused in one line rather than dropped.
+  async sweepPeriodReturns(sweepId: string): Promise<RunPeriodReturns[]> {
+    return this.overfit.sweepPeriodReturns(sweepId);
+  }
+
+  async saveSweepOverfit(sweepId: string, overfit: SweepOverfit): Promise<void> {
+    return this.overfit.save(sweepId, overfit);
+  }
+
+  async findSweepOverfit(sweepId: string): Promise<SweepOverfit | undefined> {
+    return this.overfit.find(sweepId);
+  }
+
+  // Not ported yet: the out-of-sample metrics of the SQLite store's later schema versions. Reads
+  // find none (no run here has them); a write that would need them is refused in one line
+  // rather than dropped.
   async outOfSample(): Promise<Map<number, never>> {
     return new Map<number, never>();
-  }
-
-  async sweepPeriodReturns(): Promise<never[]> {
-    return [];
-  }
-
-  async saveSweepOverfit(): Promise<never> {
-    this.connection.checkWritable('store the probability of backtest overfitting');
-    throw notPorted(this.location, 'the probability of backtest overfitting');
-  }
-
-  async findSweepOverfit(): Promise<undefined> {
-    return undefined;
   }
 }
 
 /** Fields of a run (input or transfer record) that this store cannot keep yet: refused, never dropped. */
 const UNPORTED_FIELDS = [
   ['outOfSample', 'out-of-sample metrics'],
-  ['periodReturns', 'period returns'],
   ['walkForward', 'walk-forward groups'],
 ] as const;
 

@@ -24,6 +24,7 @@ import type { TransferRecord } from '../run-transfer.js';
 import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
 import { numberPlaceholders, type PostgresConnection, type Queryable } from './postgres-connection.js';
+import type { PostgresOverfit } from './postgres-overfit.js';
 import { type FieldName, filterConditions, planQuery, RowSource, storedRow } from './postgres-run-query.js';
 import { IMPORT_LOCK_KEY, LEGACY_METRIC_COPIES } from './postgres-schema.js';
 
@@ -72,9 +73,9 @@ export class PostgresRuns {
     this.detailColumns = ['uuid', 'symbol_key', 'timeframe_key', 'run_timestamp', ...LEGACY_METRIC_COPIES, ...rest];
   }
 
-  /** The save statement for a run with or without a curve and trades. */
-  private insertStatement(hasEquity: boolean, hasTrades: boolean): string {
-    const key = `${hasEquity}${hasTrades}`;
+  /** The save statement for a run with or without a curve, trades and period returns. */
+  private insertStatement(hasEquity: boolean, hasTrades: boolean, hasPeriods = false): string {
+    const key = `${hasEquity}${hasTrades}${hasPeriods}`;
     const cached = this.insertSql.get(key);
     if (cached !== undefined) return cached;
     const legacy = LEGACY_COLUMNS.filter((c) => c.name !== 'id');
@@ -92,6 +93,11 @@ export class PostgresRuns {
     if (hasTrades) {
       parts.push(
         't AS (INSERT INTO run_trades (backtest_id, trade_count, trades) SELECT id, ?::integer, ?::bytea FROM r)',
+      );
+    }
+    if (hasPeriods) {
+      parts.push(
+        'p AS (INSERT INTO run_period_returns (backtest_id, period_count, returns) SELECT id, ?::integer, ?::bytea FROM r)',
       );
     }
     const sql = numberPlaceholders(`WITH ${parts.join(',\n')}\nSELECT id FROM r`);
@@ -120,12 +126,21 @@ export class PostgresRuns {
       );
     }
     if (trades !== undefined) out.push(trades.count, trades.bytes);
+    if (prepared.periodReturns !== undefined) out.push(prepared.periodReturns.count, prepared.periodReturns.bytes);
     return out;
+  }
+
+  private statementFor(prepared: PreparedBacktest): string {
+    return this.insertStatement(
+      prepared.equity !== undefined,
+      prepared.trades !== undefined,
+      prepared.periodReturns !== undefined,
+    );
   }
 
   /** Inserts one run inside the caller's transaction; its id. */
   async insert(client: Queryable, prepared: PreparedBacktest): Promise<number> {
-    const text = this.insertStatement(prepared.equity !== undefined, prepared.trades !== undefined);
+    const text = this.statementFor(prepared);
     const result = await client.query<{ id: number }>(
       this.connection.config({ text, values: this.insertValues(prepared) }, { prepared: true }),
     );
@@ -135,7 +150,7 @@ export class PostgresRuns {
   /** Saves one run in one statement; its id. */
   async saveOne(prepared: PreparedBacktest, action: string): Promise<number> {
     this.connection.checkWritable(action);
-    const text = this.insertStatement(prepared.equity !== undefined, prepared.trades !== undefined);
+    const text = this.statementFor(prepared);
     const result = await this.connection.query<{ id: number }>(
       action,
       { text, values: this.insertValues(prepared) },
@@ -420,8 +435,15 @@ export class PostgresRuns {
     return result.rowCount ?? 0;
   }
 
-  /** Every run matching `filter`, oldest first by id, with its curve and trades (for export), in one snapshot. */
-  async exportRecords(filter: CheckedFilter, withSideData: boolean): Promise<TransferRecord[]> {
+  /**
+   * Every run matching `filter`, oldest first by id, with its curve, trades and period returns
+   * (for export), in one snapshot.
+   */
+  async exportRecords(
+    filter: CheckedFilter,
+    withSideData: boolean,
+    overfit?: PostgresOverfit,
+  ): Promise<TransferRecord[]> {
     return this.connection.read('export backtests', async (client) => {
       const plan = planQuery(this.source, filterConditions(filter), {
         column: 'id',
@@ -456,13 +478,16 @@ export class PostgresRuns {
           rowMode: 'array',
         } as pg.QueryConfig<unknown[]>);
         for (const r of tradeRows.rows) trades.set(r[0] as number, this.decodeTradeRow(r));
+        const periods = (await overfit?.periodReturnsOf(client, page)) ?? new Map<number, Float64Array>();
         for (const row of rows) {
           const equityCurve = curves.get(row.id);
           const runTrades = trades.get(row.id);
+          const periodReturns = periods.get(row.id);
           records.push({
             row,
             ...(equityCurve === undefined ? {} : { equityCurve }),
             ...(runTrades === undefined ? {} : { trades: runTrades }),
+            ...(periodReturns === undefined ? {} : { periodReturns }),
           });
         }
       }

@@ -227,6 +227,37 @@ FROM backtest_results ON CONFLICT (backtest_id) DO NOTHING;
 `;
 
 /**
+ * Schema version 6's tables, as in SQLite (`../sqlite/schema.ts`): each sweep run's returns on the
+ * sweep's period grid (float8 little-endian bytes, deleted with the run by cascade) and each
+ * sweep's last probability of backtest overfitting (deleted with the sweep by `deleteSweep`).
+ */
+const OVERFIT_TABLES_DDL = `
+CREATE TABLE IF NOT EXISTS run_period_returns (
+  backtest_id BIGINT PRIMARY KEY REFERENCES backtest_results (id) ON DELETE CASCADE,
+  period_count INTEGER NOT NULL,
+  returns BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS sweep_overfit (
+  sweep_id TEXT PRIMARY KEY,
+  computed_ms BIGINT NOT NULL,
+  metric TEXT NOT NULL,
+  blocks INTEGER NOT NULL,
+  configurations INTEGER NOT NULL,
+  periods INTEGER NOT NULL,
+  splits INTEGER NOT NULL,
+  pbo DOUBLE PRECISION NOT NULL,
+  slope DOUBLE PRECISION,
+  intercept DOUBLE PRECISION,
+  r_squared DOUBLE PRECISION,
+  probability_of_loss DOUBLE PRECISION NOT NULL,
+  logits BYTEA NOT NULL,
+  in_sample BYTEA NOT NULL,
+  out_of_sample BYTEA NOT NULL);
+`;
+
+/** The first version with `run_period_returns` and `sweep_overfit`. */
+export const OVERFIT_SCHEMA_VERSION = 6;
+
+/**
  * Schema version 8 (PostgreSQL only: distributed sweeps need a server, so SQLite has no step 8):
  * who produced each run and, for runs of a distributed sweep, the key that saves a result once
  * however often its job runs.
@@ -306,6 +337,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         ADD COLUMN IF NOT EXISTS returns_skewness DOUBLE PRECISION,
         ADD COLUMN IF NOT EXISTS returns_kurtosis DOUBLE PRECISION,
         ADD COLUMN IF NOT EXISTS returns_count BIGINT`);
+    },
+  },
+  {
+    version: OVERFIT_SCHEMA_VERSION,
+    description:
+      'period returns of sweep runs in run_period_returns; each sweep’s probability of backtest overfitting in sweep_overfit',
+    detailColumns: [],
+    up: async (client) => {
+      await client.query(OVERFIT_TABLES_DDL);
     },
   },
   {

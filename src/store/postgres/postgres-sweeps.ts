@@ -105,6 +105,7 @@ export class PostgresSweeps {
         values: [sweepId],
       });
       const sweeps = await client.query({ text: 'DELETE FROM sweeps WHERE sweep_id = $1', values: [sweepId] });
+      await client.query({ text: 'DELETE FROM sweep_overfit WHERE sweep_id = $1', values: [sweepId] });
       if ((sweeps.rowCount ?? 0) === 0 && (runs.rowCount ?? 0) === 0) {
         throw new StoreError(`database ${this.connection.location} has no sweep ${sweepId}`);
       }

@@ -20,6 +20,7 @@ import { type BacktestRow, LEGACY_COLUMNS } from '../run-row.js';
 import type { BestRun, SharpeFamilyMember, StoredEquityCurve, StoredOutOfSample } from '../run-store.js';
 import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
+import { INSERT_PERIOD_RETURNS_SQL } from './overfit-table.js';
 import { condition, filterConditions, notNull, planQuery, TRAINING_ROLE, tradesField } from './run-query-sql.js';
 import { storedRow } from './row-source.js';
 import { DETAIL_INFO_COLUMNS, OOS_INFO_COLUMNS, OOS_METRIC_COLUMNS, WALK_FORWARD_COLUMNS } from './schema.js';
@@ -143,6 +144,10 @@ export class RunsTable {
       this.connection
         .statement(INSERT_OOS_SQL)
         .run(id, oos.fromMs, oos.toMs, oos.barsCount, oos.barsSha256, oos.outOfMoneyTimeMs, ...oos.metrics);
+    }
+    const periods = prepared.periodReturns;
+    if (periods !== undefined) {
+      this.connection.statement(INSERT_PERIOD_RETURNS_SQL).run(id, periods.count, periods.bytes);
     }
     return id;
   }

@@ -15,6 +15,8 @@
  * - `bar_sets` and `bar_chunks` (schema 4): imported bars, one set per symbol and timeframe,
  *   stored as columnar chunks (see `../bar-chunks.ts`).
  * - Schema 5 adds `returns_skewness`, `returns_kurtosis` and `returns_count` to `run_details`.
+ * - Schema 6 adds `run_period_returns` (each sweep run's returns on the sweep's period grid) and
+ *   `sweep_overfit` (each sweep's probability of backtest overfitting).
  * - Schema 7 adds `run_oos_metrics` (each split run's out-of-sample metrics), `walk_forwards` and
  *   `walk_forward_windows` (walk-forward groups), and the run → group link in `run_details`.
  *
@@ -38,6 +40,13 @@ export interface Migration {
   /** What the upgrade notice says this step did to an existing file; default: `description`. */
   readonly notice?: string;
   readonly up: (db: Database.Database) => void;
+  /**
+   * For a step released after a later one (6 came after 7): whether a file whose `user_version`
+   * is past this step has what it adds. A file made by a build that had 7 but not 6 answers
+   * false, and the step runs on it then (`up` must then be idempotent). Without it, a file past
+   * the step's version is taken to have it.
+   */
+  readonly applied?: (db: Database.Database) => boolean;
 }
 
 /**
@@ -385,6 +394,40 @@ function addOutOfSampleAndWalkForwards(db: Database.Database): void {
   }
 }
 
+/**
+ * Schema version 6's tables for the probability of backtest overfitting. `run_period_returns`:
+ * each sweep run's returns on the sweep's period grid, one packed little-endian float64 BLOB per
+ * run (about 16 kB for the most, 2,000 periods), so CSCV can run without the bars.
+ * `sweep_overfit`: the last `backtest overfit` of each sweep, its figures and, per split, the
+ * logit and the in-sample winner's in- and out-of-sample performance (float64 BLOBs). A trigger of
+ * its own (the delete trigger of schema 3 is left as it is) deletes a run's period returns with it.
+ */
+const OVERFIT_TABLES_DDL = `
+CREATE TABLE IF NOT EXISTS run_period_returns (
+  backtest_id INTEGER PRIMARY KEY,
+  period_count INTEGER NOT NULL,
+  returns BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sweep_overfit (
+  sweep_id TEXT PRIMARY KEY,
+  computed_ms INTEGER NOT NULL,
+  metric TEXT NOT NULL,
+  blocks INTEGER NOT NULL,
+  configurations INTEGER NOT NULL,
+  periods INTEGER NOT NULL,
+  splits INTEGER NOT NULL,
+  pbo REAL NOT NULL,
+  slope REAL,
+  intercept REAL,
+  r_squared REAL,
+  probability_of_loss REAL NOT NULL,
+  logits BLOB NOT NULL,
+  in_sample BLOB NOT NULL,
+  out_of_sample BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS trg_backtest_results_delete_period_returns AFTER DELETE ON backtest_results BEGIN
+  DELETE FROM run_period_returns WHERE backtest_id = OLD.id;
+END;
+`;
+
 /** The first version with `run_details` and the other side tables (see `row-source.ts`). */
 export const SIDE_TABLES_SCHEMA_VERSION = 3;
 
@@ -430,6 +473,16 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'skewness, kurtosis and count of each run’s per-bar returns in run_details',
     notice: 'returns’ skewness, kurtosis and count added to run details',
     up: addReturnShapeColumns,
+  },
+  {
+    // Independent of version 5: it only adds tables and a trigger of its own.
+    version: 6,
+    description:
+      'period returns of sweep runs in run_period_returns; each sweep’s probability of backtest overfitting in sweep_overfit',
+    notice: 'period returns of sweep runs and the probability of backtest overfitting added',
+    up: (db) => db.exec(OVERFIT_TABLES_DDL),
+    // Version 7 was released first: a file at 7 may lack these tables.
+    applied: (db) => tableColumns(db, 'run_period_returns').size > 0 && tableColumns(db, 'sweep_overfit').size > 0,
   },
   {
     version: 7,

@@ -15,7 +15,13 @@ process.env.SQLITE_USE_URI ??= '1';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { LEGACY_COLUMNS } from '../run-row.js';
 import { type RowSource, sideTablesSource, singleTableSource } from './row-source.js';
-import { CURRENT_SCHEMA_VERSION, MIGRATIONS, SIDE_TABLES_SCHEMA_VERSION, tableColumns } from './schema.js';
+import {
+  CURRENT_SCHEMA_VERSION,
+  MIGRATIONS,
+  type Migration,
+  SIDE_TABLES_SCHEMA_VERSION,
+  tableColumns,
+} from './schema.js';
 import { toStoreError } from './to-store-error.js';
 
 /**
@@ -138,20 +144,23 @@ export class SqliteConnection {
     this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // After a checkpoint, a WAL that grew past this is cut back rather than kept at its peak.
     this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-    if (this.openedAtVersion < CURRENT_SCHEMA_VERSION) {
+    if (this.openedAtVersion < CURRENT_SCHEMA_VERSION || missingSteps(this.db, this.openedAtVersion).length > 0) {
       const hadRuns = tableColumns(this.db, 'backtest_results').size > 0;
+      const skipped = missingSteps(this.db, this.openedAtVersion);
       this.migrate();
       if (hadRuns && this.openedAtVersion === 0) {
         onNotice?.(
           `Upgraded ${this.path}, a database of the older tool: added side tables for run details, trades and sweeps; backtest_results and its rows are unchanged`,
         );
       } else if (hadRuns) {
-        const changes = MIGRATIONS.filter((m) => m.version > this.openedAtVersion).map(
+        const changes = MIGRATIONS.filter((m) => m.version > this.openedAtVersion || skipped.includes(m)).map(
           (m) => m.notice ?? m.description,
         );
-        onNotice?.(
-          `Upgraded ${this.path} from schema version ${this.openedAtVersion} to ${CURRENT_SCHEMA_VERSION}: ${changes.join('; ')}, every value kept`,
-        );
+        const versions =
+          this.openedAtVersion === CURRENT_SCHEMA_VERSION
+            ? `at schema version ${CURRENT_SCHEMA_VERSION}`
+            : `from schema version ${this.openedAtVersion} to ${CURRENT_SCHEMA_VERSION}`;
+        onNotice?.(`Upgraded ${this.path} ${versions}: ${changes.join('; ')}, every value kept`);
       }
     }
   }
@@ -161,9 +170,9 @@ export class SqliteConnection {
       const step = () => {
         // Re-read inside the write lock: another process may have migrated meanwhile.
         const version = this.db.pragma('user_version', { simple: true }) as number;
-        if (version >= migration.version) return;
+        if (version >= migration.version && (migration.applied === undefined || migration.applied(this.db))) return;
         migration.up(this.db);
-        this.db.pragma(`user_version = ${migration.version}`);
+        if (version < migration.version) this.db.pragma(`user_version = ${migration.version}`);
       };
       try {
         this.transaction.immediate(step);
@@ -275,6 +284,14 @@ function canWrite(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Steps a file at `version` lacks although its version is past them: a later step was released
+ * first, and the file was made by a build without this one (see `Migration.applied`).
+ */
+function missingSteps(db: Database.Database, version: number): Migration[] {
+  return MIGRATIONS.filter((m) => m.version <= version && m.applied !== undefined && !m.applied(db));
 }
 
 /** Refuses newer schemas and foreign `backtest_results` tables before anything is written. */

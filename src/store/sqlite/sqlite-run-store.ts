@@ -22,6 +22,7 @@ import type {
   StoredOutOfSample,
 } from '../run-store.js';
 import type { TransferRecord } from '../run-transfer.js';
+import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
 import type { OpenDatabaseOptions } from './sqlite-connection.js';
 import { TradingDatabase } from './trading-database.js';
@@ -141,6 +142,18 @@ export class SqliteRunStore implements RunStore {
 
   async deleteSweep(sweepId: string): Promise<number> {
     return this.database.deleteSweep(sweepId);
+  }
+
+  async sweepPeriodReturns(sweepId: string): Promise<RunPeriodReturns[]> {
+    return this.database.sweepPeriodReturns(sweepId);
+  }
+
+  async saveSweepOverfit(sweepId: string, overfit: SweepOverfit): Promise<void> {
+    this.database.saveSweepOverfit(sweepId, overfit);
+  }
+
+  async findSweepOverfit(sweepId: string): Promise<SweepOverfit | undefined> {
+    return this.database.getSweepOverfit(sweepId);
   }
 
   async importBars(bars: BarSeries, options: BarImportOptions = {}): Promise<BarImportSummary> {

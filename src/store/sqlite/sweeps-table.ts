@@ -105,6 +105,7 @@ export class SweepsTable {
         .statement('DELETE FROM backtest_results WHERE id IN (SELECT backtest_id FROM run_details WHERE sweep_id = ?)')
         .run(sweepId).changes;
       const sweeps = this.connection.statement('DELETE FROM sweeps WHERE sweep_id = ?').run(sweepId).changes;
+      this.connection.statement('DELETE FROM sweep_overfit WHERE sweep_id = ?').run(sweepId);
       if (sweeps === 0 && runs === 0) throw new StoreError(`database ${this.connection.path} has no sweep ${sweepId}`);
       return runs;
     });

@@ -31,8 +31,10 @@ import {
   type TransferFormat,
   type TransferRecord,
 } from '../run-transfer.js';
+import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
 import { BarsTable } from './bars-table.js';
+import { OverfitTable } from './overfit-table.js';
 import { RunsTable } from './runs-table.js';
 import { type OpenDatabaseOptions, SqliteConnection } from './sqlite-connection.js';
 import { SweepsTable } from './sweeps-table.js';
@@ -59,12 +61,14 @@ export class TradingDatabase {
   private readonly runs: RunsTable;
   private readonly sweeps: SweepsTable;
   private readonly bars: BarsTable;
+  private readonly overfit: OverfitTable;
 
   private constructor(connection: SqliteConnection) {
     this.connection = connection;
     this.runs = new RunsTable(connection);
     this.sweeps = new SweepsTable(connection);
     this.bars = new BarsTable(connection);
+    this.overfit = new OverfitTable(connection);
   }
 
   /**
@@ -297,10 +301,12 @@ export class TradingDatabase {
       const oos = outOfSample.get(row.id);
       const equityCurve = this.runs.equityCurve(row.id);
       const trades = this.runs.trades(row.id);
+      const periodReturns = this.overfit.runPeriodReturns(row.id);
       return {
         row,
         ...(equityCurve === undefined ? {} : { equityCurve }),
         ...(trades === undefined ? {} : { trades }),
+        ...(periodReturns === undefined ? {} : { periodReturns }),
         ...(oos === undefined ? {} : { outOfSample: oos }),
       };
     });
@@ -375,6 +381,27 @@ export class TradingDatabase {
   /** Deletes a sweep and its runs; how many runs were deleted. */
   deleteSweep(sweepId: string): number {
     return this.sweeps.delete(sweepId);
+  }
+
+  /**
+   * The period returns of every run of a sweep that has them, by id; runs saved before period
+   * returns were kept (schema 6) are left out.
+   *
+   * @example
+   * const matrix = db.sweepPeriodReturns('sweep-20260101-120000-abc123').map((run) => run.returns);
+   */
+  sweepPeriodReturns(sweepId: string): RunPeriodReturns[] {
+    return this.overfit.sweepPeriodReturns(sweepId);
+  }
+
+  /** Stores a sweep's probability of backtest overfitting, replacing any stored before. */
+  saveSweepOverfit(sweepId: string, overfit: SweepOverfit): void {
+    this.overfit.save(sweepId, overfit);
+  }
+
+  /** A sweep's stored probability of backtest overfitting, or `undefined`. */
+  getSweepOverfit(sweepId: string): SweepOverfit | undefined {
+    return this.overfit.find(sweepId);
   }
 
   /**

@@ -1,0 +1,183 @@
+/**
+ * Schema 6's tables in PostgreSQL, as in SQLite (`../sqlite/overfit-table.ts`): each sweep run's
+ * period returns and each sweep's last probability of backtest overfitting. A database older
+ * than schema 6, read as it is, has neither: it reads as having no period returns and no result.
+ */
+import type pg from 'pg';
+import { ConfigError, StoreError } from '../../core/errors.js';
+import { decodeFloat64, encodeFloat64 } from '../float64-codec.js';
+import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
+import type { PostgresConnection } from './postgres-connection.js';
+import { OVERFIT_SCHEMA_VERSION } from './postgres-schema.js';
+
+interface OverfitRow {
+  computed_ms: number;
+  metric: string;
+  blocks: number;
+  configurations: number;
+  periods: number;
+  splits: number;
+  pbo: number;
+  slope: number | null;
+  intercept: number | null;
+  r_squared: number | null;
+  probability_of_loss: number;
+  logits: Buffer;
+  in_sample: Buffer;
+  out_of_sample: Buffer;
+}
+
+/** Period returns and overfitting results in one PostgreSQL database. */
+export class PostgresOverfit {
+  private readonly connection: PostgresConnection;
+
+  constructor(connection: PostgresConnection) {
+    this.connection = connection;
+  }
+
+  private present: Promise<boolean> | undefined;
+
+  /**
+   * True when the tables exist: always once opened for writing (migrated); read-only, when the
+   * database has them (not before version 6, nor in one made by a build that had 8 but not 6).
+   */
+  hasTables(): Promise<boolean> {
+    if (!this.connection.readonly) return Promise.resolve(true);
+    if (this.connection.openedAtVersion < OVERFIT_SCHEMA_VERSION) return Promise.resolve(false);
+    this.present ??= this.connection
+      .query<{ present: boolean }>('read the schema', {
+        text: "SELECT to_regclass(quote_ident(current_schema()) || '.sweep_overfit') IS NOT NULL AS present",
+        values: [],
+      })
+      .then((result) => result.rows[0]?.present === true);
+    return this.present;
+  }
+
+  /** Every run of the sweep with stored period returns, by id. */
+  async sweepPeriodReturns(sweepId: string): Promise<RunPeriodReturns[]> {
+    if (!(await this.hasTables())) return [];
+    const result = await this.connection.query<unknown[]>(
+      'read the period returns of a sweep',
+      {
+        text:
+          'SELECT p.backtest_id, d.strategy_params_json, p.period_count, p.returns FROM run_details d ' +
+          'JOIN run_period_returns p ON p.backtest_id = d.backtest_id WHERE d.sweep_id = $1 ORDER BY p.backtest_id',
+        values: [sweepId],
+      },
+      { rowMode: 'array' },
+    );
+    return result.rows.map(([id, params, count, bytes]) => ({
+      id: id as number,
+      strategyParamsJson: typeof params === 'string' ? params : null,
+      returns: this.decode(bytes, count as number, `the period returns of backtest ${id}`),
+    }));
+  }
+
+  /** The stored period returns of runs among `ids`, inside an export's read transaction. */
+  async periodReturnsOf(client: pg.PoolClient, ids: readonly number[]): Promise<Map<number, Float64Array>> {
+    const found = new Map<number, Float64Array>();
+    if (ids.length === 0 || !(await this.hasTables())) return found;
+    const result = await client.query<unknown[]>({
+      text: 'SELECT backtest_id, period_count, returns FROM run_period_returns WHERE backtest_id = ANY($1::bigint[])',
+      values: [ids],
+      rowMode: 'array',
+    } as pg.QueryConfig<unknown[]>);
+    for (const [id, count, bytes] of result.rows) {
+      found.set(id as number, this.decode(bytes, count as number, `the period returns of backtest ${id}`));
+    }
+    return found;
+  }
+
+  /** Stores a sweep's result, replacing an earlier one. */
+  async save(sweepId: string, overfit: SweepOverfit): Promise<void> {
+    const action = 'store the probability of backtest overfitting of a sweep';
+    this.connection.checkWritable(action);
+    if (typeof sweepId !== 'string' || sweepId.trim() === '') {
+      throw new ConfigError('sweep id is empty; name the sweep the result belongs to');
+    }
+    const { logits, inSample, outOfSample, splits } = overfit;
+    if (logits.length !== splits || inSample.length !== splits || outOfSample.length !== splits) {
+      throw new ConfigError(
+        `overfitting result of sweep ${sweepId}: ${splits} splits but ${logits.length} logits, ${inSample.length} in-sample and ${outOfSample.length} out-of-sample values; they must match`,
+      );
+    }
+    const columns = [
+      'computed_ms',
+      'metric',
+      'blocks',
+      'configurations',
+      'periods',
+      'splits',
+      'pbo',
+      'slope',
+      'intercept',
+      'r_squared',
+      'probability_of_loss',
+      'logits',
+      'in_sample',
+      'out_of_sample',
+    ];
+    await this.connection.query(
+      action,
+      {
+        text:
+          `INSERT INTO sweep_overfit (sweep_id, ${columns.join(', ')}) VALUES ($1::text, $2::bigint, $3::text, $4::integer, $5::integer, $6::integer, $7::integer, $8::float8, $9::float8, $10::float8, $11::float8, $12::float8, $13::bytea, $14::bytea, $15::bytea) ` +
+          `ON CONFLICT (sweep_id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+        values: [
+          sweepId,
+          overfit.computedMs,
+          overfit.metric,
+          overfit.blocks,
+          overfit.configurations,
+          overfit.periods,
+          splits,
+          overfit.pbo,
+          overfit.slope,
+          overfit.intercept,
+          overfit.rSquared,
+          overfit.probabilityOfLoss,
+          encodeFloat64(logits),
+          encodeFloat64(inSample),
+          encodeFloat64(outOfSample),
+        ],
+      },
+      { write: true },
+    );
+  }
+
+  /** A sweep's stored result, or `undefined`. */
+  async find(sweepId: string): Promise<SweepOverfit | undefined> {
+    if (!(await this.hasTables())) return undefined;
+    const result = await this.connection.query<OverfitRow>('read the probability of backtest overfitting of a sweep', {
+      text: 'SELECT * FROM sweep_overfit WHERE sweep_id = $1',
+      values: [sweepId],
+    });
+    const row = result.rows[0];
+    if (row === undefined) return undefined;
+    const what = `the per-split values of the overfitting result of sweep ${sweepId}`;
+    return {
+      computedMs: Number(row.computed_ms),
+      metric: row.metric,
+      blocks: row.blocks,
+      configurations: row.configurations,
+      periods: row.periods,
+      splits: row.splits,
+      pbo: row.pbo,
+      slope: row.slope,
+      intercept: row.intercept,
+      rSquared: row.r_squared,
+      probabilityOfLoss: row.probability_of_loss,
+      logits: this.decode(row.logits, row.splits, what),
+      inSample: this.decode(row.in_sample, row.splits, what),
+      outOfSample: this.decode(row.out_of_sample, row.splits, what),
+    };
+  }
+
+  private decode(bytes: unknown, count: number, what: string): Float64Array {
+    const values = bytes instanceof Uint8Array ? decodeFloat64(bytes) : undefined;
+    if (values?.length !== count) {
+      throw new StoreError(`database ${this.connection.location}: ${what} are corrupt (wrong length)`);
+    }
+    return values;
+  }
+}
