@@ -15,8 +15,8 @@ import {
   parseId,
   parseNonNegativeInteger,
   parseNumber,
-  parsePositiveInteger,
   parsePositiveNumber,
+  parsePositiveInteger,
   parseProbability,
   parseStartTimeMs,
   parseTimeframe,
@@ -609,6 +609,7 @@ export function createProgram(io: CliIO): Command {
       'IANA time zone of file times written without an offset, e.g. America/New_York (default: UTC)',
       parseTimeZone,
     )
+    .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .action(async (file, options) => {
       const { dataImportCommand } = await import('./commands/data.js');

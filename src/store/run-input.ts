@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { canonicalTimeframe } from '../core/timeframe.js';
 import { METRIC_CATALOG, type MetricName } from '../core/metric-catalog.js';
 import type { BacktestResultData, BarsFingerprint, EquityCurve, Metrics, Trade } from '../core/result.js';
 import type { ParamValue } from '../core/strategy.js';
@@ -181,20 +182,52 @@ export interface PreparedEquity {
 
 // Values past this are almost certainly milliseconds passed where seconds were meant (year 5138).
 const MAX_UNIX_SECONDS = 1e11;
+/** 2200-01-01T00:00:00Z: later times in seconds are not plausible for a backtest. */
+const LATEST_UNIX_SECONDS = 7_258_118_400;
+/**
+ * Control characters (C0, DEL, C1): they can rewrite a terminal (escape sequences) or break a
+ * line-based reader. Notes may hold tabs and line breaks; no other text may hold any.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const NOTES_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const shownCharacter = (text: string, pattern: RegExp): string => {
+  const found = pattern.exec(text)?.[0] ?? '';
+  return `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+};
 
 const describe = (input: unknown): string =>
   input === undefined ? 'missing' : typeof input === 'number' ? String(input) : `a ${typeof input}`;
 
-const text = z.custom<string>((v) => typeof v === 'string' && v.trim().length > 0, {
-  error: (issue) => `must be a non-empty string, not ${issue.input === '' ? 'empty' : describe(issue.input)}`,
+const text = z.custom<string>((v) => typeof v === 'string' && v.trim().length > 0 && !CONTROL.test(v), {
+  error: (issue) =>
+    typeof issue.input === 'string' && CONTROL.test(issue.input)
+      ? `holds a control character (${shownCharacter(issue.input, CONTROL)}) in ${JSON.stringify(issue.input)}`
+      : `must be a non-empty string, not ${issue.input === '' ? 'empty' : describe(issue.input)}`,
 });
 
-const unixSeconds = z.custom<number>((v) => Number.isSafeInteger(v) && Math.abs(v as number) < MAX_UNIX_SECONDS, {
+const notesText = z.custom<string>((v) => typeof v === 'string' && !NOTES_CONTROL.test(v), {
   error: (issue) =>
-    typeof issue.input === 'number' && Math.abs(issue.input) >= MAX_UNIX_SECONDS
-      ? `is ${issue.input}, which looks like milliseconds; pass whole unix seconds`
-      : `must be whole unix seconds (an integer), not ${describe(issue.input)}`,
+    typeof issue.input === 'string'
+      ? `holds a control character (${shownCharacter(issue.input, NOTES_CONTROL)}); notes may hold tabs and line breaks only`
+      : `must be a string, not ${describe(issue.input)}`,
 });
+
+const knownTimeframe = z.custom<string>((v) => typeof v === 'string' && canonicalTimeframe(v.trim()) !== undefined, {
+  error: (issue) =>
+    `is ${JSON.stringify(issue.input)}, not a timeframe: use NMin (1-59), NHour (1-23), 1Day, 1Week or NMonth (1, 2, 3, 4, 6, 12), or an alias such as 1h or 1d`,
+});
+
+const unixSeconds = z.custom<number>(
+  (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= LATEST_UNIX_SECONDS,
+  {
+    error: (issue) =>
+      typeof issue.input === 'number' && Math.abs(issue.input) >= MAX_UNIX_SECONDS
+        ? `is ${issue.input}, which looks like milliseconds; pass whole unix seconds`
+        : Number.isSafeInteger(issue.input)
+          ? `is ${issue.input}, not a time between 1970 and 2200 in unix seconds`
+          : `must be whole unix seconds (an integer), not ${describe(issue.input)}`,
+  },
+);
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -330,7 +363,7 @@ function tradesAreValid(trades: unknown): boolean {
 
 const inputShape = {
   symbol: text,
-  timeframe: text,
+  timeframe: knownTimeframe,
   modelPath: text.optional(),
   runTimestamp: unixSeconds.optional(),
   startDate: unixSeconds,
@@ -361,7 +394,7 @@ const inputShape = {
       { error: 'must be valid JSON text' },
     )
     .optional(),
-  notes: z.string().optional(),
+  notes: notesText.optional(),
   metrics: metricsSchema.optional(),
   strategyName: text.optional(),
   strategyParams: z.record(z.string(), paramValue).optional(),

@@ -269,3 +269,37 @@ describe('export and import', () => {
     expect(parseRuns('', 'csv')).toEqual([]);
   });
 });
+
+describe('crafted import files', () => {
+  const base = {
+    symbol: 'X',
+    timeframe: '1Day',
+    run_timestamp: 1_700_000_000,
+    start_date: 1_600_000_000,
+    end_date: 1_600_086_400,
+    initial_capital: 1000,
+    final_equity: 1100,
+    total_return: 10,
+  };
+  it.each([
+    [{ run_timestamp: 9_999_999_999 }, /run_timestamp|runTimestamp.*not a time between 1970 and 2200/],
+    [{ start_date: -5 }, /startDate.*not a time between 1970 and 2200/],
+    [{ end_date: 1_500_000_000 }, /endDate 1500000000 is before startDate/],
+    [{ timeframe: '7Min7' }, /timeframe is "7Min7", not a timeframe/],
+    [{ symbol: '\u001b[31mEVIL' }, /symbol holds a control character \(U\+001B\)/],
+    [{ notes: 'bell\u0007' }, /notes holds a control character \(U\+0007\)/],
+    [{ config_json: '{broken' }, /configJson must be valid JSON text/],
+    [{ initial_capital: 0 }, /initialCapital must be a finite number above 0/],
+    [{ total_trades: 2.5 }, /total_trades.*whole number|totalTrades|must be a whole number/],
+  ])('refuses %j, naming the record and field, and imports nothing', (change, reason) => {
+    const text = JSON.stringify([base, { ...base, ...change }]);
+    expect(() => target.importBacktests(text, 'json', 'crafted.json')).toThrow(reason);
+    expect(() => target.importBacktests(text, 'json', 'crafted.json')).toThrow(/crafted\.json \(record 2\)/);
+    expect(target.countBacktestResults()).toBe(0);
+  });
+
+  it('keeps tabs and line breaks in notes', () => {
+    const text = JSON.stringify([{ ...base, notes: 'a\tb\nc' }]);
+    expect(target.importBacktests(text, 'json', 'ok.json').imported).toBe(1);
+  });
+});
