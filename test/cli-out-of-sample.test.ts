@@ -147,6 +147,8 @@ describe('run and sweep split in and out of sample', () => {
   });
 
   it('export and import carry the out-of-sample part', async () => {
+    // Its own run: tests run in shuffled order, so the others' runs may not be saved yet.
+    await ok(['run', '--data', GOOG, '--oos-fraction', '0.3', '--save-to-db', '--db', db]);
     const out = join(dir, 'runs.json');
     await ok(['export', '--format', 'json', '--out', out, '--db', db]);
     const other = join(dir, 'copy.db');
