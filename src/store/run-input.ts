@@ -188,7 +188,9 @@ const LATEST_UNIX_SECONDS = 7_258_118_400;
  * Control characters (C0, DEL, C1): they can rewrite a terminal (escape sequences) or break a
  * line-based reader. Notes may hold tabs and line breaks; no other text may hold any.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const NOTES_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const shownCharacter = (text: string, pattern: RegExp): string => {
   const found = pattern.exec(text)?.[0] ?? '';
