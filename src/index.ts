@@ -35,6 +35,7 @@ export {
   type EquityCurve,
   type Metrics,
   type ModelFingerprint,
+  type OutOfSampleData,
   type Trade,
   TradeSide,
 } from './core/result.js';
@@ -115,6 +116,18 @@ export {
   runFamilyFilter,
 } from './app/family-deflated-sharpe.js';
 export { runBacktest, type RunBacktestOptions } from './app/run-backtest.js';
+export { evaluateFrom, type OutOfSampleSplit, outOfSampleIndex } from './app/out-of-sample.js';
+export { type Duration, parseDuration } from './app/walk-forward/durations.js';
+export { type PlannedWindow, planWindows, type WindowSpec } from './app/walk-forward/plan-windows.js';
+export {
+  type RunWalkForwardHooks,
+  type RunWalkForwardOptions,
+  runWalkForward,
+  type WalkForwardOutcome,
+  type WalkForwardProgress,
+  type WalkForwardStart,
+  type WindowResult,
+} from './app/walk-forward/run-walk-forward.js';
 export { runFromConfig } from './app/run-from-config.js';
 export { type InputChange, type MetricCheck, type RerunReport, rerunStoredBacktest } from './app/rerun-stored.js';
 export { loadStoredRunDetails, type StoredRunDetails } from './app/stored-run-details.js';
@@ -158,8 +171,10 @@ export {
   parseRuns,
   resolveDatabasePath,
   type RunStore,
+  type MetricSample,
   type SharpeFamilyMember,
   type StoredEquityCurve,
+  type StoredOutOfSample,
   type SweepDefinition,
   type SweepRecord,
   SweepStatus,
@@ -167,6 +182,11 @@ export {
   type SweepOverfit,
   type TransferFormat,
   type TransferRecord,
+  type WalkForwardDefinition,
+  type WalkForwardRecord,
+  WalkForwardStatus,
+  type WalkForwardSummary,
+  type WalkForwardWindowRecord,
 } from './store/index.js';
 // The synchronous SQLite API (the older tool's vocabulary); importing it loads better-sqlite3.
 export { type OpenDatabaseOptions, SqliteRunStore, TradingDatabase } from './store/sqlite/index.js';

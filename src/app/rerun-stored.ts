@@ -46,6 +46,16 @@ export interface RerunReport {
   readonly sameModel: boolean | undefined;
   /** True when every stored metric matches and no input that decides the numbers changed. */
   readonly reproduced: boolean;
+  /** For the stitched run of a walk-forward: each window's choice, as stored and as run again. */
+  readonly windows?: readonly WindowCheck[] | undefined;
+}
+
+/** One window of a walk-forward run again: its chosen parameters (canonical JSON, or `flat`). */
+export interface WindowCheck {
+  readonly index: number;
+  readonly stored: string;
+  readonly rerun: string;
+  readonly same: boolean;
 }
 
 /**
@@ -65,6 +75,11 @@ export async function rerunStoredBacktest(
   loadBars?: (row: BacktestRow) => BarSeries | Promise<BarSeries>,
 ): Promise<RerunReport> {
   const row = await store.getRun(id);
+  if (row.walk_forward_role === 'stitched' && row.walk_forward_id !== null) {
+    // Its parameters change from window to window: the whole walk-forward is run again.
+    const { rerunWalkForward } = await import('./walk-forward/rerun-walk-forward.js');
+    return rerunWalkForward(store, row, loadBars);
+  }
   const config = parseStoredConfig(row) as BacktestConfig | undefined;
   if (config === undefined) {
     throw new StoreError(`run ${id} has no stored config (it was saved by another program), so it cannot be run again`);

@@ -59,10 +59,14 @@ export function rowParams(row: RunSource): Record<string, unknown> | undefined {
  * @example
  * describeRunSource(row); // 'sma-cross fast=10 short=false slow=30'
  */
-export function describeRunSource(row: RunSource): string {
+export function describeRunSource(
+  row: RunSource & Partial<Pick<BacktestRow, 'walk_forward_role' | 'walk_forward_id'>>,
+): string {
   // Printable: the text is stored, possibly by other programs, and lands in terminals and pages.
   if (row.model_path !== null) return printable(String(row.model_path));
   const name = rowStrategyName(row) ?? '?';
+  // A stitched run's parameters change from window to window: name its walk-forward instead.
+  if (row.walk_forward_role === 'stitched') return printable(`${name} walk-forward ${String(row.walk_forward_id)}`);
   const params = Object.entries(rowParams(row) ?? {})
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(' ');

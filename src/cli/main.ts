@@ -266,6 +266,85 @@ export function createProgram(io: CliIO): Command {
       await workerCommand(options, io);
     });
 
+  const walkForward = program
+    .command('walk-forward')
+    .description(
+      'Walk-forward optimization: run a grid on each training window, test the best configuration on the window after it, stitch the tests into one out-of-sample run',
+    );
+  addBarSourceOptions(walkForward);
+  walkForward
+    .option('--grid <name=values>', 'swept parameter, repeatable, as for sweep', collect, [])
+    .option('--where <expression>', 'run only configurations where this holds, as for sweep')
+    .option('--param <name=value>', 'parameter fixed for every configuration, repeatable', collect, [])
+    .requiredOption('--train <duration>', 'training window: a whole number and d, w, mo, y or bars, e.g. 2y, 500bars')
+    .requiredOption('--test <duration>', 'test window after each training window, e.g. 6mo')
+    .option('--step <duration>', 'how far each window moves on (default: --test); at least --test')
+    .option('--anchored', 'every window trains from the first bar (an expanding window)', false)
+    .option('--metric <metric>', 'metric the best configuration of each training window is chosen by', 'sharpe_ratio')
+    .option(
+      '--min-trades <n>',
+      'configurations with fewer closed training trades are not chosen; a window where none qualifies stays flat',
+      parseNonNegativeInteger,
+      1,
+    )
+    .option('--workers <n>', WORKERS_HELP, parsePositiveInteger)
+    .option('--run-timeout <seconds>', RUN_TIMEOUT_HELP, parsePositiveNumber, 600);
+  addRunConfigOptions(walkForward);
+  walkForward
+    .option(
+      '--save-to-db',
+      'save the group, each window, every training run (hidden from list and best) and the stitched run',
+      false,
+    )
+    .option('--notes <text>', 'notes stored with every saved run')
+    .option('--report <file>', 'also write a self-contained HTML report: windows, chosen parameters, stitched equity')
+    .option(
+      '--lock-timeout <seconds>',
+      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
+      parsePositiveNumber,
+      600,
+    )
+    .option('--init', INIT_HELP, false)
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print one JSON object instead of tables', false)
+    .action(async (options) => {
+      const { walkForwardCommand } = await import('./commands/walk-forward.js');
+      await walkForwardCommand(options, io);
+    });
+
+  const walkForwards = program
+    .command('walk-forwards')
+    .description('Stored walk-forward groups: list them (the default) or show one')
+    .addHelpText('after', '\n`backtest walk-forwards` alone is `backtest walk-forwards list`.');
+  walkForwards
+    .command('list', { isDefault: true })
+    .description(
+      'List stored walk-forwards, newest first, with windows, status and efficiency; partial ones are marked *',
+    )
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of a table', false)
+    .option('--wide', 'show every column and full names, even when the terminal is narrower', false)
+    .allowExcessArguments(true)
+    .action(async (options, command: Command) => {
+      if (command.args.length > 0) {
+        throw new UsageError(
+          `unknown walk-forwards command "${command.args[0]}"; use walk-forwards [list] or walk-forwards show ID`,
+        );
+      }
+      const { walkForwardsListCommand } = await import('./commands/walk-forwards.js');
+      await walkForwardsListCommand(options, io);
+    });
+  walkForwards
+    .command('show')
+    .description('Show a walk-forward: definition, windows with chosen parameters, stitched metrics, efficiency')
+    .argument('<id>', 'walk-forward group id')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print JSON instead of tables', false)
+    .action(async (id: string, options) => {
+      const { walkForwardsShowCommand } = await import('./commands/walk-forwards.js');
+      await walkForwardsShowCommand({ ...options, id }, io);
+    });
+
   const sweeps = program
     .command('sweeps')
     .description('Manage stored sweeps: list them (the default), show one, resume one that stopped, delete one')

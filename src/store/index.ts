@@ -64,6 +64,16 @@ export { legacyRowUuid, newRunUuid } from './run-uuid.js';
 export { isPartialSweep, type SweepDefinition, type SweepRecord, SweepStatus } from './sweep-record.js';
 export type { RunPeriodReturns, SweepOverfit } from './sweep-overfit.js';
 export { decodeTrades, encodeTrades, TRADE_BYTES } from './trade-codec.js';
+export {
+  isPartialWalkForward,
+  type StoredMetricSet,
+  type WalkForwardDefinition,
+  type WalkForwardRecord,
+  WalkForwardStatus,
+  type WalkForwardSummary,
+  type WalkForwardUpdate,
+  type WalkForwardWindowRecord,
+} from './walk-forward-record.js';
 
 /**
  * The stored config of a row, parsed; `undefined` when the row has none or its text is not JSON

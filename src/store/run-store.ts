@@ -16,6 +16,12 @@ import type { BacktestRow } from './run-row.js';
 import type { RunPeriodReturns, SweepOverfit } from './sweep-overfit.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from './sweep-record.js';
 import type { TransferRecord } from './run-transfer.js';
+import type {
+  WalkForwardDefinition,
+  WalkForwardRecord,
+  WalkForwardUpdate,
+  WalkForwardWindowRecord,
+} from './walk-forward-record.js';
 
 /** A stored, downsampled equity curve. */
 export interface StoredEquityCurve extends EquityCurve {
@@ -215,6 +221,17 @@ export interface RunStore {
   listSweeps(filter?: { readonly status?: SweepStatus | undefined }): Promise<SweepRecord[]>;
   /** Deletes a sweep and all its runs; how many runs went with it. */
   deleteSweep(sweepId: string): Promise<number>;
+
+  /** Stores a new walk-forward group (status `running`) with its definition and planned window count. */
+  createWalkForward(definition: WalkForwardDefinition, windowCount: number): Promise<WalkForwardRecord>;
+  /** Stores (or replaces) one finished window of a group. */
+  saveWalkForwardWindow(groupId: string, window: WalkForwardWindowRecord): Promise<void>;
+  /** Updates a group's status, stitched run or summary. */
+  updateWalkForward(groupId: string, update: WalkForwardUpdate): Promise<void>;
+  /** One walk-forward group with its finished windows, or `undefined`. */
+  findWalkForward(groupId: string): Promise<WalkForwardRecord | undefined>;
+  /** Every walk-forward group, newest first, with its finished windows. */
+  listWalkForwards(): Promise<WalkForwardRecord[]>;
   /**
    * The period returns of every run of a sweep that has them, by id (runs saved before period
    * returns were kept have none and are left out).

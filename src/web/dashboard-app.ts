@@ -28,6 +28,7 @@ import { renderLeaderboardPage } from './leaderboard-page.js';
 import { renderRunPage } from './run-page.js';
 import { rowParams } from '../app/stored-run.js';
 import { renderSweepPage } from './sweep-page.js';
+import { renderWalkForwardPage, renderWalkForwardsPage, walkForwardViewFromRecord } from './walk-forward-page.js';
 import { varyingParams } from './sweep-heatmap.js';
 import { lightweightChartsSource } from './web-assets.js';
 
@@ -185,6 +186,18 @@ export function createDashboardApp(db: RunStore, options: DashboardOptions = {})
     return c.html(
       renderSweepPage({ sweepId, rows, record, metric: query.metric as MetricName, params, x, y, overfit }),
     );
+  });
+
+  app.get('/walk-forwards', async (c) => c.html(renderWalkForwardsPage(await db.listWalkForwards())));
+
+  app.get('/walk-forwards/:groupId', async (c) => {
+    const groupId = c.req.param('groupId');
+    const record = await db.findWalkForward(groupId);
+    if (record === undefined) {
+      throw new HTTPException(404, { message: `There is no walk-forward "${groupId}" in ${db.location}.` });
+    }
+    const curve = record.stitchedRunId === null ? undefined : await db.equityCurve(record.stitchedRunId);
+    return c.html(renderWalkForwardPage(walkForwardViewFromRecord(record, curve)));
   });
 
   app.get('/api/runs', async (c) => {

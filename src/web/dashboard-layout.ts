@@ -4,7 +4,7 @@ import { html, type SafeHtml } from './safe-html.js';
 /** Where the dashboard serves the chart library (the installed package's standalone bundle). */
 export const CHART_LIBRARY_PATH = '/assets/lightweight-charts.js';
 
-const NAV = html`<header class="top"><a class="brand" href="/">Backtest ledger</a><nav><a href="/">Runs</a></nav></header>`;
+const NAV = html`<header class="top"><a class="brand" href="/">Backtest ledger</a><nav><a href="/">Runs</a> <a href="/walk-forwards">Walk-forwards</a></nav></header>`;
 
 /**
  * A dashboard page: the shared top bar, the body, and the chart scripts when `charts` is set.

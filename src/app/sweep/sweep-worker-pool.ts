@@ -22,14 +22,17 @@ import type {
   SweepWorkerMessage,
 } from './sweep-messages.js';
 
-/** What {@link SweepWorkerPool} needs. */
-export interface SweepWorkerPoolOptions {
+/**
+ * What {@link SweepWorkerPool} needs. `Data` is what each worker is started with: a sweep's
+ * bars and settings, or a walk-forward's (`../walk-forward/walk-forward-messages.ts`).
+ */
+export interface SweepWorkerPoolOptions<Data = SweepWorkerData> {
   /** The worker module (or its tsx bootstrap). */
   readonly workerUrl: URL;
   /** Workers kept running. */
   readonly workers: number;
   /** Start data for one worker, with its own copy of the bars to transfer; called for each worker started. */
-  readonly workerData: () => { readonly data: SweepWorkerData; readonly transfer: readonly ArrayBuffer[] };
+  readonly workerData: () => { readonly data: Data; readonly transfer: readonly ArrayBuffer[] };
   /** Every parameter set; job `i` runs `params[i]`. */
   readonly params: readonly Readonly<Record<string, ParamValue>>[];
   /** Jobs per message; a worker holds at most two messages' worth. */
@@ -90,8 +93,8 @@ type LossReason = (phase: Phase) => string;
  * // … once every outcome is in:
  * await pool.stop();
  */
-export class SweepWorkerPool {
-  private readonly options: SweepWorkerPoolOptions;
+export class SweepWorkerPool<Data = SweepWorkerData> {
+  private readonly options: SweepWorkerPoolOptions<Data>;
   private readonly live: PoolWorker[] = [];
   /** Jobs taken back from a stopped worker; sent before new ones. */
   private readonly requeued: PoolJob[] = [];
@@ -103,7 +106,7 @@ export class SweepWorkerPool {
   private readonly runTimeoutMs: number;
   private readonly loadTimeoutMs: number;
 
-  constructor(options: SweepWorkerPoolOptions) {
+  constructor(options: SweepWorkerPoolOptions<Data>) {
     this.options = options;
     this.runTimeoutMs = options.runTimeoutSeconds * 1000;
     this.loadTimeoutMs = Math.max(this.runTimeoutMs, MIN_LOAD_TIMEOUT_MS);

@@ -60,13 +60,19 @@ function summary(report: RerunReport) {
     changes: report.changes,
     unchecked: report.unchecked,
     metrics: report.metrics,
+    ...(report.windows === undefined ? {} : { windows: report.windows }),
   };
 }
 
 function render(report: RerunReport): string {
   const { row } = report;
   const lines = [
-    `Run ${row.id}: ${row.symbol} ${row.timeframe}, run again from its stored config`,
+    report.windows === undefined
+      ? `Run ${row.id}: ${row.symbol} ${row.timeframe}, run again from its stored config`
+      : `Run ${row.id}: the stitched run of walk-forward ${row.walk_forward_id}, the whole walk-forward run again from its stored definition (${report.windows.length} windows)`,
+    ...(report.windows ?? [])
+      .filter((w) => !w.same)
+      .map((w) => `window ${w.index + 1} chose ${w.rerun} now, ${w.stored} when saved`),
     ...report.changes.map((c) => `${c.input} changed: ${c.stored} when saved, ${c.now} now`),
     ...report.unchecked.map((input) => `${input}: not recorded with the run, so not checked`),
   ];

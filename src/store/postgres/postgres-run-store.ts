@@ -256,6 +256,31 @@ export class PostgresRunStore implements RunStore {
   async outOfSample(): Promise<Map<number, never>> {
     return new Map<number, never>();
   }
+
+  // Not ported yet either: walk-forward groups (schema 7). None is found or listed; storing one
+  // is refused in one line, so `walk-forward --save-to-db` says so before it runs anything.
+  async createWalkForward(): Promise<never> {
+    this.connection.checkWritable('store a walk-forward');
+    throw notPorted(this.location, 'walk-forward groups');
+  }
+
+  async saveWalkForwardWindow(): Promise<never> {
+    this.connection.checkWritable('store a walk-forward window');
+    throw notPorted(this.location, 'walk-forward groups');
+  }
+
+  async updateWalkForward(): Promise<never> {
+    this.connection.checkWritable('update a walk-forward');
+    throw notPorted(this.location, 'walk-forward groups');
+  }
+
+  async findWalkForward(): Promise<undefined> {
+    return undefined;
+  }
+
+  async listWalkForwards(): Promise<never[]> {
+    return [];
+  }
 }
 
 /** Fields of a run (input or transfer record) that this store cannot keep yet: refused, never dropped. */

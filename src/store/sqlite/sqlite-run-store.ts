@@ -24,6 +24,12 @@ import type {
 import type { TransferRecord } from '../run-transfer.js';
 import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
+import type {
+  WalkForwardDefinition,
+  WalkForwardRecord,
+  WalkForwardUpdate,
+  WalkForwardWindowRecord,
+} from '../walk-forward-record.js';
 import type { OpenDatabaseOptions } from './sqlite-connection.js';
 import { TradingDatabase } from './trading-database.js';
 
@@ -154,6 +160,26 @@ export class SqliteRunStore implements RunStore {
 
   async findSweepOverfit(sweepId: string): Promise<SweepOverfit | undefined> {
     return this.database.getSweepOverfit(sweepId);
+  }
+
+  async createWalkForward(definition: WalkForwardDefinition, windowCount: number): Promise<WalkForwardRecord> {
+    return this.database.createWalkForward(definition, windowCount);
+  }
+
+  async saveWalkForwardWindow(groupId: string, window: WalkForwardWindowRecord): Promise<void> {
+    this.database.saveWalkForwardWindow(groupId, window);
+  }
+
+  async updateWalkForward(groupId: string, update: WalkForwardUpdate): Promise<void> {
+    this.database.updateWalkForward(groupId, update);
+  }
+
+  async findWalkForward(groupId: string): Promise<WalkForwardRecord | undefined> {
+    return this.database.getWalkForward(groupId);
+  }
+
+  async listWalkForwards(): Promise<WalkForwardRecord[]> {
+    return this.database.listWalkForwards();
   }
 
   async importBars(bars: BarSeries, options: BarImportOptions = {}): Promise<BarImportSummary> {

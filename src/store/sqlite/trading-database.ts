@@ -38,6 +38,13 @@ import { OverfitTable } from './overfit-table.js';
 import { RunsTable } from './runs-table.js';
 import { type OpenDatabaseOptions, SqliteConnection } from './sqlite-connection.js';
 import { SweepsTable } from './sweeps-table.js';
+import { WalkForwardsTable } from './walk-forwards-table.js';
+import type {
+  WalkForwardDefinition,
+  WalkForwardRecord,
+  WalkForwardUpdate,
+  WalkForwardWindowRecord,
+} from '../walk-forward-record.js';
 
 /**
  * The backtest database. Open it with {@link TradingDatabase.open}, use it synchronously, and
@@ -61,6 +68,7 @@ export class TradingDatabase {
   private readonly runs: RunsTable;
   private readonly sweeps: SweepsTable;
   private readonly bars: BarsTable;
+  private readonly walkForwards: WalkForwardsTable;
   private readonly overfit: OverfitTable;
 
   private constructor(connection: SqliteConnection) {
@@ -68,6 +76,7 @@ export class TradingDatabase {
     this.runs = new RunsTable(connection);
     this.sweeps = new SweepsTable(connection);
     this.bars = new BarsTable(connection);
+    this.walkForwards = new WalkForwardsTable(connection);
     this.overfit = new OverfitTable(connection);
   }
 
@@ -366,6 +375,31 @@ export class TradingDatabase {
     },
   ): void {
     this.sweeps.update(sweepId, update);
+  }
+
+  /** Stores a new walk-forward group with status `running` (see `RunStore.createWalkForward`). */
+  createWalkForward(definition: WalkForwardDefinition, windowCount: number): WalkForwardRecord {
+    return this.walkForwards.create(definition, windowCount);
+  }
+
+  /** Stores (or replaces) one finished window of a walk-forward group. */
+  saveWalkForwardWindow(groupId: string, window: WalkForwardWindowRecord): void {
+    this.walkForwards.saveWindow(groupId, window);
+  }
+
+  /** Updates a walk-forward group's status, stitched run or summary. */
+  updateWalkForward(groupId: string, update: WalkForwardUpdate): void {
+    this.walkForwards.update(groupId, update);
+  }
+
+  /** One walk-forward group with its windows, or `undefined`. */
+  getWalkForward(groupId: string): WalkForwardRecord | undefined {
+    return this.walkForwards.find(groupId);
+  }
+
+  /** Every walk-forward group, newest first. */
+  listWalkForwards(): WalkForwardRecord[] {
+    return this.walkForwards.list();
   }
 
   /** One sweep, or `undefined`. */
