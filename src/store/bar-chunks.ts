@@ -151,3 +151,46 @@ export function upperBound(times: Float64Array, timeMs: number): number {
   }
   return lo;
 }
+
+/**
+ * The bars in `[fromMs, toMs]` of a set's chunks read in time order (each row: bar count, then
+ * the six column bytes in {@link BAR_COLUMN_NAMES} order). Only the first and last chunk can
+ * hold bars outside the range, so only their times are searched; `check` refuses a damaged
+ * chunk before any byte of it is copied. Shared by every store, which differ only in how rows
+ * arrive.
+ *
+ * @example
+ * const columns = sliceBarChunks(rows, fromMs, toMs, (count, blobs) => checkBarChunk(path, count, blobs));
+ */
+export function sliceBarChunks(
+  rows: readonly unknown[][],
+  fromMs: number,
+  toMs: number,
+  check: (count: number, blobs: readonly unknown[]) => void,
+): BarColumns {
+  const parts = rows.map((row, i) => {
+    const count = row[0] as number;
+    const blobs = row.slice(1);
+    check(count, blobs);
+    let start = 0;
+    let end = count;
+    if (i === 0 || i === rows.length - 1) {
+      const times = decodeBarColumn(blobs[0] as Uint8Array, count);
+      if (i === 0) start = lowerBound(times, fromMs);
+      if (i === rows.length - 1) end = upperBound(times, toMs);
+    }
+    return { blobs, start, end: Math.max(start, end) };
+  });
+  const total = parts.reduce((sum, part) => sum + part.end - part.start, 0);
+  const out = {} as Record<(typeof BAR_COLUMN_NAMES)[number], Float64Array>;
+  BAR_COLUMN_NAMES.forEach((name, c) => {
+    const target = new Float64Array(total);
+    let at = 0;
+    for (const part of parts) {
+      decodeBarColumnInto(part.blobs[c] as Uint8Array, target, at, part.start, part.end);
+      at += part.end - part.start;
+    }
+    out[name] = target;
+  });
+  return out;
+}

@@ -23,9 +23,9 @@ import {
   chunkBounds,
   concatBarColumns,
   decodeBarColumn,
-  decodeBarColumnInto,
   encodeBarColumn,
   lowerBound,
+  sliceBarChunks,
   upperBound,
 } from '../bar-chunks.js';
 import {
@@ -117,7 +117,7 @@ export class PostgresBars {
         values: [set.set_id, clampMs(Math.ceil(fromMs)), clampMs(Math.floor(toMs))],
         rowMode: 'array',
       } as pg.QueryConfig<unknown[]>);
-      const columns = this.sliceChunks(rows.rows, fromMs, toMs);
+      const columns = sliceBarChunks(rows.rows, fromMs, toMs, (count, blobs) => this.checkChunk(count, blobs));
       if (columns.timeMs.length === 0) return undefined;
       return createBarSeries(set.symbol, set.timeframe as Timeframe, columns);
     });
@@ -282,34 +282,5 @@ export class PostgresBars {
         );
       }
     });
-  }
-
-  /** The bars in `[fromMs, toMs]` of chunk rows (count, then six columns) in time order. */
-  private sliceChunks(rows: readonly unknown[][], fromMs: number, toMs: number): BarColumns {
-    const parts = rows.map((row, i) => {
-      const count = row[0] as number;
-      const blobs = row.slice(1);
-      this.checkChunk(count, blobs);
-      let start = 0;
-      let end = count;
-      if (i === 0 || i === rows.length - 1) {
-        const times = decodeBarColumn(blobs[0] as Uint8Array, count);
-        if (i === 0) start = lowerBound(times, fromMs);
-        if (i === rows.length - 1) end = upperBound(times, toMs);
-      }
-      return { blobs, start, end: Math.max(start, end) };
-    });
-    const total = parts.reduce((sum, part) => sum + part.end - part.start, 0);
-    const out = {} as Record<(typeof BAR_COLUMN_NAMES)[number], Float64Array>;
-    BAR_COLUMN_NAMES.forEach((name, c) => {
-      const target = new Float64Array(total);
-      let at = 0;
-      for (const part of parts) {
-        decodeBarColumnInto(part.blobs[c] as Uint8Array, target, at, part.start, part.end);
-        at += part.end - part.start;
-      }
-      out[name] = target;
-    });
-    return out;
   }
 }

@@ -16,12 +16,10 @@ import { symbolKey } from '../../core/symbol-key.js';
 import { canonicalTimeframe, type Timeframe } from '../../core/timeframe.js';
 import {
   BAR_CHUNK_BARS,
-  BAR_COLUMN_NAMES,
   type BarColumnsSlice,
   concatBarColumns,
-  decodeBarColumn,
-  decodeBarColumnInto,
   lowerBound,
+  sliceBarChunks,
   upperBound,
 } from '../bar-chunks.js';
 import {
@@ -150,7 +148,9 @@ export class BarsTable {
         )
         .raw(true)
         .all(set.set_id, fromMs, toMs) as unknown[][];
-      const columns = this.sliceChunks(rows, fromMs, toMs);
+      const columns = sliceBarChunks(rows, fromMs, toMs, (count, blobs) =>
+        checkBarChunk(this.connection.path, count, blobs),
+      );
       if (columns.timeMs.length === 0) return undefined;
       return createBarSeries(set.symbol, set.timeframe as Timeframe, columns);
     });
@@ -283,38 +283,6 @@ export class BarsTable {
       .raw(true)
       .get(setId, ref.first_time_ms) as unknown[];
     return decodeBarChunk(this.connection.path, ref.bar_count, row);
-  }
-
-  /**
-   * The bars in `[fromMs, toMs]` of chunk rows (count, then six BLOBs) in time order: only the
-   * first and last chunk can hold bars outside the range, so only their times are searched.
-   */
-  private sliceChunks(rows: readonly unknown[][], fromMs: number, toMs: number): BarColumns {
-    const parts = rows.map((row, i) => {
-      const count = row[0] as number;
-      const blobs = row.slice(1);
-      checkBarChunk(this.connection.path, count, blobs);
-      let start = 0;
-      let end = count;
-      if (i === 0 || i === rows.length - 1) {
-        const times = decodeBarColumn(blobs[0] as Uint8Array, count);
-        if (i === 0) start = lowerBound(times, fromMs);
-        if (i === rows.length - 1) end = upperBound(times, toMs);
-      }
-      return { blobs, start, end: Math.max(start, end) };
-    });
-    const total = parts.reduce((sum, part) => sum + part.end - part.start, 0);
-    const out = {} as Record<(typeof BAR_COLUMN_NAMES)[number], Float64Array>;
-    BAR_COLUMN_NAMES.forEach((name, c) => {
-      const target = new Float64Array(total);
-      let at = 0;
-      for (const part of parts) {
-        decodeBarColumnInto(part.blobs[c] as Uint8Array, target, at, part.start, part.end);
-        at += part.end - part.start;
-      }
-      out[name] = target;
-    });
-    return out;
   }
 
   private legacySets(): BarSetInfo[] {
