@@ -63,7 +63,9 @@ export async function copyHistory(
     const rows = await source.listRuns({ sort: 'id', order: 'asc', limit: batchSize, offset });
     if (rows.length === 0) break;
     const records: TransferRecord[] = [];
+    const outOfSample = await source.outOfSample(rows.map((row) => row.id));
     for (const row of rows) {
+      const oos = outOfSample.get(row.id);
       const [equityCurve, trades, periodReturns] = await Promise.all([
         source.equityCurve(row.id),
         source.trades(row.id),
@@ -74,6 +76,7 @@ export async function copyHistory(
         ...(equityCurve === undefined ? {} : { equityCurve }),
         ...(trades === undefined ? {} : { trades }),
         ...(periodReturns === undefined ? {} : { periodReturns }),
+        ...(oos === undefined ? {} : { outOfSample: oos }),
         origin: `${source.location} run ${row.id}`,
       });
     }

@@ -21,11 +21,6 @@ export interface ContractFixture {
   /** Opens the store `open` made again, read-only. */
   openReadonly(): Promise<RunStore>;
   openSecond(): Promise<RunStore>;
-  /**
-   * Parts of the contract this implementation does not keep yet (its writes refuse them in one
-   * line): their cases are skipped, and listed as skipped, rather than silently passing.
-   */
-  readonly lacks?: readonly ('outOfSample' | 'walkForward')[] | undefined;
 }
 
 const DAY_S = 86_400;
@@ -405,70 +400,63 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
       }
     });
 
-    const lacks = (part: 'outOfSample' | 'walkForward'): boolean => fixture.lacks?.includes(part) === true;
-
-    it.skipIf(lacks('outOfSample'))(
-      'keeps a split run’s out-of-sample part beside its own metrics, ranks by either, and deletes it with the run',
-      () =>
-        withStore(async (store) => {
-          const split = (sharpe: number, oosSharpe: number | null, oosTrades: number, at: number) =>
-            run({
-              runTimestamp: T0 + at,
-              metrics: { total_trades: 3, sharpe_ratio: sharpe, max_drawdown: -5 },
-              outOfSample: {
-                bars: {
-                  sha256: 'ab'.repeat(32),
-                  count: 40,
-                  firstTimeMs: (T0 + 31 * DAY_S) * 1000,
-                  lastTimeMs: (T0 + 70 * DAY_S) * 1000,
-                },
-                metrics: {
-                  sharpe_ratio: oosSharpe,
-                  total_trades: oosTrades,
-                  profit_factor: Infinity,
-                  total_return: -1.5,
-                },
-                outOfMoneyTimeMs: null,
+    it('keeps a split run’s out-of-sample part beside its own metrics, ranks by either, and deletes it with the run', () =>
+      withStore(async (store) => {
+        const split = (sharpe: number, oosSharpe: number | null, oosTrades: number, at: number) =>
+          run({
+            runTimestamp: T0 + at,
+            metrics: { total_trades: 3, sharpe_ratio: sharpe, max_drawdown: -5 },
+            outOfSample: {
+              bars: {
+                sha256: 'ab'.repeat(32),
+                count: 40,
+                firstTimeMs: (T0 + 31 * DAY_S) * 1000,
+                lastTimeMs: (T0 + 70 * DAY_S) * 1000,
               },
-            });
-          const a = await store.saveRun(split(2, 0.1, 4, 1));
-          const b = await store.saveRun(split(1, 0.9, 2, 2));
-          const c = await store.saveRun(split(0.5, null, 0, 3));
-          const plain = await store.saveRun(
-            run({ runTimestamp: T0 + 4, metrics: { total_trades: 3, sharpe_ratio: 3 } }),
-          );
-          const parts = await store.outOfSample([a, b, c, plain]);
-          expect([...parts.keys()]).toEqual([a, b, c]);
-          expect(parts.get(a)).toMatchObject({
-            fromMs: (T0 + 31 * DAY_S) * 1000,
-            toMs: (T0 + 70 * DAY_S) * 1000,
-            barsCount: 40,
-            barsSha256: 'ab'.repeat(32),
-            outOfMoneyTimeMs: null,
+              metrics: {
+                sharpe_ratio: oosSharpe,
+                total_trades: oosTrades,
+                profit_factor: Infinity,
+                total_return: -1.5,
+              },
+              outOfMoneyTimeMs: null,
+            },
           });
-          expect(parts.get(a)?.metrics).toMatchObject({
-            sharpe_ratio: 0.1,
-            total_trades: 4,
-            profit_factor: Infinity,
-            cagr: null,
-          });
-          // In-sample by default; out-of-sample on request, runs without a value last.
-          const order = async (sample: 'is' | 'oos') =>
-            (await store.listRuns({ sort: 'sharpe_ratio', sample })).map((row) => row.id);
-          expect(await order('is')).toEqual([plain, a, b, c]);
-          // c's out-of-sample Sharpe ratio is NULL and plain has none: both last, newest first.
-          expect(await order('oos')).toEqual([b, a, plain, c]);
-          expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio')).row?.id).toBe(plain);
-          const oosBest = await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { sample: 'oos', minTrades: 3 });
-          expect(oosBest).toMatchObject({ matching: 4, withValue: 2, ranked: 1 });
-          expect(oosBest.row?.id).toBe(a);
-          expect(await store.countRuns({ sample: 'oos', minTrades: 1 })).toBe(2);
-          await store.deleteRuns([a]);
-          expect([...(await store.outOfSample([a, b])).keys()]).toEqual([b]);
-        }),
-    );
+        const a = await store.saveRun(split(2, 0.1, 4, 1));
+        const b = await store.saveRun(split(1, 0.9, 2, 2));
+        const c = await store.saveRun(split(0.5, null, 0, 3));
+        const plain = await store.saveRun(run({ runTimestamp: T0 + 4, metrics: { total_trades: 3, sharpe_ratio: 3 } }));
+        const parts = await store.outOfSample([a, b, c, plain]);
+        expect([...parts.keys()]).toEqual([a, b, c]);
+        expect(parts.get(a)).toMatchObject({
+          fromMs: (T0 + 31 * DAY_S) * 1000,
+          toMs: (T0 + 70 * DAY_S) * 1000,
+          barsCount: 40,
+          barsSha256: 'ab'.repeat(32),
+          outOfMoneyTimeMs: null,
+        });
+        expect(parts.get(a)?.metrics).toMatchObject({
+          sharpe_ratio: 0.1,
+          total_trades: 4,
+          profit_factor: Infinity,
+          cagr: null,
+        });
+        // In-sample by default; out-of-sample on request, runs without a value last.
+        const order = async (sample: 'is' | 'oos') =>
+          (await store.listRuns({ sort: 'sharpe_ratio', sample })).map((row) => row.id);
+        expect(await order('is')).toEqual([plain, a, b, c]);
+        // c's out-of-sample Sharpe ratio is NULL and plain has none: both last, newest first.
+        expect(await order('oos')).toEqual([b, a, plain, c]);
+        expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio')).row?.id).toBe(plain);
+        const oosBest = await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { sample: 'oos', minTrades: 3 });
+        expect(oosBest).toMatchObject({ matching: 4, withValue: 2, ranked: 1 });
+        expect(oosBest.row?.id).toBe(a);
+        expect(await store.countRuns({ sample: 'oos', minTrades: 1 })).toBe(2);
+        await store.deleteRuns([a]);
+        expect([...(await store.outOfSample([a, b])).keys()]).toEqual([b]);
+      }));
 
-    it.skipIf(lacks('outOfSample'))('exports a split run’s out-of-sample part and imports it elsewhere', async () => {
+    it('exports a split run’s out-of-sample part and imports it elsewhere', async () => {
       const source = await fixture.open();
       const target = await fixture.openSecond();
       try {
@@ -491,53 +479,47 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
       }
     });
 
-    it.skipIf(lacks('walkForward'))(
-      'hides walk-forward training runs from lists, counts and rankings unless asked, and finds a group’s runs',
-      () =>
-        withStore(async (store) => {
-          const plain = await store.saveRun(
-            run({ runTimestamp: T0 + 1, metrics: { total_trades: 3, sharpe_ratio: 1 } }),
-          );
-          const training = await store.saveRun(
-            run({
-              runTimestamp: T0 + 2,
-              metrics: { total_trades: 3, sharpe_ratio: 9 },
-              walkForward: { id: 'wf-1', role: 'training', window: 2 },
-            }),
-          );
-          const stitched = await store.saveRun(
-            run({
-              runTimestamp: T0 + 3,
-              metrics: { total_trades: 3, sharpe_ratio: 2 },
-              walkForward: { id: 'wf-1', role: 'stitched' },
-            }),
-          );
-          expect((await store.listRuns()).map((row) => row.id)).toEqual([stitched, plain]);
-          expect((await store.listRuns({ includeTraining: true })).map((row) => row.id)).toEqual([
-            stitched,
-            training,
-            plain,
-          ]);
-          expect(await store.countRuns()).toBe(2);
-          expect(await store.countRuns({ includeTraining: true })).toBe(3);
-          expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio')).row?.id).toBe(stitched);
-          expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { includeTraining: true })).row?.id).toBe(
-            training,
-          );
-          expect((await store.listRuns({ walkForwardId: 'wf-1', includeTraining: true })).map((row) => row.id)).toEqual(
-            [stitched, training],
-          );
-          expect(await store.getRun(training)).toMatchObject({
-            walk_forward_id: 'wf-1',
-            walk_forward_role: 'training',
-            walk_forward_window: 2,
-          });
-          expect((await store.getRun(plain)).walk_forward_id).toBeNull();
-          await expect(
-            store.saveRun(run({ walkForward: { id: 'wf-1', role: 'judge' as 'training' } })),
-          ).rejects.toThrow(/walkForward\.role/);
-        }),
-    );
+    it('hides walk-forward training runs from lists, counts and rankings unless asked, and finds a group’s runs', () =>
+      withStore(async (store) => {
+        const plain = await store.saveRun(run({ runTimestamp: T0 + 1, metrics: { total_trades: 3, sharpe_ratio: 1 } }));
+        const training = await store.saveRun(
+          run({
+            runTimestamp: T0 + 2,
+            metrics: { total_trades: 3, sharpe_ratio: 9 },
+            walkForward: { id: 'wf-1', role: 'training', window: 2 },
+          }),
+        );
+        const stitched = await store.saveRun(
+          run({
+            runTimestamp: T0 + 3,
+            metrics: { total_trades: 3, sharpe_ratio: 2 },
+            walkForward: { id: 'wf-1', role: 'stitched' },
+          }),
+        );
+        expect((await store.listRuns()).map((row) => row.id)).toEqual([stitched, plain]);
+        expect((await store.listRuns({ includeTraining: true })).map((row) => row.id)).toEqual([
+          stitched,
+          training,
+          plain,
+        ]);
+        expect(await store.countRuns()).toBe(2);
+        expect(await store.countRuns({ includeTraining: true })).toBe(3);
+        expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio')).row?.id).toBe(stitched);
+        expect((await store.bestRun('GOOG', '1Day', 'sharpe_ratio', { includeTraining: true })).row?.id).toBe(training);
+        expect((await store.listRuns({ walkForwardId: 'wf-1', includeTraining: true })).map((row) => row.id)).toEqual([
+          stitched,
+          training,
+        ]);
+        expect(await store.getRun(training)).toMatchObject({
+          walk_forward_id: 'wf-1',
+          walk_forward_role: 'training',
+          walk_forward_window: 2,
+        });
+        expect((await store.getRun(plain)).walk_forward_id).toBeNull();
+        await expect(store.saveRun(run({ walkForward: { id: 'wf-1', role: 'judge' as 'training' } }))).rejects.toThrow(
+          /walkForward\.role/,
+        );
+      }));
 
     it('stores sweeps with their definition and status, and deletes a sweep with its runs', () =>
       withStore(async (store) => {

@@ -222,6 +222,45 @@ describe('backtest db copy', () => {
     }
   });
 
+  it('copies a split run’s out-of-sample part, both ways', async () => {
+    const path = join(dir, 'oos.db');
+    const source = SqliteRunStore.open(path);
+    try {
+      await source.saveRun({
+        symbol: 'GOOG',
+        timeframe: '1Day',
+        startDate: 1_577_836_800,
+        endDate: 1_609_372_800,
+        initialCapital: 10_000,
+        finalEquity: 10_500,
+        totalReturn: 0.05,
+        metrics: { sharpe_ratio: 1.5, total_trades: 4 },
+        outOfSample: {
+          bars: { sha256: 'cd'.repeat(32), count: 2, firstTimeMs: 5, lastTimeMs: 9 },
+          metrics: { sharpe_ratio: -0.25, profit_factor: -Infinity, total_trades: 1 },
+          outOfMoneyTimeMs: 9,
+        },
+      });
+    } finally {
+      await source.close();
+    }
+    const outOfSample = async (db: string) => {
+      const store = await openStore({ db, readonly: true });
+      try {
+        const rows = await store.listRuns();
+        return [...(await store.outOfSample(rows.map((row) => row.id))).values()];
+      } finally {
+        await store.close();
+      }
+    };
+    const expected = await outOfSample(path);
+    expect(expected).toHaveLength(1);
+    await dbCopyCommand({ from: path, to: schema.url }, captureIO());
+    expect(await outOfSample(schema.url)).toEqual(expected);
+    await dbCopyCommand({ from: schema.url, to: 'oos-back.db' }, captureIO());
+    expect(await outOfSample(join(dir, 'oos-back.db'))).toEqual(expected);
+  });
+
   it('refuses copying a database onto itself, and a missing source, in one line', async () => {
     await expect(dbCopyCommand({ from: schema.url, to: schema.url }, captureIO())).rejects.toThrow(UsageError);
     await expect(dbCopyCommand({ from: 'nope.db', to: schema.url }, captureIO())).rejects.toThrow(/no database at/);

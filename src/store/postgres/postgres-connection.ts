@@ -22,6 +22,7 @@ import {
   detailColumnsAt,
   MIGRATION_LOCK_KEY,
   POSTGRES_MIGRATIONS,
+  WALK_FORWARD_SCHEMA_VERSION,
 } from './postgres-schema.js';
 import { toStoreError } from './to-store-error.js';
 
@@ -89,12 +90,26 @@ export class PostgresConnection {
   private readonly statementNames = new Map<string, string>();
   private closed = false;
 
-  private constructor(pool: pg.Pool, location: string, readonly: boolean, version: number) {
+  /** Whether the database has schema 7's tables (`run_oos_metrics`, `walk_forwards`, `walk_forward_windows`). */
+  readonly hasWalkForwardTables: boolean;
+
+  private constructor(
+    pool: pg.Pool,
+    location: string,
+    readonly: boolean,
+    version: number,
+    missing: readonly number[] = [],
+  ) {
     this.pool = pool;
     this.location = location;
     this.readonly = readonly;
     this.openedAtVersion = version;
-    this.detailColumns = detailColumnsAt(readonly ? version : CURRENT_POSTGRES_SCHEMA_VERSION);
+    // Read as it is, a database lacks the steps it skipped (released after a later one it has).
+    this.detailColumns = readonly
+      ? detailColumnsAt(version, missing)
+      : detailColumnsAt(CURRENT_POSTGRES_SCHEMA_VERSION);
+    this.hasWalkForwardTables =
+      !readonly || (version >= WALK_FORWARD_SCHEMA_VERSION && !missing.includes(WALK_FORWARD_SCHEMA_VERSION));
   }
 
   /**
@@ -128,7 +143,8 @@ export class PostgresConnection {
     pool.on('error', () => {});
     try {
       const state = await readState(pool, location, options.init ?? false, readonly);
-      const connection = new PostgresConnection(pool, location, readonly, state.version);
+      const missing = readonly ? (await missingSteps(pool)).map((m) => m.version) : [];
+      const connection = new PostgresConnection(pool, location, readonly, state.version, missing);
       // A step released after a later one (6 after 8) is missing from databases made meanwhile.
       if (!readonly && (state.version < CURRENT_POSTGRES_SCHEMA_VERSION || (await missingSteps(pool)).length > 0)) {
         await connection.migrate(state, options.onNotice);

@@ -8,12 +8,22 @@
  * negative start means something else in PostgreSQL), `false` instead of `0`, and arrays
  * (`= ANY(?)`) instead of IN lists, so one prepared statement serves any number of spellings.
  */
-import { BACKTEST_COLUMNS, type BacktestRow, rowFromValues } from '../run-row.js';
-import type { CheckedFilter, CheckedSort } from '../run-filter.js';
+import { BACKTEST_COLUMNS, type BacktestRow, METRIC_COLUMN, rowFromValues } from '../run-row.js';
+import { type CheckedFilter, type CheckedSort, OOS_PREFIX } from '../run-filter.js';
 import { legacyRowUuid } from '../run-uuid.js';
 
-/** The fields a query may filter or sort by, beyond the row's own columns. */
-export type FieldName = keyof BacktestRow | 'symbol_key' | 'timeframe_key';
+/**
+ * The fields a query may filter or sort by: the row's own columns, the keys, and out-of-sample
+ * metrics (`oos.sharpe_ratio`, from `run_oos_metrics o`).
+ */
+export type FieldName = RunField | `${typeof OOS_PREFIX}${string}`;
+type RunField = keyof BacktestRow | 'symbol_key' | 'timeframe_key';
+
+/** Out-of-sample metric fields a query may name: the whitelist of their columns. */
+const OOS_FIELDS = new Set<string>(Object.values(METRIC_COLUMN).map((column) => `${OOS_PREFIX}${column}`));
+
+/** The training-run condition's role value; see {@link filterConditions}. */
+export const TRAINING_ROLE = 'training';
 
 /** A condition over fields, written with whatever expression the chosen FROM gives each field. */
 export interface Condition {
@@ -54,21 +64,24 @@ export class RowSource {
   /** The SELECT list in `BACKTEST_COLUMNS` order. */
   readonly selectList: string;
   private readonly detailColumns: ReadonlySet<string>;
+  /** True when the database has `run_oos_metrics` (schema 7), so out-of-sample metrics can be read. */
+  readonly hasOutOfSample: boolean;
 
-  constructor(detailColumns: ReadonlySet<string>) {
+  constructor(detailColumns: ReadonlySet<string>, hasOutOfSample: boolean) {
     this.detailColumns = detailColumns;
+    this.hasOutOfSample = hasOutOfSample;
     this.selectList = BACKTEST_COLUMNS.map((c) => this.field(c.name)).join(', ');
   }
 
   /** Expression of a field in {@link from}; NULL for a field this schema version lacks. */
-  field(name: FieldName): string {
+  field(name: RunField): string {
     if (name === 'symbol_key' || name === 'timeframe_key') return `d.${name}`;
     if (LEGACY.has(name)) return `r.${name}`;
     return this.detailColumns.has(name) ? `d.${name}` : 'NULL';
   }
 
   /** Expression of a field in {@link rankFrom}, or `undefined` when only `backtest_results` has it. */
-  rankField(name: FieldName): string | undefined {
+  rankField(name: RunField): string | undefined {
     if (name === 'id') return 'd.backtest_id';
     if (name === 'symbol_key' || name === 'timeframe_key' || SIDE_COPIES.has(name)) return `d.${name}`;
     if (LEGACY.has(name)) return undefined;
@@ -134,9 +147,27 @@ export function filterConditions(filter: CheckedFilter): Condition[] {
   }
   if (filter.minTrades !== undefined && filter.minTrades > 0) {
     const min = filter.minTrades;
-    conditions.push({ fields: ['total_trades'], sql: (e) => `${e('total_trades')} >= ?`, params: [min] });
+    const trades = tradesField(filter);
+    conditions.push({ fields: [trades], sql: (e) => `${e(trades)} >= ?`, params: [min] });
+  }
+  if (filter.walkForwardId !== undefined) {
+    const id = filter.walkForwardId;
+    conditions.push({ fields: ['walk_forward_id'], sql: (e) => `${e('walk_forward_id')} = ?::text`, params: [id] });
+  }
+  if (!filter.includeTraining) {
+    // IS DISTINCT FROM: true for NULL (every run not in a walk-forward) as well as for other roles.
+    conditions.push({
+      fields: ['walk_forward_role'],
+      sql: (e) => `${e('walk_forward_role')} IS DISTINCT FROM ?::text`,
+      params: [TRAINING_ROLE],
+    });
   }
   return conditions;
+}
+
+/** The trade count `minTrades` reads: the run's own, or its out-of-sample part's. */
+export function tradesField(filter: Pick<CheckedFilter, 'sample'>): FieldName {
+  return filter.sample === 'oos' ? `${OOS_PREFIX}total_trades` : 'total_trades';
 }
 
 /** A condition that a field has a value. */
@@ -193,11 +224,37 @@ function chooseFrom(
   source: RowSource,
   fields: ReadonlySet<FieldName>,
 ): { from: string; expr: (name: FieldName) => string } {
+  const outOfSample = [...fields].filter((name) => name.startsWith(OOS_PREFIX));
+  if (outOfSample.length === 0) return chooseRunFrom(source, fields as ReadonlySet<RunField>);
+  for (const name of outOfSample) {
+    if (!OOS_FIELDS.has(name)) throw new Error(`not an out-of-sample metric field: ${name}`);
+  }
+  const base = chooseRunFrom(
+    source,
+    new Set([...fields].filter((name) => !name.startsWith(OOS_PREFIX))) as ReadonlySet<RunField>,
+  );
+  if (!source.hasOutOfSample) {
+    // Typed: PostgreSQL refuses a bare NULL in ORDER BY (a constant) and cannot type abs(NULL).
+    return { from: base.from, expr: (name) => (name.startsWith(OOS_PREFIX) ? 'NULL::float8' : base.expr(name)) };
+  }
+  // A LEFT JOIN: runs that were not split stay, with NULL out-of-sample metrics.
+  return {
+    from: `${base.from} LEFT JOIN run_oos_metrics o ON o.backtest_id = ${base.expr('id')}`,
+    expr: (name) => (name.startsWith(OOS_PREFIX) ? `o.${name.slice(OOS_PREFIX.length)}` : base.expr(name)),
+  };
+}
+
+/** Chooses the FROM for fields of the run itself (no out-of-sample metric among them). */
+function chooseRunFrom(
+  source: RowSource,
+  fields: ReadonlySet<RunField>,
+): { from: string; expr: (name: FieldName) => string } {
+  const run = (name: FieldName): RunField => name as RunField;
   if ([...fields].every((name) => LEGACY.has(name))) {
     return { from: 'backtest_results r', expr: (name) => `r.${name}` };
   }
   if ([...fields].every((name) => source.rankField(name) !== undefined)) {
-    return { from: source.rankFrom, expr: (name) => source.rankField(name) as string };
+    return { from: source.rankFrom, expr: (name) => source.rankField(run(name)) as string };
   }
-  return { from: source.from, expr: (name) => source.rankField(name) ?? source.field(name) };
+  return { from: source.from, expr: (name) => source.rankField(run(name)) ?? source.field(run(name)) };
 }

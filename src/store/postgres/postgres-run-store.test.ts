@@ -49,8 +49,6 @@ describeRunStoreContract('PostgresRunStore', {
   open: () => PostgresRunStore.open(first),
   openReadonly: () => PostgresRunStore.open(first, { readonly: true }),
   openSecond: () => PostgresRunStore.open(second),
-  // Not ported yet: saves carrying them are refused in one line (see PostgresRunStore).
-  lacks: ['outOfSample', 'walkForward'],
 });
 
 const run = (overrides: Record<string, unknown> = {}) => ({

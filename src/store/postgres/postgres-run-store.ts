@@ -20,16 +20,24 @@ import type {
   ImportSummary,
   RunStore,
   StoredEquityCurve,
+  StoredOutOfSample,
 } from '../run-store.js';
 import { inputFromRecord, type TransferRecord } from '../run-transfer.js';
 import type { SweepDefinition, SweepRecord, SweepStatus } from '../sweep-record.js';
 import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
+import type {
+  WalkForwardDefinition,
+  WalkForwardRecord,
+  WalkForwardUpdate,
+  WalkForwardWindowRecord,
+} from '../walk-forward-record.js';
 import { PostgresBars } from './postgres-bars.js';
 import { type OpenPostgresOptions, PostgresConnection } from './postgres-connection.js';
 import { type OnceOutcome, PostgresDistributed } from './postgres-distributed.js';
 import { PostgresOverfit } from './postgres-overfit.js';
 import { type FamilyMember, PostgresRuns } from './postgres-runs.js';
 import { PostgresSweeps } from './postgres-sweeps.js';
+import { PostgresWalkForwards } from './postgres-walk-forwards.js';
 
 /**
  * A run history in a PostgreSQL database.
@@ -48,6 +56,7 @@ export class PostgresRunStore implements RunStore {
   private readonly bars: PostgresBars;
   private distributedRecords: PostgresDistributed | undefined;
   private readonly overfit: PostgresOverfit;
+  private readonly walkForwards: PostgresWalkForwards;
 
   private constructor(connection: PostgresConnection) {
     this.connection = connection;
@@ -55,6 +64,7 @@ export class PostgresRunStore implements RunStore {
     this.sweeps = new PostgresSweeps(connection);
     this.bars = new PostgresBars(connection);
     this.overfit = new PostgresOverfit(connection);
+    this.walkForwards = new PostgresWalkForwards(connection);
   }
 
   /**
@@ -92,7 +102,6 @@ export class PostgresRunStore implements RunStore {
 
   async saveRun(input: BacktestInput): Promise<number> {
     this.connection.checkWritable('save a backtest result');
-    refuseUnported(this.location, input);
     const prepared = prepareBacktest(input, 'backtest result', this.now);
     return this.runs.saveOne(prepared, 'save a backtest result');
   }
@@ -100,7 +109,6 @@ export class PostgresRunStore implements RunStore {
   async saveRuns(inputs: readonly BacktestInput[]): Promise<number[]> {
     const action = `save ${inputs.length} backtest results`;
     this.connection.checkWritable(action);
-    for (const input of inputs) refuseUnported(this.location, input);
     const prepared = inputs.map((input, i) =>
       prepareBacktest(input, `backtest result ${i + 1} of ${inputs.length}`, this.now),
     );
@@ -160,7 +168,6 @@ export class PostgresRunStore implements RunStore {
 
   async importRuns(records: readonly TransferRecord[]): Promise<ImportSummary> {
     this.connection.checkWritable('import backtests');
-    for (const record of records) refuseUnported(this.location, record);
     const prepared = records.map((record, i) =>
       prepareBacktest(inputFromRecord(record), record.origin ?? `record ${i + 1}`, this.now),
     );
@@ -250,55 +257,30 @@ export class PostgresRunStore implements RunStore {
     return this.overfit.find(sweepId);
   }
 
-  // Not ported yet: the out-of-sample metrics of the SQLite store's later schema versions. Reads
-  // find none (no run here has them); a write that would need them is refused in one line
-  // rather than dropped.
-  async outOfSample(): Promise<Map<number, never>> {
-    return new Map<number, never>();
+  async outOfSample(ids: readonly number[]): Promise<Map<number, StoredOutOfSample>> {
+    for (const id of ids) checkId(id);
+    return this.runs.outOfSample(ids);
   }
 
-  // Not ported yet either: walk-forward groups (schema 7). None is found or listed; storing one
-  // is refused in one line, so `walk-forward --save-to-db` says so before it runs anything.
-  async createWalkForward(): Promise<never> {
-    this.connection.checkWritable('store a walk-forward');
-    throw notPorted(this.location, 'walk-forward groups');
+  async createWalkForward(definition: WalkForwardDefinition, windowCount: number): Promise<WalkForwardRecord> {
+    return this.walkForwards.create(definition, windowCount);
   }
 
-  async saveWalkForwardWindow(): Promise<never> {
-    this.connection.checkWritable('store a walk-forward window');
-    throw notPorted(this.location, 'walk-forward groups');
+  async saveWalkForwardWindow(groupId: string, window: WalkForwardWindowRecord): Promise<void> {
+    return this.walkForwards.saveWindow(groupId, window);
   }
 
-  async updateWalkForward(): Promise<never> {
-    this.connection.checkWritable('update a walk-forward');
-    throw notPorted(this.location, 'walk-forward groups');
+  async updateWalkForward(groupId: string, update: WalkForwardUpdate): Promise<void> {
+    return this.walkForwards.update(groupId, update);
   }
 
-  async findWalkForward(): Promise<undefined> {
-    return undefined;
+  async findWalkForward(groupId: string): Promise<WalkForwardRecord | undefined> {
+    return this.walkForwards.find(groupId);
   }
 
-  async listWalkForwards(): Promise<never[]> {
-    return [];
+  async listWalkForwards(): Promise<WalkForwardRecord[]> {
+    return this.walkForwards.list();
   }
-}
-
-/** Fields of a run (input or transfer record) that this store cannot keep yet: refused, never dropped. */
-const UNPORTED_FIELDS = [
-  ['outOfSample', 'out-of-sample metrics'],
-  ['walkForward', 'walk-forward groups'],
-] as const;
-
-function refuseUnported(location: string, run: object): void {
-  for (const [field, what] of UNPORTED_FIELDS) {
-    if ((run as Record<string, unknown>)[field] !== undefined) throw notPorted(location, what);
-  }
-}
-
-function notPorted(location: string, what: string): StoreError {
-  return new StoreError(
-    `database ${location}: the PostgreSQL store does not keep ${what} yet; use a SQLite file for it`,
-  );
 }
 
 function checkId(id: number): void {

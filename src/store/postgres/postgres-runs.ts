@@ -16,17 +16,24 @@ import { StoreError } from '../../core/errors.js';
 import type { Trade } from '../../core/result.js';
 import { canonicalTimeframe } from '../../core/timeframe.js';
 import { decodeFloat64 } from '../float64-codec.js';
-import { type CheckedFilter, type CheckedQuery, checkRankMetric } from '../run-filter.js';
+import { type CheckedFilter, type CheckedQuery, checkRankMetric, sampleSort } from '../run-filter.js';
 import type { PreparedBacktest } from '../run-input.js';
 import { BACKTEST_COLUMNS, type BacktestRow, type ColumnSpec, LEGACY_COLUMNS } from '../run-row.js';
-import type { BestRun, ImportSummary, StoredEquityCurve } from '../run-store.js';
+import type { BestRun, ImportSummary, StoredEquityCurve, StoredOutOfSample } from '../run-store.js';
 import type { TransferRecord } from '../run-transfer.js';
 import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
 import { numberPlaceholders, type PostgresConnection, type Queryable } from './postgres-connection.js';
 import type { PostgresOverfit } from './postgres-overfit.js';
-import { type FieldName, filterConditions, planQuery, RowSource, storedRow } from './postgres-run-query.js';
-import { IMPORT_LOCK_KEY, LEGACY_METRIC_COPIES } from './postgres-schema.js';
+import {
+  type FieldName,
+  filterConditions,
+  planQuery,
+  RowSource,
+  storedRow,
+  tradesField,
+} from './postgres-run-query.js';
+import { IMPORT_LOCK_KEY, LEGACY_METRIC_COPIES, OOS_INFO_COLUMNS, OOS_METRIC_COLUMNS } from './postgres-schema.js';
 
 const CAST: Readonly<Record<ColumnSpec['kind'], string>> = { text: 'text', integer: 'bigint', real: 'float8' };
 const KIND = new Map<string, ColumnSpec['kind']>(BACKTEST_COLUMNS.map((c) => [c.name, c.kind]));
@@ -50,6 +57,18 @@ export interface FamilyMember {
   readonly lastTimeMs: number | null;
 }
 
+const OOS_INTEGER = new Set(['total_trades', 'returns_count']);
+/** `run_oos_metrics` columns beside `backtest_id`, with their casts, in insert order. */
+const OOS_CASTS: readonly (readonly [string, string])[] = [
+  ['oos_from_ms', 'bigint'],
+  ['oos_to_ms', 'bigint'],
+  ['bars_count', 'bigint'],
+  ['bars_sha256', 'text'],
+  ['out_of_money_time_ms', 'bigint'],
+  ...OOS_METRIC_COLUMNS.map((c) => [c, OOS_INTEGER.has(c) ? 'bigint' : 'float8'] as const),
+];
+const SELECT_OOS_COLUMNS = `backtest_id, ${[...OOS_INFO_COLUMNS, ...OOS_METRIC_COLUMNS].join(', ')}`;
+
 /** A stored value as a number, or `null`. */
 const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
@@ -66,16 +85,16 @@ export class PostgresRuns {
 
   constructor(connection: PostgresConnection) {
     this.connection = connection;
-    this.source = new RowSource(connection.detailColumns);
+    this.source = new RowSource(connection.detailColumns, connection.hasWalkForwardTables);
     const rest = BACKTEST_COLUMNS.filter(
       (c) => !c.legacy && c.name !== 'uuid' && connection.detailColumns.has(c.name),
     ).map((c) => c.name as string);
     this.detailColumns = ['uuid', 'symbol_key', 'timeframe_key', 'run_timestamp', ...LEGACY_METRIC_COPIES, ...rest];
   }
 
-  /** The save statement for a run with or without a curve, trades and period returns. */
-  private insertStatement(hasEquity: boolean, hasTrades: boolean, hasPeriods = false): string {
-    const key = `${hasEquity}${hasTrades}${hasPeriods}`;
+  /** The save statement for a run with or without a curve, trades, period returns and an out-of-sample part. */
+  private insertStatement(hasEquity: boolean, hasTrades: boolean, hasPeriods = false, hasOos = false): string {
+    const key = `${hasEquity}${hasTrades}${hasPeriods}${hasOos}`;
     const cached = this.insertSql.get(key);
     if (cached !== undefined) return cached;
     const legacy = LEGACY_COLUMNS.filter((c) => c.name !== 'id');
@@ -98,6 +117,11 @@ export class PostgresRuns {
     if (hasPeriods) {
       parts.push(
         'p AS (INSERT INTO run_period_returns (backtest_id, period_count, returns) SELECT id, ?::integer, ?::bytea FROM r)',
+      );
+    }
+    if (hasOos) {
+      parts.push(
+        `o AS (INSERT INTO run_oos_metrics (backtest_id, ${OOS_CASTS.map(([name]) => name).join(', ')}) SELECT id, ${OOS_CASTS.map(([, type]) => `?::${type}`).join(', ')} FROM r)`,
       );
     }
     const sql = numberPlaceholders(`WITH ${parts.join(',\n')}\nSELECT id FROM r`);
@@ -127,6 +151,10 @@ export class PostgresRuns {
     }
     if (trades !== undefined) out.push(trades.count, trades.bytes);
     if (prepared.periodReturns !== undefined) out.push(prepared.periodReturns.count, prepared.periodReturns.bytes);
+    const oos = prepared.outOfSample;
+    if (oos !== undefined) {
+      out.push(oos.fromMs, oos.toMs, oos.barsCount, oos.barsSha256, oos.outOfMoneyTimeMs, ...oos.metrics);
+    }
     return out;
   }
 
@@ -135,6 +163,7 @@ export class PostgresRuns {
       prepared.equity !== undefined,
       prepared.trades !== undefined,
       prepared.periodReturns !== undefined,
+      prepared.outOfSample !== undefined,
     );
   }
 
@@ -257,20 +286,16 @@ export class PostgresRuns {
    * statement (one snapshot): runs with a value that pass the trade minimum are ranked.
    */
   async best(metric: string, filter: CheckedFilter): Promise<BestRun> {
-    const rank = checkRankMetric(metric);
+    const rank = sampleSort(checkRankMetric(metric), filter.sample);
+    const trades = tradesField(filter);
     const { minTrades, ...rest } = filter;
     const minimum = minTrades ?? 0;
     const column = rank.column as FieldName;
-    const plan = planQuery(this.source, filterConditions(rest), undefined, [
-      column,
-      'total_trades',
-      'run_timestamp',
-      'id',
-    ]);
+    const plan = planQuery(this.source, filterConditions(rest), undefined, [column, trades, 'run_timestamp', 'id']);
     const e = plan.expr;
     const order = rank.byMagnitude ? `abs(v) ${rank.direction}` : `v ${rank.direction}`;
     const ranked = 'v IS NOT NULL AND coalesce(n, 0) >= ?';
-    const sql = `WITH m AS MATERIALIZED (SELECT ${plan.id} AS id, ${e(column)} AS v, ${e('total_trades')} AS n, ${e('run_timestamp')} AS t FROM ${plan.from} ${plan.where})
+    const sql = `WITH m AS MATERIALIZED (SELECT ${plan.id} AS id, ${e(column)} AS v, ${e(trades)} AS n, ${e('run_timestamp')} AS t FROM ${plan.from} ${plan.where})
       SELECT (SELECT count(*) FROM m) AS matching, (SELECT count(v) FROM m) AS with_value,
         (SELECT count(*) FROM m WHERE ${ranked}) AS ranked,
         (SELECT id FROM m WHERE ${ranked} ORDER BY ${order} NULLS LAST, t DESC, id DESC LIMIT 1) AS best`;
@@ -401,6 +426,41 @@ export class PostgresRuns {
     };
   }
 
+  /**
+   * The stored out-of-sample parts of runs, by id (runs without one are left out); through
+   * `client` inside a transaction. A database read as it is before schema 7 has none.
+   */
+  async outOfSample(ids: readonly number[], client?: Queryable): Promise<Map<number, StoredOutOfSample>> {
+    const found = new Map<number, StoredOutOfSample>();
+    if (ids.length === 0 || !this.connection.hasWalkForwardTables) return found;
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const query = {
+        text: `SELECT ${SELECT_OOS_COLUMNS} FROM run_oos_metrics WHERE backtest_id = ANY($1::bigint[])`,
+        values: [ids.slice(i, i + PAGE)],
+      };
+      const options = { rowMode: 'array' } as const;
+      const result =
+        client === undefined
+          ? await this.connection.query<unknown[]>('read out-of-sample metrics', query, options)
+          : await client.query<unknown[]>(this.connection.config(query, options));
+      for (const v of result.rows) {
+        const metrics: Record<string, number | null> = {};
+        OOS_METRIC_COLUMNS.forEach((column, j) => {
+          metrics[column] = numberOrNull(v[1 + OOS_INFO_COLUMNS.length + j]);
+        });
+        found.set(v[0] as number, {
+          fromMs: v[1] as number,
+          toMs: v[2] as number,
+          barsCount: v[3] as number,
+          barsSha256: v[4] as string,
+          outOfMoneyTimeMs: numberOrNull(v[5]),
+          metrics: metrics as StoredOutOfSample['metrics'],
+        });
+      }
+    }
+    return found;
+  }
+
   /** The stored trade list of a run; `undefined` when none was stored. */
   async trades(id: number): Promise<Trade[] | undefined> {
     const result = await this.connection.query<unknown[]>(
@@ -479,15 +539,18 @@ export class PostgresRuns {
         } as pg.QueryConfig<unknown[]>);
         for (const r of tradeRows.rows) trades.set(r[0] as number, this.decodeTradeRow(r));
         const periods = (await overfit?.periodReturnsOf(client, page)) ?? new Map<number, Float64Array>();
+        const outOfSample = await this.outOfSample(page, client);
         for (const row of rows) {
           const equityCurve = curves.get(row.id);
           const runTrades = trades.get(row.id);
           const periodReturns = periods.get(row.id);
+          const oos = outOfSample.get(row.id);
           records.push({
             row,
             ...(equityCurve === undefined ? {} : { equityCurve }),
             ...(runTrades === undefined ? {} : { trades: runTrades }),
             ...(periodReturns === undefined ? {} : { periodReturns }),
+            ...(oos === undefined ? {} : { outOfSample: oos }),
           });
         }
       }

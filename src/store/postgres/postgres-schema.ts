@@ -18,6 +18,8 @@
  * write of this project stores it, as in SQLite.
  */
 import type { PoolClient } from 'pg';
+import { METRIC_CATALOG } from '../../core/metric-catalog.js';
+import { METRIC_COLUMN } from '../run-row.js';
 
 /** One schema step, applied in its own transaction under the migration lock. */
 export interface PostgresMigration {
@@ -303,6 +305,74 @@ CREATE TABLE IF NOT EXISTS sweep_workers (
   PRIMARY KEY (sweep_id, worker_id));
 `;
 
+/** Columns schema version 7 adds to `run_details`, as in SQLite: the walk-forward link of a run. */
+export const WALK_FORWARD_DETAIL_COLUMNS = ['walk_forward_id', 'walk_forward_role', 'walk_forward_window'] as const;
+
+/** The fields of `run_oos_metrics` beside the run id and the metrics, in insert order. */
+export const OOS_INFO_COLUMNS = [
+  'oos_from_ms',
+  'oos_to_ms',
+  'bars_count',
+  'bars_sha256',
+  'out_of_money_time_ms',
+] as const;
+
+/** Every metric column of `run_oos_metrics`, in catalog order. */
+export const OOS_METRIC_COLUMNS: readonly string[] = METRIC_CATALOG.map((m) => METRIC_COLUMN[m.name]);
+
+const integerMetric = (column: string): boolean => column === 'total_trades' || column === 'returns_count';
+
+/**
+ * Schema version 7, as in SQLite (`../sqlite/schema.ts`): each split run's out-of-sample part in
+ * `run_oos_metrics` (deleted with its run by cascade), walk-forward groups in `walk_forwards` and
+ * `walk_forward_windows`, and the run → group link in `run_details`. A database that reached
+ * version 8 before this step existed gets it applied on its next write (the runner applies every
+ * step not recorded in `schema_migrations`).
+ */
+const WALK_FORWARD_DDL = `
+ALTER TABLE run_details
+  ADD COLUMN IF NOT EXISTS walk_forward_id TEXT,
+  ADD COLUMN IF NOT EXISTS walk_forward_role TEXT,
+  ADD COLUMN IF NOT EXISTS walk_forward_window BIGINT;
+CREATE TABLE IF NOT EXISTS run_oos_metrics (
+  backtest_id BIGINT PRIMARY KEY REFERENCES backtest_results (id) ON DELETE CASCADE,
+  oos_from_ms BIGINT NOT NULL,
+  oos_to_ms BIGINT NOT NULL,
+  bars_count BIGINT NOT NULL,
+  bars_sha256 TEXT NOT NULL,
+  out_of_money_time_ms BIGINT,
+  ${OOS_METRIC_COLUMNS.map((c) => `${c} ${integerMetric(c) ? 'BIGINT' : 'DOUBLE PRECISION'}`).join(',\n  ')});
+CREATE TABLE IF NOT EXISTS walk_forwards (
+  group_id TEXT PRIMARY KEY,
+  symbol TEXT NOT NULL,
+  timeframe TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  status TEXT NOT NULL,
+  window_count INTEGER NOT NULL,
+  stitched_run_id BIGINT,
+  created_ms BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL,
+  definition_json TEXT NOT NULL,
+  summary_json TEXT);
+CREATE TABLE IF NOT EXISTS walk_forward_windows (
+  group_id TEXT NOT NULL,
+  window_index INTEGER NOT NULL,
+  train_from_ms BIGINT NOT NULL,
+  train_to_ms BIGINT NOT NULL,
+  test_from_ms BIGINT NOT NULL,
+  test_to_ms BIGINT NOT NULL,
+  chosen_params_json TEXT,
+  is_metrics_json TEXT,
+  oos_metrics_json TEXT,
+  flat BOOLEAN NOT NULL,
+  PRIMARY KEY (group_id, window_index));
+CREATE INDEX IF NOT EXISTS idx_walk_forwards_created ON walk_forwards (created_ms);
+CREATE INDEX IF NOT EXISTS idx_run_walk_forward ON run_details (walk_forward_id) WHERE walk_forward_id IS NOT NULL;
+`;
+
+/** The first version with out-of-sample metrics and walk-forward groups. */
+export const WALK_FORWARD_SCHEMA_VERSION = 7;
+
 /** The first version with idempotency keys, run origins and the distributed-sweep tables. */
 export const DISTRIBUTED_SCHEMA_VERSION = 8;
 
@@ -349,6 +419,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     },
   },
   {
+    version: WALK_FORWARD_SCHEMA_VERSION,
+    description:
+      'out-of-sample metrics in run_oos_metrics; walk-forward groups in walk_forwards and walk_forward_windows',
+    detailColumns: [...WALK_FORWARD_DETAIL_COLUMNS],
+    up: async (client) => {
+      await client.query(WALK_FORWARD_DDL);
+    },
+  },
+  {
     version: DISTRIBUTED_SCHEMA_VERSION,
     description:
       'run_details.idempotency_key (unique), run_user and run_host; sweep_failures and sweep_workers for distributed sweeps',
@@ -363,7 +442,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
 /** The schema version this build writes and understands. */
 export const CURRENT_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]?.version ?? 0;
 
-/** The columns `run_details` has at `version`. */
-export function detailColumnsAt(version: number): ReadonlySet<string> {
-  return new Set(POSTGRES_MIGRATIONS.filter((m) => m.version <= version).flatMap((m) => m.detailColumns));
+/** The columns `run_details` has at `version`, without those of steps the database is `missing`. */
+export function detailColumnsAt(version: number, missing: readonly number[] = []): ReadonlySet<string> {
+  return new Set(
+    POSTGRES_MIGRATIONS.filter((m) => m.version <= version && !missing.includes(m.version)).flatMap(
+      (m) => m.detailColumns,
+    ),
+  );
 }
