@@ -437,6 +437,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       await client.query(DISTRIBUTED_DDL);
     },
   },
+  {
+    version: 9,
+    description: 'the ranking index also covers the walk-forward role, and a newest-first index on run_details',
+    detailColumns: [],
+    up: async (client) => {
+      // Hiding training runs reads walk_forward_role: without it in the index every candidate
+      // row was fetched from the table (best went from 3 ms to 19 ms at 1,000,000 runs), and
+      // the newest runs of all had no index to read in order (a full sort, 330 ms).
+      await client.query(`
+        DROP INDEX IF EXISTS idx_run_rank;
+        CREATE INDEX idx_run_rank ON run_details (symbol_key, timeframe_key, run_timestamp)
+          INCLUDE (backtest_id, ${RANKING_METRIC_COLUMNS.join(', ')}, walk_forward_role);
+        CREATE INDEX IF NOT EXISTS idx_run_newest ON run_details (run_timestamp DESC, backtest_id DESC)
+          INCLUDE (walk_forward_role);`);
+    },
+  },
 ];
 
 /** The schema version this build writes and understands. */
