@@ -2,6 +2,8 @@
  * What `backtest overfit` stores with a sweep, and the per-run returns it reads: database-neutral
  * shapes (each store keeps the arrays as packed little-endian float64).
  */
+import { StoreError } from '../core/errors.js';
+import { decodeFloat64 } from './float64-codec.js';
 
 /** One run's returns on its sweep's period grid. */
 export interface RunPeriodReturns {
@@ -45,4 +47,57 @@ export interface SweepOverfit {
   readonly inSample: Float64Array;
   /** Its out-of-sample performance. */
   readonly outOfSample: Float64Array;
+}
+
+/** A `sweep_overfit` row as either store returns it (PostgreSQL may give `computed_ms` as text). */
+export interface SweepOverfitRow {
+  computed_ms: number | string;
+  metric: string;
+  blocks: number;
+  configurations: number;
+  periods: number;
+  splits: number;
+  pbo: number;
+  slope: number | null;
+  intercept: number | null;
+  r_squared: number | null;
+  probability_of_loss: number;
+  logits: Uint8Array;
+  in_sample: Uint8Array;
+  out_of_sample: Uint8Array;
+}
+
+/**
+ * A stored overfitting result from its row, the same for every store; a `StoreError` naming
+ * `location` when a per-split column is not `splits` float64 values.
+ *
+ * @example
+ * const overfit = sweepOverfitFromRow(row, 'sweep-1', store.location);
+ */
+export function sweepOverfitFromRow(row: SweepOverfitRow, sweepId: string, location: string): SweepOverfit {
+  const decode = (bytes: unknown): Float64Array => {
+    const values = bytes instanceof Uint8Array ? decodeFloat64(bytes) : undefined;
+    if (values?.length !== row.splits) {
+      throw new StoreError(
+        `database ${location}: the per-split values of the overfitting result of sweep ${sweepId} are corrupt (wrong length)`,
+      );
+    }
+    return values;
+  };
+  return {
+    computedMs: Number(row.computed_ms),
+    metric: row.metric,
+    blocks: row.blocks,
+    configurations: row.configurations,
+    periods: row.periods,
+    splits: row.splits,
+    pbo: row.pbo,
+    slope: row.slope,
+    intercept: row.intercept,
+    rSquared: row.r_squared,
+    probabilityOfLoss: row.probability_of_loss,
+    logits: decode(row.logits),
+    inSample: decode(row.in_sample),
+    outOfSample: decode(row.out_of_sample),
+  };
 }

@@ -6,26 +6,14 @@
 import type pg from 'pg';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { decodeFloat64, encodeFloat64 } from '../float64-codec.js';
-import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
+import {
+  type RunPeriodReturns,
+  type SweepOverfit,
+  type SweepOverfitRow,
+  sweepOverfitFromRow,
+} from '../sweep-overfit.js';
 import type { PostgresConnection } from './postgres-connection.js';
 import { OVERFIT_SCHEMA_VERSION } from './postgres-schema.js';
-
-interface OverfitRow {
-  computed_ms: number;
-  metric: string;
-  blocks: number;
-  configurations: number;
-  periods: number;
-  splits: number;
-  pbo: number;
-  slope: number | null;
-  intercept: number | null;
-  r_squared: number | null;
-  probability_of_loss: number;
-  logits: Buffer;
-  in_sample: Buffer;
-  out_of_sample: Buffer;
-}
 
 /** Period returns and overfitting results in one PostgreSQL database. */
 export class PostgresOverfit {
@@ -148,29 +136,16 @@ export class PostgresOverfit {
   /** A sweep's stored result, or `undefined`. */
   async find(sweepId: string): Promise<SweepOverfit | undefined> {
     if (!(await this.hasTables())) return undefined;
-    const result = await this.connection.query<OverfitRow>('read the probability of backtest overfitting of a sweep', {
-      text: 'SELECT * FROM sweep_overfit WHERE sweep_id = $1',
-      values: [sweepId],
-    });
+    const result = await this.connection.query<SweepOverfitRow>(
+      'read the probability of backtest overfitting of a sweep',
+      {
+        text: 'SELECT * FROM sweep_overfit WHERE sweep_id = $1',
+        values: [sweepId],
+      },
+    );
     const row = result.rows[0];
     if (row === undefined) return undefined;
-    const what = `the per-split values of the overfitting result of sweep ${sweepId}`;
-    return {
-      computedMs: Number(row.computed_ms),
-      metric: row.metric,
-      blocks: row.blocks,
-      configurations: row.configurations,
-      periods: row.periods,
-      splits: row.splits,
-      pbo: row.pbo,
-      slope: row.slope,
-      intercept: row.intercept,
-      rSquared: row.r_squared,
-      probabilityOfLoss: row.probability_of_loss,
-      logits: this.decode(row.logits, row.splits, what),
-      inSample: this.decode(row.in_sample, row.splits, what),
-      outOfSample: this.decode(row.out_of_sample, row.splits, what),
-    };
+    return sweepOverfitFromRow(row, sweepId, this.connection.location);
   }
 
   private decode(bytes: unknown, count: number, what: string): Float64Array {

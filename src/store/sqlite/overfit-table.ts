@@ -6,29 +6,17 @@
  */
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { decodeFloat64, encodeFloat64 } from '../float64-codec.js';
-import type { RunPeriodReturns, SweepOverfit } from '../sweep-overfit.js';
+import {
+  type RunPeriodReturns,
+  type SweepOverfit,
+  type SweepOverfitRow,
+  sweepOverfitFromRow,
+} from '../sweep-overfit.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
 /** The insert a save runs for a run's period returns (inside the save's transaction). */
 export const INSERT_PERIOD_RETURNS_SQL =
   'INSERT INTO run_period_returns (backtest_id, period_count, returns) VALUES (?, ?, ?)';
-
-interface OverfitRow {
-  computed_ms: number;
-  metric: string;
-  blocks: number;
-  configurations: number;
-  periods: number;
-  splits: number;
-  pbo: number;
-  slope: number | null;
-  intercept: number | null;
-  r_squared: number | null;
-  probability_of_loss: number;
-  logits: Buffer;
-  in_sample: Buffer;
-  out_of_sample: Buffer;
-}
 
 /** Period returns and overfitting results in one SQLite file. */
 export class OverfitTable {
@@ -110,25 +98,9 @@ export class OverfitTable {
     if (!this.connection.hasTable('sweep_overfit')) return undefined;
     const row = this.connection.read('read the probability of backtest overfitting of a sweep', () =>
       this.connection.statement('SELECT * FROM sweep_overfit WHERE sweep_id = ?').get(sweepId),
-    ) as OverfitRow | undefined;
+    ) as SweepOverfitRow | undefined;
     if (row === undefined) return undefined;
-    const what = `the per-split values of the overfitting result of sweep ${sweepId}`;
-    return {
-      computedMs: row.computed_ms,
-      metric: row.metric,
-      blocks: row.blocks,
-      configurations: row.configurations,
-      periods: row.periods,
-      splits: row.splits,
-      pbo: row.pbo,
-      slope: row.slope,
-      intercept: row.intercept,
-      rSquared: row.r_squared,
-      probabilityOfLoss: row.probability_of_loss,
-      logits: this.decode(row.logits, row.splits, what),
-      inSample: this.decode(row.in_sample, row.splits, what),
-      outOfSample: this.decode(row.out_of_sample, row.splits, what),
-    };
+    return sweepOverfitFromRow(row, sweepId, this.connection.path);
   }
 
   private decode(bytes: unknown, count: number, what: string): Float64Array {
