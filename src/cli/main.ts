@@ -652,12 +652,13 @@ export function createProgram(io: CliIO): Command {
   const db = program.command('db').description('Move a run history between databases (SQLite files, PostgreSQL)');
   db.command('copy')
     .description(
-      'Copy every run (curves, trades, side data), sweep and bar set from one database to another; runs already there (same UUID) are skipped',
+      'Copy every run (curves, trades, side data), sweep, walk-forward group and bar set from one database to another; runs already there (same UUID) are skipped',
     )
     .requiredOption('--from <db>', 'SQLite file or postgres:// URL to copy from (read only)')
     .requiredOption('--to <db>', 'SQLite file or postgres:// URL to copy into (created or upgraded)')
     .option('--batch <n>', 'runs per transaction', parsePositiveInteger, 500)
     .option('--init', INIT_HELP, false)
+    .option('--json', 'print the summary as JSON instead of a line', false)
     .action(async (options) => {
       const { dbCopyCommand } = await import('./commands/db-copy.js');
       await dbCopyCommand(options, io);

@@ -226,6 +226,39 @@ describe('export and import', () => {
     });
   });
 
+  for (const format of ['csv', 'json'] as const) {
+    it(`keeps a run's walk-forward link through ${format}: a training run stays hidden, a stitched run linked`, () => {
+      const [training, stitched] = source.saveBacktestResults([
+        sampleInput({ symbol: 'WF', walkForward: { id: 'wf-1', role: 'training', window: 2 } }),
+        sampleInput({ symbol: 'WF', walkForward: { id: 'wf-1', role: 'stitched' } }),
+      ]);
+      const text = source.exportBacktests({ symbol: 'WF', includeTraining: true }, format);
+      expect(target.importBacktests(text, format)).toMatchObject({ imported: 2 });
+      const link = (row: BacktestRow | undefined) => [
+        row?.walk_forward_id,
+        row?.walk_forward_role,
+        row?.walk_forward_window,
+      ];
+      const copied = target.getBacktestResults({ sort: 'id', order: 'asc', includeTraining: true });
+      expect(copied.map(link)).toEqual([
+        link(source.getBacktestResults({ includeTraining: true }).find((r) => r.id === training)),
+        link(source.getBacktestResults().find((r) => r.id === stitched)),
+      ]);
+      expect(copied.map(link)).toEqual([
+        ['wf-1', 'training', 2],
+        ['wf-1', 'stitched', null],
+      ]);
+      expect(target.getBacktestResults().map((row) => row.walk_forward_role)).toEqual(['stitched']);
+    });
+  }
+
+  it('refuses an imported walk-forward role without its group', () => {
+    const rows = JSON.parse(source.exportBacktests({ sweepId: 's1' }, 'json')) as Record<string, unknown>[];
+    (rows[0] as Record<string, unknown>).walk_forward_role = 'training';
+    expect(() => target.importBacktests(JSON.stringify(rows), 'json', 'runs.json')).toThrow(/walkForward/);
+    expect(target.countBacktestResults({ includeTraining: true })).toBe(0);
+  });
+
   it('validates every record first, as a save would, and writes nothing on any error', () => {
     const text = source.exportBacktests({}, 'csv');
     const lines = text.split('\n');

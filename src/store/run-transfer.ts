@@ -25,7 +25,7 @@ import { METRIC_CATALOG } from '../core/metric-catalog.js';
 import type { Metrics, Trade } from '../core/result.js';
 import type { ParamValue } from '../core/strategy.js';
 import { decodeFloat64 } from './float64-codec.js';
-import { type BacktestInput, type OutOfSampleInput, prepareBacktest } from './run-input.js';
+import { type BacktestInput, type OutOfSampleInput, prepareBacktest, type WalkForwardLink } from './run-input.js';
 import { BACKTEST_COLUMNS, type BacktestRowValues, type ColumnSpec } from './run-row.js';
 import type { StoredEquityCurve, StoredOutOfSample } from './run-store.js';
 import { legacyRowUuid } from './run-uuid.js';
@@ -513,7 +513,22 @@ export function inputFromRecord(record: TransferRecord): BacktestInput {
     ...optional('trades', record.trades),
     ...optional('periodReturns', record.periodReturns),
     ...optional('outOfSample', outOfSampleInput(record.outOfSample)),
+    ...optional('walkForward', walkForwardLink(row)),
   };
+}
+
+/**
+ * A run's walk-forward link (group, role, window) from its `walk_forward_*` fields, so an
+ * imported training run stays hidden from `list` and `best` and a stitched run stays linked to
+ * its group. Any of the three set gives a link, which the save check then judges (a role
+ * without a group is an error, not a run quietly unlinked).
+ */
+function walkForwardLink(row: TransferRecord['row']): WalkForwardLink | undefined {
+  const id = row.walk_forward_id ?? null;
+  const role = row.walk_forward_role ?? null;
+  const window = row.walk_forward_window ?? null;
+  if (id === null && role === null && window === null) return undefined;
+  return { id, role, ...(window === null ? {} : { window }) } as unknown as WalkForwardLink;
 }
 
 /** A split run's out-of-sample part as the two JSON keys `oos` and `oos_metrics`. */

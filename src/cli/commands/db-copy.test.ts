@@ -7,8 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runWalkForward } from '../../app/walk-forward/run-walk-forward.js';
 import { UsageError } from '../../core/errors.js';
-import { openStore } from '../../store/index.js';
+import { generateSyntheticBars } from '../../data/index.js';
+import { openStore, type RunStore } from '../../store/index.js';
 import {
   freshSchema,
   startTestPostgres,
@@ -114,7 +116,8 @@ describe('backtest db copy', () => {
     await dbCopyCommand({ from: sample.path, to: schema.url }, io);
     expect(io.output()).toMatch(
       new RegExp(
-        `^Copied ${sample.allIds.length} runs \\(0 already there\\), 1 sweeps \\(0 already there, status updated\\) and 1 bar sets \\(\\d+ bars\\) from .*runs\\.db to postgres://`,
+        `^Copied ${sample.allIds.length} runs \\(0 already there\\), 1 sweeps \\(0 already there, status updated\\), ` +
+          `0 walk-forward groups \\(0 already there, status updated\\) and 1 bar sets \\(\\d+ bars\\) from .*runs\\.db to postgres://`,
       ),
     );
     expect(io.output() + io.errors()).not.toContain(password === '' ? 'no password' : password);
@@ -260,6 +263,156 @@ describe('backtest db copy', () => {
     await dbCopyCommand({ from: schema.url, to: 'oos-back.db' }, captureIO());
     expect(await outOfSample(join(dir, 'oos-back.db'))).toEqual(expected);
   });
+
+  it('copies walk-forward groups SQLite → PostgreSQL → SQLite: windows, summary, status, stitched run and hidden training runs', async () => {
+    const bars = generateSyntheticBars({ count: 900, seed: 11, symbol: 'SYN', timeframe: '1Hour' });
+    const path = join(dir, 'wf.db');
+    const walkForward = {
+      bars,
+      strategy: 'sma-cross',
+      grid: ['fast=4..12:4', 'slow=20,40'],
+      train: '300bars',
+      test: '150bars',
+      workers: 1,
+    };
+    const plainRun = (finalEquity: number) => ({
+      symbol: 'GOOG',
+      timeframe: '1Day',
+      startDate: 1_577_836_800,
+      endDate: 1_609_372_800,
+      initialCapital: 10_000,
+      finalEquity,
+      totalReturn: finalEquity / 10_000 - 1,
+      metrics: { sharpe_ratio: 0.5, total_trades: 3 },
+    });
+    let completedId: string;
+    let partialId: string;
+    const source = SqliteRunStore.open(path);
+    try {
+      // A plain run first, so that the groups' runs do not start at id 1 either.
+      await source.saveRun(plainRun(10_100));
+      completedId = (await runWalkForward({ ...walkForward, db: source })).groupId;
+      const controller = new AbortController();
+      const partial = await runWalkForward(
+        { ...walkForward, batchSize: 1, db: source },
+        { signal: controller.signal, onWindow: () => controller.abort() },
+      );
+      expect(partial.interrupted).toBe(true);
+      partialId = partial.groupId;
+    } finally {
+      await source.close();
+    }
+    // Each target holds an unrelated run already, so its ids differ from the source's.
+    const laptopPath = join(dir, 'wf-back.db');
+    const laptopSeed = SqliteRunStore.open(laptopPath);
+    try {
+      await laptopSeed.saveRuns([plainRun(9_000), plainRun(9_100), plainRun(9_200)]);
+    } finally {
+      await laptopSeed.close();
+    }
+    const teamSeed = await openStore({ db: schema.url });
+    try {
+      await teamSeed.saveRuns([plainRun(9_500), plainRun(9_600)]);
+    } finally {
+      await teamSeed.close();
+    }
+
+    const withStores = async <T>(db: string, read: (store: RunStore) => Promise<T>): Promise<T> => {
+      const store = await openStore({ db, readonly: true });
+      try {
+        return await read(store);
+      } finally {
+        await store.close();
+      }
+    };
+    /** A group with its stitched run named by UUID (ids differ between stores), without its times. */
+    const groupsOf = (db: string) =>
+      withStores(db, async (store) =>
+        Promise.all(
+          (await store.listWalkForwards()).map(async ({ createdMs, updatedMs, stitchedRunId, ...group }) => ({
+            ...group,
+            stitchedRunUuid: stitchedRunId === null ? null : (await store.getRun(stitchedRunId)).uuid,
+          })),
+        ),
+      );
+    /** Every run of the groups, training runs included, by UUID with its link. */
+    const linksOf = (db: string) =>
+      withStores(db, async (store) =>
+        (await store.listRuns({ includeTraining: true, limit: 10_000 }))
+          .filter((row) => row.walk_forward_id !== null)
+          .map((row) => [row.uuid, row.walk_forward_id, row.walk_forward_role, row.walk_forward_window])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+    const expectedGroups = await groupsOf(path);
+    const expectedLinks = await linksOf(path);
+    expect(expectedGroups.map((g) => [g.definition.groupId, g.status])).toEqual([
+      [partialId, 'interrupted'],
+      [completedId, 'completed'],
+    ]);
+    expect(expectedGroups[1]?.stitchedRunUuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(expectedGroups[1]?.windows).toHaveLength(4);
+    expect(expectedLinks.filter((link) => link[2] === 'training').length).toBeGreaterThan(4 * 6);
+    const sourceRuns = await withStores(path, (store) => store.countRuns({ includeTraining: true }));
+
+    const run = async (args: string[]): Promise<string> => {
+      const io = captureIO();
+      await createProgram(io).parseAsync(args, { from: 'user' });
+      return io.output();
+    };
+    const copy = async (from: string, to: string) =>
+      JSON.parse(await run(['db', 'copy', '--from', from, '--to', to, '--json'])) as Record<string, unknown>;
+    /** What the target must hold: the source's groups and links, training runs hidden, ids its own. */
+    const expectSameGroups = async (db: string, plainRuns: number) => {
+      expect(await groupsOf(db)).toEqual(expectedGroups);
+      expect(await linksOf(db)).toEqual(expectedLinks);
+      await withStores(db, async (store) => {
+        const completed = await store.findWalkForward(completedId);
+        const stitched = await store.getRun(completed?.stitchedRunId ?? -1);
+        expect(stitched).toMatchObject({ walk_forward_id: completedId, walk_forward_role: 'stitched' });
+        // Training runs stay out of lists, counts and rankings: only the stitched run and the plain ones.
+        expect(await store.countRuns()).toBe(1 + 1 + plainRuns);
+        expect((await store.listRuns({ symbol: 'SYN' })).map((row) => row.id)).toEqual([stitched.id]);
+        const best = await store.bestRun('SYN', '1Hour', 'sharpe_ratio', { minTrades: 0 });
+        expect([best.row?.id, best.matching]).toEqual([stitched.id, 1]);
+        expect(await store.countRuns({ includeTraining: true })).toBe(sourceRuns + plainRuns);
+      });
+      const listed = JSON.parse(await run(['walk-forwards', '--json', '--db', db])) as { groupId: string }[];
+      expect(listed.map((g) => g.groupId)).toEqual([partialId, completedId]);
+      const shown = JSON.parse(await run(['walk-forwards', 'show', completedId, '--json', '--db', db]));
+      const sourceShown = JSON.parse(await run(['walk-forwards', 'show', completedId, '--json', '--db', path]));
+      const { createdMs, updatedMs, stitchedRunId, ...rest } = sourceShown;
+      expect(shown).toMatchObject(rest);
+      expect(await run(['walk-forwards', 'show', partialId, '--db', db])).toContain('interrupted (partial)');
+    };
+
+    expect(await copy(path, schema.url)).toMatchObject({
+      runsCopied: sourceRuns,
+      runsPresent: 0,
+      walkForwardsCopied: 2,
+      walkForwardsUpdated: 0,
+    });
+    await expectSameGroups(schema.url, 2);
+
+    // Again: nothing twice, the groups updated in place.
+    expect(await copy(path, schema.url)).toMatchObject({
+      runsCopied: 0,
+      runsPresent: sourceRuns,
+      walkForwardsCopied: 0,
+      walkForwardsUpdated: 2,
+    });
+    await expectSameGroups(schema.url, 2);
+
+    // Back to a laptop file: the team's two unrelated runs come along, beside the laptop's three.
+    expect(await copy(schema.url, laptopPath)).toMatchObject({
+      runsCopied: sourceRuns + 2,
+      walkForwardsCopied: 2,
+      walkForwardsUpdated: 0,
+    });
+    await expectSameGroups(laptopPath, 5);
+    const line = await run(['db', 'copy', '--from', schema.url, '--to', laptopPath]);
+    expect(line).toMatch(/^Copied 0 runs .*, 0 walk-forward groups \(2 already there, status updated\) and /);
+    await expectSameGroups(laptopPath, 5);
+  }, 120_000);
 
   it('refuses copying a database onto itself, and a missing source, in one line', async () => {
     await expect(dbCopyCommand({ from: schema.url, to: schema.url }, captureIO())).rejects.toThrow(UsageError);

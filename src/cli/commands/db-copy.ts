@@ -1,4 +1,5 @@
 import { copyHistory } from '../../app/copy-history.js';
+import { toJsonText } from '../../app/json-text.js';
 import { openHistoryForReading, openHistoryForWriting } from '../../app/open-history.js';
 import { UsageError } from '../../core/errors.js';
 import { resolveDatabasePath } from '../../store/index.js';
@@ -16,13 +17,16 @@ export interface DbCopyCommandOptions {
   readonly batch?: number | undefined;
   /** Add this project's tables to a database of another program (`--init`). */
   readonly init?: boolean | undefined;
+  /** Print the summary as JSON instead of a line. */
+  readonly json?: boolean | undefined;
 }
 
 /**
- * `backtest db copy --from A --to B`: every run (with its curve, trades and side data), sweep
- * and bar set of one store into another, SQLite or PostgreSQL either way. Runs already in the
- * target (same UUID) are skipped, so running it twice copies nothing twice. Progress on
- * standard error; one summary line on standard output, naming URLs without their passwords.
+ * `backtest db copy --from A --to B`: every run (with its curve, trades and side data), sweep,
+ * walk-forward group and bar set of one store into another, SQLite or PostgreSQL either way.
+ * Runs already in the target (same UUID) are skipped, so running it twice copies nothing twice.
+ * Progress on standard error; one summary line (or with `json`, a JSON object) on standard
+ * output, naming URLs without their passwords.
  *
  * @example
  * await dbCopyCommand({ from: 'data/trading.db', to: 'postgres://backtest:secret@db.local/runs' }, io);
@@ -62,11 +66,16 @@ export async function dbCopyCommand(options: DbCopyCommandOptions, io: CliIO): P
       });
       progress?.stop();
       progress = undefined;
-      io.out(
-        `Copied ${summary.runsCopied} runs (${summary.runsPresent} already there), ` +
-          `${summary.sweepsCopied} sweeps (${summary.sweepsUpdated} already there, status updated) and ` +
-          `${summary.barSets} bar sets (${summary.bars} bars) from ${source.location} to ${target.location}\n`,
-      );
+      if (options.json === true) {
+        io.out(`${toJsonText({ from: source.location, to: target.location, ...summary })}\n`);
+      } else {
+        io.out(
+          `Copied ${summary.runsCopied} runs (${summary.runsPresent} already there), ` +
+            `${summary.sweepsCopied} sweeps (${summary.sweepsUpdated} already there, status updated), ` +
+            `${summary.walkForwardsCopied} walk-forward groups (${summary.walkForwardsUpdated} already there, status updated) and ` +
+            `${summary.barSets} bar sets (${summary.bars} bars) from ${source.location} to ${target.location}\n`,
+        );
+      }
     } finally {
       progress?.stop();
       await target.close();
