@@ -10,6 +10,8 @@
  * bars only. The main thread chooses each window's configuration as soon as its last training
  * run is in, evaluates it on the test span, and is the only writer to the store: training runs
  * (linked to the group, hidden from `list` and `best`), each window, then the stitched run.
+ * With a {@link TrainingSource} (`walk-forward --distributed`) the training runs happen and are
+ * saved elsewhere; only their outcomes come in, and the rest is the same code path.
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -42,7 +44,6 @@ import { moduleSha256, toSaveInput } from '../save-result.js';
 import { type GridAxis, gridSize, MAX_GRID_COMBINATIONS, parseGridFlagsInSlices } from '../sweep/parse-grid.js';
 import { planSweepInSlices } from '../sweep/plan-sweep.js';
 import { DEFAULT_RUN_TIMEOUT_SECONDS, type SweepFailure, UnsavedResultsError } from '../sweep/run-sweep.js';
-import type { SweepJobOutcome } from '../sweep/sweep-messages.js';
 import { SweepWorkerPool } from '../sweep/sweep-worker-pool.js';
 import { type Duration, parseDuration } from './durations.js';
 import { type PlannedWindow, planWindows } from './plan-windows.js';
@@ -92,7 +93,46 @@ export interface RunWalkForwardOptions {
   readonly lockWait?: Omit<LockWait, 'signal'> | undefined;
   /** Parameter sets per message to a worker; default from the job count. */
   readonly batchSize?: number | undefined;
+  /**
+   * Where the training runs happen instead of this process's worker threads (`walk-forward
+   * --distributed`); it runs and saves them itself. Needs `db`.
+   */
+  readonly training?: TrainingSource | undefined;
 }
+
+/**
+ * A source of training outcomes other than the local worker pool: `backtest worker` processes
+ * on other machines (`distributed-walk-forward.ts`). It runs and saves every training run
+ * itself; the walk-forward chooses, tests, stitches and saves the rest as it does locally.
+ */
+export interface TrainingSource {
+  /**
+   * Runs every training job of `context`, reporting each outcome once (in any order), until all
+   * are reported or `context.signal` aborts; a rejection fails the walk-forward.
+   */
+  train(context: TrainingContext): Promise<void>;
+}
+
+/** What a {@link TrainingSource} is given once the group is stored. */
+export interface TrainingContext {
+  readonly groupId: string;
+  /** The group's stored definition (the grid as flags, fixed parameters parsed). */
+  readonly definition: WalkForwardDefinition;
+  /** The windows with training bars, in job order, with their training bars' fingerprints. */
+  readonly windows: readonly (WindowPlan & { readonly fingerprint: BarsFingerprint })[];
+  /** Every configuration in plan order: job `j` is `configs[j % C]` on `windows[floor(j / C)]`. */
+  readonly configs: readonly Readonly<Record<string, ParamValue>>[];
+  /** Aborts when the walk-forward stops waiting (Ctrl-C, an error, every outcome in). */
+  readonly signal: AbortSignal;
+  report(outcome: TrainingOutcome): void;
+  /** Training runs finished (and of those failed) as the source sees them, reported or not: for the progress. */
+  progress(done: number, failed: number): void;
+}
+
+/** One training run's outcome from a {@link TrainingSource}: its metrics, or why it failed. */
+export type TrainingOutcome =
+  | { readonly index: number; readonly metrics: Metrics; readonly error?: undefined }
+  | { readonly index: number; readonly error: string; readonly metrics?: undefined };
 
 /** One planned window, with its spans' first and last bar times (unix ms). */
 export interface WindowPlan extends PlannedWindow {
@@ -269,15 +309,20 @@ export async function runWalkForward(
   const groupId = options.groupId ?? createWalkForwardId();
   const retry = <T>(what: string, write: () => Promise<T>): Promise<T> =>
     withLockRetry(what, store?.location ?? '', write, { ...options.lockWait, signal: hooks.signal });
+  if (options.training !== undefined && store === undefined) {
+    throw new ConfigError('training runs from another source need a store to save the walk-forward in');
+  }
+  let stored: WalkForwardDefinition | undefined;
   if (store !== undefined) {
-    const stored = walkForwardDefinition(options, groupId, definition, fixed, sharedConfig, {
+    const made = walkForwardDefinition(options, groupId, definition, fixed, sharedConfig, {
       metric,
       minTrades,
       train,
       test,
       step,
     });
-    await retry('store the walk-forward', () => store.createWalkForward(stored, windows.length));
+    stored = made;
+    await retry('store the walk-forward', () => store.createWalkForward(made, windows.length));
   }
 
   const start: WalkForwardStart = {
@@ -299,6 +344,7 @@ export async function runWalkForward(
     definition,
     sharedConfig,
     store,
+    stored,
     hooks,
     start,
     configs: plan.params,
@@ -492,6 +538,8 @@ class WalkForwardRun {
   private windowWork: Promise<void> = Promise.resolve();
   private readonly unsaved: BacktestInput[] = [];
   private saveError: unknown;
+  /** Finished training runs as a {@link TrainingSource} sees them (ahead of those reported). */
+  private remote = { done: 0, failed: 0 };
   private finished = false;
   private finish: () => void = () => {};
   private failWith: (error: unknown) => void = () => {};
@@ -502,6 +550,7 @@ class WalkForwardRun {
     readonly definition: StrategyDefinition;
     readonly sharedConfig: Omit<BacktestConfig, 'strategy'>;
     readonly store: RunStore | undefined;
+    readonly stored: WalkForwardDefinition | undefined;
     readonly hooks: RunWalkForwardHooks;
     readonly start: WalkForwardStart;
     readonly configs: readonly Readonly<Record<string, ParamValue>>[];
@@ -539,14 +588,22 @@ class WalkForwardRun {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setInterval(() => this.guard(() => this.flush()), SAVE_INTERVAL_MS);
+      const training = new AbortController();
+      let trained: Promise<void> | undefined;
       try {
-        this.pool = this.createPool();
-        this.pool.start();
+        if (this.setup.options.training === undefined) {
+          this.pool = this.createPool();
+          this.pool.start();
+        } else {
+          trained = this.train(this.setup.options.training, training.signal);
+        }
         await done;
       } finally {
         clearInterval(timer);
         signal?.removeEventListener('abort', onAbort);
+        training.abort();
         await this.pool?.stop();
+        await trained;
       }
     }
     await this.windowWork;
@@ -607,12 +664,49 @@ class WalkForwardRun {
       batchSize,
       runTimeoutSeconds: options.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS,
       workerMemoryMb: options.workerMemoryMb,
-      onOutcome: (outcome) => this.guard(() => this.onOutcome(outcome)),
+      onOutcome: (outcome) =>
+        this.guard(() =>
+          this.onOutcome(
+            outcome.input === undefined
+              ? { index: outcome.index, error: outcome.error }
+              : { index: outcome.index, metrics: outcome.input.metrics as Metrics, input: outcome.input },
+          ),
+        ),
       onError: (error) =>
         this.guard(() => {
           throw error;
         }),
     });
+  }
+
+  /** Training outcomes from another source (see {@link TrainingSource}); resolves once it stopped. */
+  private async train(source: TrainingSource, signal: AbortSignal): Promise<void> {
+    const { start, configs, trainable, stored } = this.setup;
+    try {
+      await source.train({
+        groupId: start.groupId,
+        definition: stored as WalkForwardDefinition,
+        windows: trainable.map((w, t) => ({ ...w, fingerprint: this.fingerprints[t] as BarsFingerprint })),
+        configs,
+        signal,
+        report: (outcome) =>
+          this.guard(() =>
+            this.onOutcome(
+              outcome.metrics === undefined
+                ? { index: outcome.index, error: outcome.error }
+                : { index: outcome.index, metrics: outcome.metrics },
+            ),
+          ),
+        progress: (done, failed) => {
+          this.remote = { done, failed };
+          this.guard(() => this.emitProgress());
+        },
+      });
+    } catch (error) {
+      this.guard(() => {
+        throw error;
+      });
+    }
   }
 
   private guard(work: () => void): void {
@@ -625,13 +719,20 @@ class WalkForwardRun {
     }
   }
 
-  private onOutcome(outcome: SweepJobOutcome): void {
+  /** One training run in: `input` (to save) when it ran here, metrics only when another source saved it. */
+  private onOutcome(
+    outcome:
+      | { readonly index: number; readonly metrics: Metrics; readonly input?: BacktestInput | undefined }
+      | { readonly index: number; readonly error: string; readonly metrics?: undefined },
+  ): void {
     const { configs, trainable, store } = this.setup;
     const t = Math.floor(outcome.index / configs.length);
     const c = outcome.index % configs.length;
     const window = trainable[t] as WindowPlan;
     const candidates = this.candidates[t] as (Candidate | undefined)[];
-    if (outcome.input === undefined) {
+    // A source reporting a run twice must not finish a window early.
+    if (candidates[c] !== undefined) return;
+    if (outcome.metrics === undefined) {
       this.failed++;
       this.failures.push({
         params: configs[c] as Record<string, ParamValue>,
@@ -641,20 +742,25 @@ class WalkForwardRun {
       candidates[c] = { metrics: undefined, failed: true };
     } else {
       this.completed++;
-      candidates[c] = { metrics: outcome.input.metrics as Metrics, failed: false };
-      if (store !== undefined) this.pendingSaves.push(outcome.input);
+      candidates[c] = { metrics: outcome.metrics, failed: false };
+      if (outcome.input === undefined) this.saved++;
+      else if (store !== undefined) this.pendingSaves.push(outcome.input);
     }
     if (this.pendingSaves.length >= SAVE_BATCH) this.flush();
     this.received[t] = (this.received[t] ?? 0) + 1;
     if (this.received[t] === configs.length) this.queueWindow(() => this.finishWindow(window, candidates));
+    this.emitProgress();
+    if (this.completed + this.failed === this.setup.start.total) this.stop();
+  }
+
+  private emitProgress(): void {
     this.setup.hooks.onProgress?.({
-      done: this.completed + this.failed,
+      done: Math.max(this.completed + this.failed, this.remote.done),
       total: this.setup.start.total,
-      failed: this.failed,
+      failed: Math.max(this.failed, this.remote.failed),
       windowsDone: this.windowsDone,
       windows: this.setup.start.windows.length,
     });
-    if (this.completed + this.failed === this.setup.start.total) this.stop();
   }
 
   private queueWindow(work: () => Promise<void>): void {
