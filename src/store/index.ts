@@ -27,6 +27,8 @@ export {
   type BacktestInputExtras,
   backtestInputFromResult,
   type OutOfSampleInput,
+  type PreparedBacktest,
+  prepareBacktest,
   type WalkForwardLink,
   WalkForwardRole,
 } from './run-input.js';

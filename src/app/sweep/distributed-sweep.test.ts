@@ -2,15 +2,22 @@
  * Distributed sweeps end to end against a real PostgreSQL server: a sweep enqueued on the
  * pg-boss queue, run by several workers at once, every configuration saved exactly once.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { generateSyntheticBars } from '../../data/index.js';
+import type { RunStore } from '../../store/index.js';
 import { PostgresRunStore } from '../../store/postgres/index.js';
+import { SqliteRunStore } from '../../store/sqlite/index.js';
 import {
   freshSchema,
   startTestPostgres,
   type TestPostgres,
 } from '../../store/postgres/postgres-test-server.test-support.js';
-import { distributedProgress, enqueueDistributedSweep, runSweepWorker } from './distributed-sweep.js';
+import { distributedProgress, enqueueDistributedSweep } from './distributed-sweep.js';
+import { runSweepWorker } from './distributed-worker.js';
+import { runSweep } from './run-sweep.js';
 
 let server: TestPostgres;
 let schema: { url: string; drop: () => Promise<void> };
@@ -51,5 +58,57 @@ it('runs a sweep on three workers and saves every configuration once', async () 
     expect((await store.findSweep(enqueued.sweepId))?.status).toBe('completed');
   } finally {
     await store.close();
+  }
+}, 120_000);
+
+it('stores each configuration as a local sweep stores it: metrics, trades, curve and period returns', async () => {
+  const bars = generateSyntheticBars({ count: 400, seed: 11, symbol: 'EQV' });
+  const grid = ['fast=3..6', 'slow=20..22'];
+  const enqueued = await enqueueDistributedSweep({ url: schema.url, bars, strategy: 'sma-cross', grid, batchSize: 4 });
+  await runSweepWorker({ url: schema.url, concurrency: 2, exitWhenIdle: true, pollSeconds: 0.2 });
+  const folder = mkdtempSync(join(tmpdir(), 'distributed-equivalence-'));
+  const distributed = await PostgresRunStore.open(schema.url);
+  const local = await SqliteRunStore.open(join(folder, 'local.db'));
+  try {
+    const summary = await runSweep({ bars, strategy: 'sma-cross', grid, workers: 1, db: local });
+    const byParams = async (store: RunStore, sweepId: string) => {
+      const rows = await store.listRuns({ sweepId, limit: 100 });
+      const periods = new Map((await store.sweepPeriodReturns(sweepId)).map((run) => [run.id, run.returns]));
+      return new Map(
+        await Promise.all(
+          rows.map(async (row) => {
+            // Identity and time differ by store and moment; everything else must not.
+            const {
+              id,
+              uuid: _uuid,
+              run_timestamp: _t,
+              sweep_id: _s,
+              ...stored
+            } = row as unknown as Record<string, unknown>;
+            const curve = await store.equityCurve(id as number);
+            return [
+              String(row.strategy_params_json),
+              { stored, trades: await store.trades(id as number), curve, periods: periods.get(id as number) },
+            ] as const;
+          }),
+        ),
+      );
+    };
+    const there = await byParams(distributed, enqueued.sweepId);
+    const here = await byParams(local, summary.sweepId);
+    expect(there.size).toBe(12);
+    expect([...there.keys()].sort()).toEqual([...here.keys()].sort());
+    for (const [params, run] of here) {
+      const other = there.get(params);
+      expect(other?.trades, params).toEqual(run.trades);
+      expect(other?.curve, params).toEqual(run.curve);
+      expect(other?.periods, params).toEqual(run.periods);
+      expect(other?.stored, params).toEqual(run.stored);
+    }
+    expect(here.get([...here.keys()][0] as string)?.trades?.length).toBeGreaterThan(0);
+  } finally {
+    await distributed.close();
+    await local.close();
+    rmSync(folder, { recursive: true, force: true });
   }
 }, 120_000);

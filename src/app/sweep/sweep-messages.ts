@@ -8,7 +8,7 @@ import type { BarsFingerprint } from '../../core/result.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import type { PeriodGrid } from '../../metrics/index.js';
-import type { BacktestInput } from '../../store/index.js';
+import type { BacktestInput, PreparedBacktest, WalkForwardLink } from '../../store/index.js';
 
 /** Handed to each worker once, at start: the bars (copied) and everything shared by all runs. */
 export interface SweepWorkerData {
@@ -33,6 +33,13 @@ export interface SweepWorkerData {
   };
   /** The sweep's period grid: each run's returns on it go with its save input (`periodReturns`). */
   readonly periodGrid: PeriodGrid;
+  /**
+   * When set, the worker prepares each result for storage itself (validated, trades and curves
+   * packed into bytes; linked to a walk-forward group when `walkForward` is given) and answers
+   * with a {@link PreparedJobOutcome}: a few byte arrays cross to the main thread instead of
+   * thousands of trade objects, and the main thread only writes them (distributed workers).
+   */
+  readonly prepare?: { readonly walkForward?: WalkForwardLink | undefined } | undefined;
 }
 
 /** Main thread → worker: run these parameter sets. */
@@ -47,13 +54,31 @@ export interface SweepJob {
   readonly params: Readonly<Record<string, ParamValue>>;
 }
 
+/** A run that failed, and why. */
+export interface SweepJobFailure {
+  readonly index: number;
+  readonly error: string;
+  readonly input?: undefined;
+  readonly prepared?: undefined;
+}
+
 /**
  * How one run ended: its save input (equity curve already downsampled, period returns on the
  * sweep's grid), or why it failed.
  */
 export type SweepJobOutcome =
-  | { readonly index: number; readonly input: BacktestInput; readonly error?: undefined }
-  | { readonly index: number; readonly error: string; readonly input?: undefined };
+  | { readonly index: number; readonly input: BacktestInput; readonly error?: undefined; readonly prepared?: undefined }
+  | SweepJobFailure;
+
+/** How one run ended when the worker prepares results (`SweepWorkerData.prepare`). */
+export type PreparedJobOutcome =
+  | {
+      readonly index: number;
+      readonly prepared: PreparedBacktest;
+      readonly error?: undefined;
+      readonly input?: undefined;
+    }
+  | SweepJobFailure;
 
 /**
  * Worker → main thread. The worker runs jobs one at a time in the order they were sent:
@@ -61,8 +86,8 @@ export type SweepJobOutcome =
  * thread times each job from its `started`). `fatal` means it cannot run anything (its strategy
  * did not load).
  */
-export type SweepWorkerMessage =
+export type SweepWorkerMessage<Outcome = SweepJobOutcome> =
   | { readonly type: 'ready' }
   | { readonly type: 'started'; readonly index: number }
-  | { readonly type: 'result'; readonly outcome: SweepJobOutcome }
+  | { readonly type: 'result'; readonly outcome: Outcome }
   | { readonly type: 'fatal'; readonly message: string };

@@ -17,6 +17,7 @@ import type { ParamValue } from '../../core/strategy.js';
 import type {
   SweepBatchRequest,
   SweepJob,
+  SweepJobFailure,
   SweepJobOutcome,
   SweepWorkerData,
   SweepWorkerMessage,
@@ -25,15 +26,20 @@ import type {
 /**
  * What {@link SweepWorkerPool} needs. `Data` is what each worker is started with: a sweep's
  * bars and settings, or a walk-forward's (`../walk-forward/walk-forward-messages.ts`).
+ * `Outcome` is what a worker answers each job with; the pool adds failures of its own (a job
+ * that hung or whose worker died).
  */
-export interface SweepWorkerPoolOptions<Data = SweepWorkerData> {
+export interface SweepWorkerPoolOptions<
+  Data = SweepWorkerData,
+  Outcome extends { readonly index: number } = SweepJobOutcome,
+> {
   /** The worker module (or its tsx bootstrap). */
   readonly workerUrl: URL;
   /** Workers kept running. */
   readonly workers: number;
   /** Start data for one worker, with its own copy of the bars to transfer; called for each worker started. */
   readonly workerData: () => { readonly data: Data; readonly transfer: readonly ArrayBuffer[] };
-  /** Every parameter set; job `i` runs `params[i]`. */
+  /** Every parameter set known at the start; job `i` runs `params[i]`. More may come through `add`. */
   readonly params: readonly Readonly<Record<string, ParamValue>>[];
   /** Jobs per message; a worker holds at most two messages' worth. */
   readonly batchSize: number;
@@ -42,7 +48,7 @@ export interface SweepWorkerPoolOptions<Data = SweepWorkerData> {
   /** Old-generation heap limit of each worker, MB; default: Node's. Running out fails one job. */
   readonly workerMemoryMb?: number | undefined;
   /** Hears how each job ended, exactly once per job. */
-  readonly onOutcome: (outcome: SweepJobOutcome) => void;
+  readonly onOutcome: (outcome: Outcome | SweepJobFailure) => void;
   /** Hears an exception thrown while handling a worker's event (by `onOutcome`, say). */
   readonly onError: (error: unknown) => void;
 }
@@ -93,11 +99,13 @@ type LossReason = (phase: Phase) => string;
  * // … once every outcome is in:
  * await pool.stop();
  */
-export class SweepWorkerPool<Data = SweepWorkerData> {
-  private readonly options: SweepWorkerPoolOptions<Data>;
+export class SweepWorkerPool<Data = SweepWorkerData, Outcome extends { readonly index: number } = SweepJobOutcome> {
+  private readonly options: SweepWorkerPoolOptions<Data, Outcome>;
   private readonly live: PoolWorker[] = [];
   /** Jobs taken back from a stopped worker; sent before new ones. */
   private readonly requeued: PoolJob[] = [];
+  /** The options' parameter sets, then those added since. */
+  private readonly params: Readonly<Record<string, ParamValue>>[];
   private nextIndex = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -106,8 +114,9 @@ export class SweepWorkerPool<Data = SweepWorkerData> {
   private readonly runTimeoutMs: number;
   private readonly loadTimeoutMs: number;
 
-  constructor(options: SweepWorkerPoolOptions<Data>) {
+  constructor(options: SweepWorkerPoolOptions<Data, Outcome>) {
     this.options = options;
+    this.params = [...options.params];
     this.runTimeoutMs = options.runTimeoutSeconds * 1000;
     this.loadTimeoutMs = Math.max(this.runTimeoutMs, MIN_LOAD_TIMEOUT_MS);
   }
@@ -118,6 +127,28 @@ export class SweepWorkerPool<Data = SweepWorkerData> {
     // A quarter of the timeout between checks: a hung job is stopped within 1.25 timeouts.
     const checkEveryMs = Math.min(1000, Math.max(20, this.runTimeoutMs / 4));
     this.timer = setInterval(() => this.guard(() => this.checkTimes()), checkEveryMs);
+  }
+
+  /**
+   * Adds parameter sets to a started pool, for work that arrives over time (a distributed
+   * worker's jobs): the workers keep their bars and loaded strategy between additions. Returns
+   * the job index of the first; outcomes come through `onOutcome` as for the others.
+   */
+  add(params: readonly Readonly<Record<string, ParamValue>>[]): number {
+    const first = this.params.length;
+    this.params.push(...params);
+    if (this.stopped) return first;
+    if (this.loadFailure !== undefined && this.live.length === 0) {
+      // The strategy cannot load here: these fail with the reason, as the rest did.
+      for (; this.nextIndex < this.params.length; this.nextIndex++) {
+        this.fail({ index: this.nextIndex } as PoolJob, this.loadFailure);
+      }
+      return first;
+    }
+    for (const entry of this.live) this.dispatch(entry);
+    // Workers lost while there was nothing to do were not replaced; they are now.
+    while (this.loadFailure === undefined && this.live.length < this.options.workers && this.hasWork()) this.spawn();
+    return first;
   }
 
   /** Terminates every worker; outcomes still in flight are dropped. */
@@ -146,7 +177,7 @@ export class SweepWorkerPool<Data = SweepWorkerData> {
       alive: true,
     };
     this.live.push(entry);
-    worker.on('message', (message: SweepWorkerMessage) => this.guard(() => this.onMessage(entry, message)));
+    worker.on('message', (message: SweepWorkerMessage<Outcome>) => this.guard(() => this.onMessage(entry, message)));
     worker.on('error', (error: Error & { code?: string }) => this.guard(() => this.onWorkerError(entry, error)));
     worker.on('exit', (code) =>
       this.guard(() => this.lose(entry, (phase) => `the worker exited with code ${code} ${phase}`)),
@@ -164,12 +195,13 @@ export class SweepWorkerPool<Data = SweepWorkerData> {
   }
 
   private hasWork(): boolean {
-    return this.requeued.length > 0 || this.nextIndex < this.options.params.length;
+    return this.requeued.length > 0 || this.nextIndex < this.params.length;
   }
 
   /** Keeps between one and two batches in flight, requeued jobs first. */
   private dispatch(entry: PoolWorker): void {
-    const { batchSize, params } = this.options;
+    const { batchSize } = this.options;
+    const { params } = this;
     const most = batchSize * BATCHES_IN_FLIGHT;
     while (!this.stopped && entry.alive && entry.inFlight.length + batchSize <= most && this.hasWork()) {
       const jobs: PoolJob[] = this.requeued.splice(0, batchSize);
@@ -186,7 +218,7 @@ export class SweepWorkerPool<Data = SweepWorkerData> {
     }
   }
 
-  private onMessage(entry: PoolWorker, message: SweepWorkerMessage): void {
+  private onMessage(entry: PoolWorker, message: SweepWorkerMessage<Outcome>): void {
     if (!entry.alive) return;
     switch (message.type) {
       case 'ready':
@@ -270,7 +302,7 @@ export class SweepWorkerPool<Data = SweepWorkerData> {
       // Nothing left to run the rest on; they fail with the same reason.
       const message = this.loadFailure ?? reason(Phase.Loading);
       for (const job of this.requeued.splice(0)) this.fail(job, message);
-      const { params } = this.options;
+      const { params } = this;
       for (; this.nextIndex < params.length; this.nextIndex++) this.fail({ index: this.nextIndex } as PoolJob, message);
     }
   }

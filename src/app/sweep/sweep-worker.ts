@@ -9,11 +9,12 @@ import { createBarSeries } from '../../core/bars.js';
 import { resolveConfig } from '../../core/config.js';
 import type { StrategyDefinition } from '../../core/strategy.js';
 import { periodReturns } from '../../metrics/index.js';
-import { downsampleEquity, monthEndPoints } from '../../store/index.js';
+import { downsampleEquity, monthEndPoints, prepareBacktest } from '../../store/index.js';
 import { resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { runPrepared } from '../run-backtest.js';
 import { toSaveInput } from '../save-result.js';
 import type {
+  PreparedJobOutcome,
   SweepBatchRequest,
   SweepJob,
   SweepJobOutcome,
@@ -27,7 +28,10 @@ const data = workerData as SweepWorkerData;
 const bars = createBarSeries(data.symbol, data.timeframe, data.columns);
 const definitionLoading: Promise<StrategyDefinition> = resolveStrategy(data.strategy);
 
-const post = (message: SweepWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+const post = (message: SweepWorkerMessage<SweepJobOutcome | PreparedJobOutcome>, transfer: ArrayBuffer[] = []): void =>
+  port.postMessage(message, transfer);
+/** Unix seconds, the run timestamp of results prepared here. */
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 // Jobs run one at a time, in the order they arrived: the main thread relies on that to know
 // which job was running when this worker hangs or dies.
@@ -51,7 +55,7 @@ port.on('message', (request: SweepBatchRequest) => {
 
 async function runJob(definition: StrategyDefinition, job: SweepJob): Promise<void> {
   post({ type: 'started', index: job.index });
-  let outcome: SweepJobOutcome;
+  let outcome: SweepJobOutcome | PreparedJobOutcome;
   const transfer: ArrayBuffer[] = [];
   try {
     const params = resolveParams(definition, job.params);
@@ -94,10 +98,23 @@ async function runJob(definition: StrategyDefinition, job: SweepJob): Promise<vo
       periods.buffer as ArrayBuffer,
     );
     const sourcePointCount = result.equityCurve.timeMs.length;
-    outcome = {
-      index: job.index,
-      input: { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds }, periodReturns: periods },
-    };
+    const full = { ...input, equityCurve: { ...curve, sourcePointCount, monthEnds }, periodReturns: periods };
+    if (data.prepare === undefined) {
+      outcome = { index: job.index, input: full };
+    } else {
+      // Packed here: the few byte arrays are copied to the main thread (cheap), where thousands
+      // of trade objects would be cloned, rebuilt and collected there.
+      const link = data.prepare.walkForward;
+      transfer.length = 0;
+      outcome = {
+        index: job.index,
+        prepared: prepareBacktest(
+          link === undefined ? full : { ...full, walkForward: link },
+          `configuration ${job.index + 1}`,
+          nowSeconds,
+        ),
+      };
+    }
   } catch (error) {
     outcome = { index: job.index, error: describe(error) };
   }

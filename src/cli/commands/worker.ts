@@ -1,4 +1,4 @@
-import { runSweepWorker } from '../../app/sweep/distributed-sweep.js';
+import { runSweepWorker } from '../../app/sweep/distributed-worker.js';
 import { UsageError } from '../../core/errors.js';
 import { isPostgresUrl } from '../../store/database-url.js';
 import { resolveDatabasePath } from '../../store/index.js';

@@ -62,6 +62,13 @@ export function idempotencyKey(sweepId: string, params: Readonly<Record<string, 
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** Times a batch is run again after losing a race for one of its keys. */
+const MAX_RACE_RETRIES = 5;
+
+/** One configuration's outcome for {@link PostgresDistributed.recordOnce}: a run to save, or a failure. */
+export type OnceItem =
+  | { readonly key: string; readonly prepared: PreparedBacktest }
+  | { readonly key: string; readonly failure: { readonly paramsJson: string; readonly error: string } };
 
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
@@ -81,36 +88,8 @@ export class PostgresDistributed {
    * (and clears a failure recorded for the key) when it stored it.
    */
   async saveOnce(sweepId: string, key: string, prepared: PreparedBacktest, workerId: string): Promise<OnceOutcome> {
-    const action = 'save a distributed sweep result';
-    try {
-      return await this.connection.write(action, async (client) => {
-        const present = await client.query({
-          text: 'SELECT 1 FROM run_details WHERE idempotency_key = $1',
-          values: [key],
-        });
-        if ((present.rowCount ?? 0) > 0) return { stored: false };
-        const id = await this.runs.insert(client, prepared);
-        // A concurrent save of the same key fails here (or at commit) on the unique constraint.
-        await client.query({
-          text: 'UPDATE run_details SET idempotency_key = $1 WHERE backtest_id = $2',
-          values: [key, id],
-        });
-        const cleared = await client.query({
-          text: 'DELETE FROM sweep_failures WHERE idempotency_key = $1',
-          values: [key],
-        });
-        const wasFailed = (cleared.rowCount ?? 0) > 0 ? 1 : 0;
-        await this.count(client, sweepId, 1 - wasFailed, -wasFailed);
-        await client.query({
-          text: 'UPDATE sweep_workers SET saved = saved + 1, last_seen_ms = $3 WHERE sweep_id = $1 AND worker_id = $2',
-          values: [sweepId, workerId, Date.now()],
-        });
-        return { stored: true };
-      });
-    } catch (error) {
-      if (isUniqueViolation(error) || isUniqueViolation((error as { cause?: unknown }).cause)) return { stored: false };
-      throw error;
-    }
+    const [outcome] = await this.recordOnce(sweepId, [{ key, prepared }], workerId);
+    return outcome as OnceOutcome;
   }
 
   /**
@@ -124,32 +103,118 @@ export class PostgresDistributed {
     error: string,
     workerId: string,
   ): Promise<OnceOutcome> {
-    return this.connection.write('record a failed configuration', async (client) => {
-      const saved = await client.query({ text: 'SELECT 1 FROM run_details WHERE idempotency_key = $1', values: [key] });
-      if ((saved.rowCount ?? 0) > 0) return { stored: false };
-      const inserted = await client.query({
-        text: `INSERT INTO sweep_failures (idempotency_key, sweep_id, params_json, error, run_user, run_host, failed_ms)
-          VALUES ($1, $2, $3, $4, nullif(current_setting('backtest.run_user', true), ''), nullif(current_setting('backtest.run_host', true), ''), $5)
-          ON CONFLICT (idempotency_key) DO NOTHING`,
-        values: [key, sweepId, paramsJson, firstLine(error), Date.now()],
-      });
-      if ((inserted.rowCount ?? 0) === 0) return { stored: false };
-      await this.count(client, sweepId, 1, 1);
-      await client.query({
-        text: 'UPDATE sweep_workers SET failed = failed + 1, last_seen_ms = $3 WHERE sweep_id = $1 AND worker_id = $2',
-        values: [sweepId, workerId, Date.now()],
-      });
-      return { stored: true };
-    });
+    const [outcome] = await this.recordOnce(sweepId, [{ key, failure: { paramsJson, error } }], workerId);
+    return outcome as OnceOutcome;
   }
 
-  /** Moves a sweep's counts; completes it when every planned configuration is done. */
-  private async count(client: Queryable, sweepId: string, done: number, failed: number): Promise<void> {
+  /**
+   * Records the outcomes of several configurations of one sweep in one transaction, each once
+   * per key: a run is saved unless its key is saved (a failure recorded for the key gives way
+   * to it); a failure is recorded unless the key is saved or failed. The sweep's counts and the
+   * worker's move once for the whole batch.
+   *
+   * One transaction per batch rather than per run: every commit waits for its WAL flush, and
+   * every transaction that moves the sweep's counts holds that one row until it commits, so
+   * workers saving run by run queue behind each other's flushes.
+   *
+   * A concurrent save of a key in the batch (a job that ran twice at once) fails the whole
+   * transaction on the unique constraint; it is then run again, and the key found saved.
+   */
+  async recordOnce(sweepId: string, items: readonly OnceItem[], workerId: string): Promise<OnceOutcome[]> {
+    if (items.length === 0) return [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.connection.write('save distributed sweep results', (client) =>
+          this.recordIn(client, sweepId, items, workerId),
+        );
+      } catch (error) {
+        const raced = isUniqueViolation(error) || isUniqueViolation((error as { cause?: unknown }).cause);
+        if (!raced || attempt >= MAX_RACE_RETRIES) throw error;
+      }
+    }
+  }
+
+  private async recordIn(
+    client: Queryable,
+    sweepId: string,
+    items: readonly OnceItem[],
+    workerId: string,
+  ): Promise<OnceOutcome[]> {
+    const keys = items.map((item) => item.key);
+    // One round trip for both: each costs a pair of system calls on either side, per batch.
+    const known = await client.query<{ k: string; saved: boolean }>({
+      text: `SELECT idempotency_key AS k, true AS saved FROM run_details WHERE idempotency_key = ANY($1::text[])
+        UNION ALL SELECT idempotency_key, false FROM sweep_failures WHERE idempotency_key = ANY($1::text[])`,
+      values: [keys],
+    });
+    const taken = new Set(known.rows.filter((row) => row.saved).map((row) => row.k));
+    const failed = new Set(known.rows.filter((row) => !row.saved).map((row) => row.k));
+    const cleared: string[] = [];
+    let runs = 0;
+    let failures = 0;
+    const outcomes: OnceOutcome[] = [];
+    for (const item of items) {
+      if (taken.has(item.key)) {
+        outcomes.push({ stored: false });
+        continue;
+      }
+      if ('prepared' in item) {
+        // A concurrent save of the same key fails here (or at commit) on the unique constraint.
+        await this.runs.insert(client, item.prepared, item.key);
+        if (failed.has(item.key)) cleared.push(item.key);
+        runs++;
+      } else {
+        if (failed.has(item.key)) {
+          outcomes.push({ stored: false });
+          continue;
+        }
+        await client.query({
+          text: `INSERT INTO sweep_failures (idempotency_key, sweep_id, params_json, error, run_user, run_host, failed_ms)
+            VALUES ($1, $2, $3, $4, nullif(current_setting('backtest.run_user', true), ''), nullif(current_setting('backtest.run_host', true), ''), $5)
+            ON CONFLICT (idempotency_key) DO NOTHING`,
+          values: [item.key, sweepId, item.failure.paramsJson, firstLine(item.failure.error), Date.now()],
+        });
+        failed.add(item.key);
+        failures++;
+      }
+      taken.add(item.key);
+      outcomes.push({ stored: true });
+    }
+    if (cleared.length > 0) {
+      await client.query({
+        text: 'DELETE FROM sweep_failures WHERE idempotency_key = ANY($1::text[])',
+        values: [cleared],
+      });
+    }
+    if (runs + failures > 0) {
+      // Last, so the sweep's row is held only from here to the commit.
+      await this.count(client, sweepId, runs - cleared.length + failures, failures - cleared.length, {
+        workerId,
+        saved: runs,
+        failed: failures,
+      });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Moves a sweep's counts (completing it when every planned configuration is done) and the
+   * counts of the worker that did it, in one statement.
+   */
+  private async count(
+    client: Queryable,
+    sweepId: string,
+    done: number,
+    failed: number,
+    worker: { readonly workerId: string; readonly saved: number; readonly failed: number },
+  ): Promise<void> {
     await client.query({
-      text: `UPDATE sweeps SET done = done + $2, failed = failed + $3, updated_ms = $4,
+      text: `WITH w AS (UPDATE sweep_workers SET saved = saved + $6, failed = failed + $7, last_seen_ms = $4
+          WHERE sweep_id = $1 AND worker_id = $5)
+        UPDATE sweeps SET done = done + $2, failed = failed + $3, updated_ms = $4,
         status = CASE WHEN done + $2 >= planned AND status = '${SweepStatus.Running}' THEN '${SweepStatus.Completed}' ELSE status END
         WHERE sweep_id = $1`,
-      values: [sweepId, done, failed, Date.now()],
+      values: [sweepId, done, failed, Date.now(), worker.workerId, worker.saved, worker.failed],
     });
   }
 

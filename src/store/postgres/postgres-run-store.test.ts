@@ -119,6 +119,34 @@ describe(`PostgresRunStore on a real server`, () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 
+  it('stores packed trades, curves and period returns uncompressed (schema 10), as SQLite does', async () => {
+    const store = await PostgresRunStore.open(first);
+    await store.close();
+    const client = new pg.Client({ connectionString: first });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ col: string; storage: string }>(
+        `SELECT c.relname || '.' || a.attname AS col, a.attstorage AS storage FROM pg_attribute a
+          JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = current_schema()::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+            AND c.relname IN ('run_trades', 'backtest_equity', 'run_period_returns') AND a.atttypid = 'bytea'::regtype
+          ORDER BY 1`,
+      );
+      expect(rows).toEqual(
+        [
+          'backtest_equity.equity',
+          'backtest_equity.month_end_equity',
+          'backtest_equity.month_end_time_ms',
+          'backtest_equity.time_ms',
+          'run_period_returns.returns',
+          'run_trades.trades',
+        ].map((col) => ({ col, storage: 'e' })),
+      );
+    } finally {
+      await client.end();
+    }
+  });
+
   it('records each migration and refuses a database newer than this build, changing nothing', async () => {
     const store = await PostgresRunStore.open(first);
     expect(await store.schemaVersion()).toBe(CURRENT_POSTGRES_SCHEMA_VERSION);

@@ -92,9 +92,18 @@ export class PostgresRuns {
     this.detailColumns = ['uuid', 'symbol_key', 'timeframe_key', 'run_timestamp', ...LEGACY_METRIC_COPIES, ...rest];
   }
 
-  /** The save statement for a run with or without a curve, trades, period returns and an out-of-sample part. */
-  private insertStatement(hasEquity: boolean, hasTrades: boolean, hasPeriods = false, hasOos = false): string {
-    const key = `${hasEquity}${hasTrades}${hasPeriods}${hasOos}`;
+  /**
+   * The save statement for a run with or without a curve, trades, period returns, an
+   * out-of-sample part and an idempotency key (a distributed sweep's, schema version 8).
+   */
+  private insertStatement(
+    hasEquity: boolean,
+    hasTrades: boolean,
+    hasPeriods = false,
+    hasOos = false,
+    hasKey = false,
+  ): string {
+    const key = `${hasEquity}${hasTrades}${hasPeriods}${hasOos}${hasKey}`;
     const cached = this.insertSql.get(key);
     if (cached !== undefined) return cached;
     const legacy = LEGACY_COLUMNS.filter((c) => c.name !== 'id');
@@ -102,7 +111,7 @@ export class PostgresRuns {
       `?::${name === 'symbol_key' || name === 'timeframe_key' ? 'text' : CAST[KIND.get(name) ?? 'text']}`;
     const parts = [
       `r AS (INSERT INTO backtest_results (${legacy.map((c) => c.name).join(', ')}) VALUES (${legacy.map((c) => cast(c.name)).join(', ')}) RETURNING id)`,
-      `d AS (INSERT INTO run_details (backtest_id, ${this.detailColumns.join(', ')}) SELECT id, ${this.detailColumns.map(cast).join(', ')} FROM r)`,
+      `d AS (INSERT INTO run_details (backtest_id, ${this.detailColumns.join(', ')}${hasKey ? ', idempotency_key' : ''}) SELECT id, ${this.detailColumns.map(cast).join(', ')}${hasKey ? ', ?::text' : ''} FROM r)`,
     ];
     if (hasEquity) {
       parts.push(
@@ -129,7 +138,7 @@ export class PostgresRuns {
     return sql;
   }
 
-  private insertValues(prepared: PreparedBacktest): unknown[] {
+  private insertValues(prepared: PreparedBacktest, idempotencyKey?: string): unknown[] {
     const { values, equity, trades } = prepared;
     const row = values as unknown as Record<string, unknown>;
     const legacy = LEGACY_COLUMNS.filter((c) => c.name !== 'id').map((c) => row[c.name]);
@@ -139,6 +148,7 @@ export class PostgresRuns {
       return row[name] ?? null;
     });
     const out = [...legacy, ...detail];
+    if (idempotencyKey !== undefined) out.push(idempotencyKey);
     if (equity !== undefined) {
       out.push(
         equity.pointCount,
@@ -158,21 +168,26 @@ export class PostgresRuns {
     return out;
   }
 
-  private statementFor(prepared: PreparedBacktest): string {
+  private statementFor(prepared: PreparedBacktest, hasKey = false): string {
     return this.insertStatement(
       prepared.equity !== undefined,
       prepared.trades !== undefined,
       prepared.periodReturns !== undefined,
       prepared.outOfSample !== undefined,
+      hasKey,
     );
   }
 
-  /** Inserts one run inside the caller's transaction; its id. */
-  async insert(client: Queryable, prepared: PreparedBacktest): Promise<number> {
-    const text = this.statementFor(prepared);
-    const result = await client.query<{ id: number }>(
-      this.connection.config({ text, values: this.insertValues(prepared) }, { prepared: true }),
-    );
+  /**
+   * Inserts one run inside the caller's transaction; its id. `idempotencyKey`: a distributed
+   * sweep's key for the run, written in the same statement (its unique constraint then fails
+   * the statement when another worker saved the key first).
+   */
+  async insert(client: Queryable, prepared: PreparedBacktest, idempotencyKey?: string): Promise<number> {
+    const hasKey = idempotencyKey !== undefined;
+    const text = this.statementFor(prepared, hasKey);
+    const values = this.insertValues(prepared, hasKey ? idempotencyKey : undefined);
+    const result = await client.query<{ id: number }>(this.connection.config({ text, values }, { prepared: true }));
     return result.rows[0]?.id as number;
   }
 

@@ -453,6 +453,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
           INCLUDE (walk_forward_role);`);
     },
   },
+  {
+    version: 10,
+    description: 'trades, equity curves and period returns are stored uncompressed (as SQLite stores them)',
+    detailColumns: [],
+    up: async (client) => {
+      // Packed float64 columns barely compress, yet pglz spent about 4 ms of server CPU on each
+      // run with 2,600 trades trying (a single save went from 7.8 ms to 4.2 ms without it, and
+      // a distributed sweep's workers stopped queueing behind the server). Rows written before
+      // keep their compression and read the same.
+      await client.query(`
+        ALTER TABLE run_trades ALTER COLUMN trades SET STORAGE EXTERNAL;
+        ALTER TABLE backtest_equity ALTER COLUMN time_ms SET STORAGE EXTERNAL,
+          ALTER COLUMN equity SET STORAGE EXTERNAL,
+          ALTER COLUMN month_end_time_ms SET STORAGE EXTERNAL,
+          ALTER COLUMN month_end_equity SET STORAGE EXTERNAL;
+        ALTER TABLE run_period_returns ALTER COLUMN returns SET STORAGE EXTERNAL;`);
+    },
+  },
 ];
 
 /** The schema version this build writes and understands. */

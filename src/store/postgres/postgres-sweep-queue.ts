@@ -97,10 +97,14 @@ export class PostgresSweepQueue {
     return jobs.length;
   }
 
-  /** Leases the next job, or `undefined` when none is waiting. */
-  async fetch(): Promise<{ readonly id: string; readonly data: SweepBatchJob } | undefined> {
-    const [job] = await this.boss.fetch<SweepBatchJob>(SWEEP_QUEUE, { batchSize: 1 });
-    return job === undefined ? undefined : { id: job.id, data: job.data };
+  /**
+   * Leases the next job, or `undefined` when none is waiting. `retried`: it was handed out
+   * before (its lease expired, or a stopping worker returned it), so some of its results may be
+   * saved already.
+   */
+  async fetch(): Promise<{ readonly id: string; readonly data: SweepBatchJob; readonly retried: boolean } | undefined> {
+    const [job] = await this.boss.fetch<SweepBatchJob>(SWEEP_QUEUE, { batchSize: 1, includeMetadata: true });
+    return job === undefined ? undefined : { id: job.id, data: job.data, retried: job.retryCount > 0 };
   }
 
   async complete(id: string): Promise<void> {
