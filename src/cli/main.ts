@@ -307,6 +307,21 @@ export function createProgram(io: CliIO): Command {
     .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of tables', false)
+    .option(
+      '--distributed',
+      "run each window's training grid on `backtest worker` processes through the PostgreSQL --db (saved there, as with --save-to-db); shows progress until every window is done",
+      false,
+    )
+    .option(
+      '--lease-seconds <n>',
+      'with --distributed: how long a worker holds a job; a job whose worker died goes to another after it (default: 120)',
+      parsePositiveInteger,
+    )
+    .option(
+      '--batch-size <n>',
+      'with --distributed: configurations per job; size it so one job takes well under the lease on one worker (default: 10)',
+      parsePositiveInteger,
+    )
     .action(async (options) => {
       const { walkForwardCommand } = await import('./commands/walk-forward.js');
       await walkForwardCommand(options, io);

@@ -5,8 +5,11 @@ import { openHistoryForWriting } from '../../app/open-history.js';
 import { errorWithRecoveryFile } from '../../app/recovery-file.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { UnsavedResultsError } from '../../app/sweep/run-sweep.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LEASE_SECONDS } from '../../app/sweep/distributed-sweep.js';
+import type { DistributedWalkForwardOutcome } from '../../app/walk-forward/distributed-walk-forward.js';
 import {
   efficiencyOf,
+  type RunWalkForwardHooks,
   runWalkForward,
   type WalkForwardOutcome,
   type WalkForwardStart,
@@ -16,6 +19,7 @@ import { UsageError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
+import { redactDatabaseUrl } from '../../store/database-url.js';
 import type { RunStore } from '../../store/index.js';
 import { isStrategyModulePath, parseParamFlags } from '../../strategies/index.js';
 import type { CliIO } from '../cli-io.js';
@@ -25,6 +29,7 @@ import { type Progress, startProgress } from '../progress.js';
 import { announcePlanning, capWorkers } from '../sweep-notes.js';
 import { loadBarsForRun, lockTimeoutMs, type RunConfigFlags, runConfigFromFlags } from './run.js';
 import { printFailures, SomeRunsFailedError } from './sweep.js';
+import { requirePostgresUrl } from './worker.js';
 
 /** Flags of `backtest walk-forward`, as commander parses them. */
 export interface WalkForwardCommandOptions extends RunConfigFlags {
@@ -56,6 +61,12 @@ export interface WalkForwardCommandOptions extends RunConfigFlags {
   /** Also write the walk-forward as a self-contained HTML report. */
   readonly report?: string;
   readonly json: boolean;
+  /** `--distributed`: the training grids run on `backtest worker` processes through the PostgreSQL --db. */
+  readonly distributed?: boolean;
+  /** `--lease-seconds`: how long a worker holds a job (distributed). */
+  readonly leaseSeconds?: number;
+  /** `--batch-size`: configurations per job (distributed). */
+  readonly batchSize?: number;
 }
 
 /**
@@ -63,7 +74,8 @@ export interface WalkForwardCommandOptions extends RunConfigFlags {
  * the best configuration by `--metric`, evaluates it on the following test window, stitches the
  * test windows into one out-of-sample run, and prints the windows, the stitched metrics and the
  * walk-forward efficiency. Ctrl-C keeps the finished windows (saved, the group marked partial)
- * and exits 130.
+ * and exits 130. `--distributed`: the training grids run on `backtest worker` processes instead
+ * (`distributed-walk-forward.ts`); everything else is the same.
  */
 export async function walkForwardCommand(options: WalkForwardCommandOptions, io: CliIO): Promise<void> {
   if (options.grid.length === 0) {
@@ -71,6 +83,7 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
       'nothing to optimize: pass at least one --grid, e.g. --grid fast=5..50:5 --grid slow=20..200:10',
     );
   }
+  const url = distributedUrl(options, io);
   const bars = await loadBarsForRun(options, io);
   const fixedParams = parseParamFlags([...(options.param ?? [])]);
   let db: RunStore | undefined;
@@ -89,43 +102,57 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   let progress: Progress | undefined;
-  let outcome: WalkForwardOutcome;
+  let outcome: WalkForwardOutcome | DistributedWalkForwardOutcome;
+  const common = {
+    bars,
+    strategy: isStrategyModulePath(options.strategy) ? resolve(io.cwd, options.strategy) : options.strategy,
+    grid: options.grid,
+    where: options.where,
+    fixedParams,
+    config: runConfigFromFlags(options),
+    train: options.train,
+    test: options.test,
+    step: options.step,
+    anchored: options.anchored,
+    metric: options.metric as MetricName,
+    minTrades: options.minTrades,
+    ...(options.data === undefined ? {} : { dataFile: resolve(io.cwd, options.data) }),
+    notes: options.notes,
+    lockWait: { timeoutMs: lockTimeoutMs(options), onWait: (line: string) => io.err(`${line}\n`) },
+  };
   try {
-    outcome = await runWalkForward(
-      {
-        bars,
-        strategy: isStrategyModulePath(options.strategy) ? resolve(io.cwd, options.strategy) : options.strategy,
-        grid: options.grid,
-        where: options.where,
-        fixedParams,
-        config: runConfigFromFlags(options),
-        train: options.train,
-        test: options.test,
-        step: options.step,
-        anchored: options.anchored,
-        metric: options.metric as MetricName,
-        minTrades: options.minTrades,
-        workers: capWorkers(options.workers, io),
-        runTimeoutSeconds: options.runTimeout,
-        ...(options.saveToDb ? { db: openDb } : {}),
-        ...(options.data === undefined ? {} : { dataFile: resolve(io.cwd, options.data) }),
-        notes: options.notes,
-        lockWait: { timeoutMs: lockTimeoutMs(options), onWait: (line) => io.err(`${line}\n`) },
+    const run =
+      url === undefined
+        ? (hooks: RunWalkForwardHooks) =>
+            runWalkForward(
+              {
+                ...common,
+                workers: capWorkers(options.workers, io),
+                runTimeoutSeconds: options.runTimeout,
+                ...(options.saveToDb ? { db: openDb } : {}),
+              },
+              hooks,
+            )
+        : async (hooks: RunWalkForwardHooks) => {
+            const { runDistributedWalkForward } = await import('../../app/walk-forward/distributed-walk-forward.js');
+            return runDistributedWalkForward(
+              { ...common, url, leaseSeconds: options.leaseSeconds, batchSize: options.batchSize },
+              hooks,
+            );
+          };
+    outcome = await run({
+      signal: controller.signal,
+      onPlan: (gridSize) => announcePlanning(gridSize, io),
+      onStart: (start) => {
+        if (!options.json) io.out(describeStart(start, options, url));
+        progress = startProgress(io, 'Walk-forward', start.total);
       },
-      {
-        signal: controller.signal,
-        onPlan: (gridSize) => announcePlanning(gridSize, io),
-        onStart: (start) => {
-          if (!options.json) io.out(describeStart(start, options));
-          progress = startProgress(io, 'Walk-forward', start.total);
-        },
-        onProgress: (p) =>
-          progress?.update(
-            p.done,
-            `window ${Math.min(p.windowsDone + 1, p.windows)}/${p.windows}${p.failed > 0 ? `, ${p.failed} failed` : ''}`,
-          ),
-      },
-    );
+      onProgress: (p) =>
+        progress?.update(
+          p.done,
+          `window ${Math.min(p.windowsDone + 1, p.windows)}/${p.windows}${p.failed > 0 ? `, ${p.failed} failed` : ''}`,
+        ),
+    });
   } catch (error) {
     if (error instanceof UnsavedResultsError && db !== undefined) {
       progress?.stop();
@@ -160,18 +187,24 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
     io.err(`Wrote report ${path}\n`);
   }
 
+  const saved = options.saveToDb || url !== undefined;
   if (options.json) {
-    io.out(`${toJsonText(walkForwardJson(outcome))}\n`);
+    io.out(`${toJsonText({ ...walkForwardJson(outcome), ...distributedJson(outcome) })}\n`);
   } else {
     io.out(renderWindows(outcome));
-    io.out(describeEnd(outcome, options.saveToDb));
+    io.out(describeEnd(outcome, saved));
   }
   printFailures(outcome.failures, io);
   if (outcome.interrupted) {
-    const kept = options.saveToDb
+    const kept = saved
       ? `${outcome.results.length} of ${outcome.windows.length} windows finished and saved; walk-forward ${outcome.groupId} is marked partial`
       : `${outcome.results.length} of ${outcome.windows.length} windows finished, none saved (no --save-to-db)`;
-    io.err(`Interrupted: ${kept}\n`);
+    const queuedJobs = (outcome as Partial<DistributedWalkForwardOutcome>).queuedJobs ?? 0;
+    const queued =
+      queuedJobs > 0
+        ? `; ${queuedJobs} jobs stay in the queue, and backtest worker processes still run them (saved as the group's training runs)`
+        : '';
+    io.err(`Interrupted: ${kept}${queued}\n`);
     throw new InterruptedError(
       `walk-forward stopped by Ctrl-C after ${outcome.results.length} of ${outcome.windows.length} windows`,
     );
@@ -179,13 +212,54 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
   if (outcome.failed > 0) throw new SomeRunsFailedError(outcome.failed, outcome.total);
 }
 
-function describeStart(start: WalkForwardStart, options: WalkForwardCommandOptions): string {
+function describeStart(start: WalkForwardStart, options: WalkForwardCommandOptions, url?: string): string {
   const layout = `${options.anchored ? 'anchored' : 'rolling'}: train ${options.train}, test ${options.test}, step ${options.step ?? options.test}`;
   const flat = start.windows.filter((w) => w.trainTo <= w.trainFrom).length;
-  return (
+  const head =
     `Walk-forward ${start.groupId}: ${start.configurations} configurations of ${start.strategy} × ${start.windows.length} windows (${layout})` +
-    `${flat > 0 ? `, ${flat} without training bars` : ''} = ${start.total} training runs on ${start.workers} worker${start.workers === 1 ? '' : 's'}\n`
+    `${flat > 0 ? `, ${flat} without training bars` : ''} = ${start.total} training runs`;
+  if (url === undefined) return `${head} on ${start.workers} worker${start.workers === 1 ? '' : 's'}\n`;
+  const batch = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const jobs = (start.windows.length - flat) * Math.ceil(start.configurations / batch);
+  const where = redactDatabaseUrl(url);
+  return (
+    `${head}, enqueued as ${jobs} jobs of up to ${batch} (lease ${options.leaseSeconds ?? DEFAULT_LEASE_SECONDS} s) in ${where}\n` +
+    `Run them with: backtest worker --db ${where}   (on any machine that reaches the database)\n`
   );
+}
+
+/** Flags of a local walk-forward that a distributed one does not take (its workers decide those). */
+const LOCAL_ONLY: readonly (readonly [string, (o: WalkForwardCommandOptions) => unknown])[] = [
+  ['--workers', (o) => o.workers],
+  ['--init', (o) => (o.init === true ? true : undefined)],
+];
+
+/**
+ * The PostgreSQL URL of `--distributed` (checked before any bar is read or anything written), or
+ * `undefined` for a local walk-forward, which refuses the distributed-only flags.
+ */
+function distributedUrl(options: WalkForwardCommandOptions, io: CliIO): string | undefined {
+  if (options.distributed !== true) {
+    for (const [flag, value] of [
+      ['--lease-seconds', options.leaseSeconds],
+      ['--batch-size', options.batchSize],
+    ] as const) {
+      if (value !== undefined) throw new UsageError(`${flag} applies to walk-forward --distributed only`);
+    }
+    return undefined;
+  }
+  const url = requirePostgresUrl('walk-forward --distributed', options.db, io);
+  for (const [flag, value] of LOCAL_ONLY) {
+    if (value(options) !== undefined) throw new UsageError(`${flag} does not apply to walk-forward --distributed`);
+  }
+  return url;
+}
+
+/** What `--json` adds for a distributed walk-forward. */
+function distributedJson(outcome: WalkForwardOutcome | DistributedWalkForwardOutcome): Record<string, unknown> {
+  if (!('sweepIds' in outcome)) return {};
+  const { sweepIds, jobs, batchSize, leaseSeconds, queuedJobs } = outcome;
+  return { distributed: { sweepIds, jobs, batchSize, leaseSeconds, queuedJobs } };
 }
 
 function formatParams(params: Readonly<Record<string, ParamValue>> | null, swept: readonly string[]): string {
