@@ -55,10 +55,10 @@ interface Started {
   readonly exit: Promise<number | null>;
 }
 
-function start(args: readonly string[]): Started {
+function start(args: readonly string[], env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: folder,
-    env: { ...process.env, BACKTEST_DB: '', NO_COLOR: '1' },
+    env: { ...process.env, BACKTEST_DB: '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -216,6 +216,80 @@ it('runs 300 configurations on three worker processes, one killed mid-job, each 
     expect(await showRun.exit).toBe(0);
     expect(showRun.out()).toContain(`Produced by: ${userInfo().username}@${hostname()}`);
     console.info(`distributed CLI test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await client.end();
+  }
+}, 120_000);
+
+it('sweeps resume sends the missing and failed configurations of a distributed sweep back through the queue', async () => {
+  const db = schema.url;
+  // Fails for n = 3 while FLAKY is set in the worker's environment: a failure the next worker fixes.
+  writeFileSync(
+    join(folder, 'flaky.mjs'),
+    `export default {
+      name: 'flaky', description: 'long throughout; throws for n = 3 while FLAKY=1',
+      params: [{ name: 'n', type: 'integer', default: 1, description: 'n' }],
+      create(params) {
+        if (params.n === 3 && process.env.FLAKY === '1') throw new Error('flaky n = 3');
+        return { onBar: () => 1 };
+      },
+    };\n`,
+  );
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  const json = async (run: Started): Promise<Record<string, unknown>> => {
+    expect(await run.exit, run.err()).toBe(0);
+    return JSON.parse(run.out()) as Record<string, unknown>;
+  };
+  try {
+    const enqueued = await json(
+      start([
+        'sweep',
+        ...['--data', writeBars(), '--timeframe', '1h', '--strategy', 'flaky.mjs', '--grid', 'n=1..40'],
+        ...['--db', db, '--distributed', '--batch-size', '10', '--detach', '--json'],
+      ]),
+    );
+    const sweepId = String(enqueued.sweepId);
+    // Half the jobs are lost (a purged queue, or a sweep copied to another database without it).
+    const queueSchema = queueSchemaFor(db);
+    await client.query(`DELETE FROM ${queueSchema}.job WHERE data->>'sweepId' = $1 AND (data->>'from')::int >= 20`, [
+      sweepId,
+    ]);
+    const first = start(['worker', '--db', db, '--concurrency', '1', '--exit-when-idle'], { FLAKY: '1' });
+    expect(await first.exit, first.err()).toBe(0);
+    const before = await client.query('SELECT done::int, failed::int, status FROM sweeps WHERE sweep_id = $1', [
+      sweepId,
+    ]);
+    expect(before.rows[0]).toEqual({ done: 20, failed: 1, status: 'running' });
+
+    const requeued = await json(start(['sweeps', 'resume', sweepId, '--db', db, '--detach', '--json']));
+    expect(requeued).toMatchObject({ planned: 40, saved: 19, missing: 20, failed: 1, jobs: 3, alreadyQueued: 0 });
+    // Resuming again while those jobs wait enqueues nothing twice.
+    const again = await json(start(['sweeps', 'resume', sweepId, '--db', db, '--detach', '--json']));
+    expect(again).toMatchObject({ saved: 19, jobs: 0, alreadyQueued: 21 });
+    const refused = start(['sweeps', 'resume', sweepId, '--db', db, '--workers', '2']);
+    expect(await refused.exit).toBe(2);
+    expect(refused.err().trim()).toBe(
+      'error: --workers does not apply to a distributed sweep: its workers load the stored bars',
+    );
+
+    const second = start(['worker', '--db', db, '--concurrency', '2', '--exit-when-idle']);
+    expect(await second.exit, second.err()).toBe(0);
+    const done = start(['sweeps', 'resume', sweepId, '--db', db]);
+    expect(await done.exit, done.err()).toBe(0);
+    expect(done.out()).toBe(`Nothing left to run: all 40 configurations of sweep ${sweepId} are saved.\n`);
+
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS runs, count(DISTINCT idempotency_key)::int AS keys FROM run_details WHERE sweep_id = $1`,
+      [sweepId],
+    );
+    expect(rows[0]).toEqual({ runs: 40, keys: 40 });
+    const after = await client.query('SELECT done::int, failed::int, status FROM sweeps WHERE sweep_id = $1', [
+      sweepId,
+    ]);
+    expect(after.rows[0]).toEqual({ done: 40, failed: 0, status: 'completed' });
+    const failures = await client.query('SELECT count(*)::int AS n FROM sweep_failures WHERE sweep_id = $1', [sweepId]);
+    expect(failures.rows[0]).toEqual({ n: 0 });
   } finally {
     await client.end();
   }

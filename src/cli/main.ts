@@ -397,7 +397,9 @@ export function createProgram(io: CliIO): Command {
     });
   sweeps
     .command('resume')
-    .description('Run the combinations of a stored sweep that have no saved run yet, on the same bars and strategy')
+    .description(
+      'Run the combinations of a stored sweep that have no saved run yet, on the same bars and strategy; a distributed sweep goes back to its workers through the queue',
+    )
     .argument('<id>', 'sweep id')
     .option(
       '--data <file>',
@@ -406,6 +408,10 @@ export function createProgram(io: CliIO): Command {
     .option('--allow-changed-strategy', 'resume even though the strategy module changed since the sweep ran', false)
     .option('--workers <n>', WORKERS_HELP, parsePositiveInteger)
     .option('--run-timeout <seconds>', RUN_TIMEOUT_HELP, parsePositiveNumber, 600)
+    .option(
+      '--detach',
+      'a distributed sweep (PostgreSQL): enqueue its missing and failed configurations for the workers and return without watching',
+    )
     .option(
       '--lock-timeout <seconds>',
       "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",

@@ -14,7 +14,7 @@ import { type BacktestConfig, resolveConfig } from '../../core/config.js';
 import { ConfigError, StoreError, UsageError } from '../../core/errors.js';
 import type { ParamValue } from '../../core/strategy.js';
 import { fingerprintBars } from '../../data/index.js';
-import type { SweepDefinition } from '../../store/sweep-record.js';
+import { type SweepDefinition, SweepStatus } from '../../store/sweep-record.js';
 import { isStrategyModulePath, resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { moduleSha256 } from '../save-result.js';
 import { createSweepId } from './create-sweep-id.js';
@@ -177,6 +177,90 @@ export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Pro
     await store.createSweep(definition, plan.params.length);
     const jobs = await queue.enqueue(sweepId, plan.params.length, batchSize, leaseSeconds);
     return { sweepId, planned: plan.params.length, jobs, batchSize, leaseSeconds };
+  } finally {
+    await close();
+  }
+}
+
+/** What `sweeps resume` of a distributed sweep enqueued. */
+export interface RequeuedSweep {
+  readonly sweepId: string;
+  readonly planned: number;
+  /** Configurations with a saved run: not run again. */
+  readonly saved: number;
+  /** Configurations with neither a saved run nor a recorded failure. */
+  readonly missing: number;
+  /** Configurations that failed: run again. */
+  readonly failed: number;
+  /** Jobs enqueued now. */
+  readonly jobs: number;
+  /** Configurations left to run that jobs still waiting or leased already cover. */
+  readonly alreadyQueued: number;
+  readonly batchSize: number;
+  readonly leaseSeconds: number;
+}
+
+/** Saved keys are looked up this many at a time. */
+const KEY_PAGE = 5000;
+
+/**
+ * `sweeps resume` of a distributed sweep: enqueues again, through the queue, every batch of the
+ * plan that holds a configuration with no saved run (missing, or failed: failed ones run
+ * again), unless a job still waiting or leased covers that batch. Workers skip what is saved by
+ * then, and save each result once whatever runs twice. Marks the sweep running when it had
+ * configurations missing.
+ */
+export async function requeueDistributedSweep(url: string, sweepId: string): Promise<RequeuedSweep> {
+  const { store, queue, close } = await openDistributed(url);
+  try {
+    const record = await store.findSweep(sweepId);
+    if (record === undefined) throw new StoreError(`database ${store.location} has no sweep ${sweepId}`);
+    const settings = distributedSettingsOf(record.definition);
+    if (settings === undefined) {
+      throw new UsageError(`sweep ${sweepId} was not distributed; resume it without a queue`);
+    }
+    const { idempotencyKey } = await import('../../store/postgres/index.js');
+    const params = await planOf(record.definition);
+    const keys = params.map((p) => idempotencyKey(sweepId, p));
+    const saved = new Set<string>();
+    const finished = new Set<string>();
+    for (let i = 0; i < keys.length; i += KEY_PAGE) {
+      const page = keys.slice(i, i + KEY_PAGE);
+      for (const key of await store.distributed.savedKeys(page)) saved.add(key);
+      for (const key of await store.distributed.finishedKeys(page)) finished.add(key);
+    }
+    const queued = await queue.queuedRanges(sweepId);
+    const covered = (position: number): boolean => queued.some((r) => position >= r.from && position < r.to);
+    const batches: { sweepId: string; from: number; to: number; resumed: true }[] = [];
+    let alreadyQueued = 0;
+    for (let from = 0; from < params.length; from += settings.batchSize) {
+      const to = Math.min(params.length, from + settings.batchSize);
+      let unsaved = 0;
+      let uncovered = false;
+      for (let i = from; i < to; i++) {
+        if (saved.has(keys[i] as string)) continue;
+        unsaved++;
+        if (covered(i)) alreadyQueued++;
+        else uncovered = true;
+      }
+      if (unsaved > 0 && uncovered) batches.push({ sweepId, from, to, resumed: true });
+    }
+    const missing = keys.filter((key) => !finished.has(key)).length;
+    if (missing > 0 && record.status !== SweepStatus.Running) {
+      await store.updateSweep(sweepId, { status: SweepStatus.Running });
+    }
+    const jobs = batches.length === 0 ? 0 : await queue.enqueueBatches(batches, settings.leaseSeconds);
+    return {
+      sweepId,
+      planned: params.length,
+      saved: saved.size,
+      missing,
+      failed: finished.size - saved.size,
+      jobs,
+      alreadyQueued,
+      batchSize: settings.batchSize,
+      leaseSeconds: settings.leaseSeconds,
+    };
   } finally {
     await close();
   }

@@ -160,10 +160,14 @@ export async function runSweepWorker(options: SweepWorkerOptions): Promise<Sweep
         // Saves keep the worker's last-seen time current from here on.
         await store.distributed.noteWorker(sweepId, { workerId, pid: process.pid });
       }
-      // A job handed out before may have saved some results: those are not run again.
-      const finished = job.retried
-        ? await store.distributed.finishedKeys(keysOf(context, from, to))
-        : new Set<string>();
+      // A job handed out before may have saved some results: those are not run again (nor its
+      // failures, which are final). A job of `sweeps resume` skips saved results only: its
+      // failed configurations run again.
+      const finished = job.data.resumed
+        ? await store.distributed.savedKeys(keysOf(context, from, to))
+        : job.retried
+          ? await store.distributed.finishedKeys(keysOf(context, from, to))
+          : new Set<string>();
       let ran: { readonly outcomes: ConfigurationOutcome[]; readonly interrupted: boolean };
       try {
         ran = await threads.run(from, to, finished, options.signal);

@@ -5,6 +5,7 @@ import {
   DEFAULT_LEASE_SECONDS,
   type DistributedProgress,
   enqueueDistributedSweep,
+  requeueDistributedSweep,
   watchDistributedSweep,
 } from '../../app/sweep/distributed-sweep.js';
 import { UsageError } from '../../core/errors.js';
@@ -69,16 +70,85 @@ export async function distributedSweepCommand(options: SweepCommandOptions, io: 
     return;
   }
 
+  await watchToTheEnd(url, enqueued.sweepId, enqueued.planned, options.json, io, (last) => ({
+    ...enqueued,
+    database: where,
+    progress: last,
+  }));
+}
+
+/** Flags of `backtest sweeps resume ID` that the distributed path reads. */
+export interface DistributedResumeOptions {
+  readonly detach?: boolean | undefined;
+  readonly json: boolean;
+}
+
+/**
+ * `backtest sweeps resume ID` of a distributed sweep: enqueues again the batches that hold a
+ * configuration with no saved run (missing or failed) and watches until no job waits or is
+ * leased (`--detach`: returns at once). The workers run them; nothing runs here, so a resume
+ * never saves a configuration the workers save too.
+ */
+export async function resumeDistributedSweep(
+  url: string,
+  sweepId: string,
+  options: DistributedResumeOptions,
+  io: CliIO,
+): Promise<void> {
+  const requeued = await requeueDistributedSweep(url, sweepId);
+  const where = redactDatabaseUrl(url);
+  const left = requeued.planned - requeued.saved;
+  if (options.json && (options.detach === true || left === 0)) {
+    io.out(`${toJsonText({ ...requeued, database: where })}\n`);
+    return;
+  }
+  if (left === 0) {
+    io.out(`Nothing left to run: all ${requeued.planned} configurations of sweep ${sweepId} are saved.\n`);
+    return;
+  }
+  if (!options.json) {
+    const queued = requeued.alreadyQueued > 0 ? `; ${requeued.alreadyQueued} are in jobs still queued or leased` : '';
+    io.out(
+      `Sweep ${sweepId}: ${left} of ${requeued.planned} configurations have no saved run ` +
+        `(${requeued.missing} not run, ${requeued.failed} failed)${queued}; enqueued ${requeued.jobs} jobs ` +
+        `of up to ${requeued.batchSize} (lease ${requeued.leaseSeconds} s) in ${where}\n` +
+        `Run them with: backtest worker --db ${where}   (on any machine that reaches the database)\n`,
+    );
+  }
+  if (options.detach === true) {
+    io.out(`Progress: backtest sweeps show ${sweepId} --db ${where}\n`);
+    return;
+  }
+  await watchToTheEnd(url, sweepId, requeued.planned, options.json, io, (last) => ({
+    ...requeued,
+    database: where,
+    progress: last,
+  }));
+}
+
+/**
+ * Shows a distributed sweep's progress until no job waits or is leased, then its last line
+ * (or JSON); Ctrl-C stops watching only. Exit 1 when configurations failed.
+ */
+async function watchToTheEnd(
+  url: string,
+  sweepId: string,
+  planned: number,
+  json: boolean,
+  io: CliIO,
+  asJson: (last: DistributedProgress) => Record<string, unknown>,
+): Promise<void> {
+  const where = redactDatabaseUrl(url);
   const controller = new AbortController();
   // `once`: a second Ctrl-C falls back to Node's default and ends the process.
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  const progress: Progress = startProgress(io, 'Sweep', enqueued.planned);
+  const progress: Progress = startProgress(io, 'Sweep', planned);
   let last: DistributedProgress;
   try {
     last = await watchDistributedSweep(
       url,
-      enqueued.sweepId,
+      sweepId,
       (p) => progress.update(p.done, describeProgress(p)),
       controller.signal,
     );
@@ -86,18 +156,16 @@ export async function distributedSweepCommand(options: SweepCommandOptions, io: 
     progress.stop();
     process.removeListener('SIGINT', onSigint);
   }
-  if (options.json) {
-    io.out(`${toJsonText({ ...enqueued, database: where, progress: last })}\n`);
+  if (json) {
+    io.out(`${toJsonText(asJson(last))}\n`);
   } else {
     io.out(
-      `Sweep ${enqueued.sweepId}: ${last.done - last.failed} of ${last.planned} runs saved, ${last.failed} failed, ` +
+      `Sweep ${sweepId}: ${last.done - last.failed} of ${last.planned} runs saved, ${last.failed} failed, ` +
         `by ${last.workers.length} worker${last.workers.length === 1 ? '' : 's'}\n`,
     );
   }
   if (controller.signal.aborted) {
-    io.err(
-      `Stopped watching; the sweep goes on on the workers (backtest sweeps show ${enqueued.sweepId} --db ${where})\n`,
-    );
+    io.err(`Stopped watching; the sweep goes on on the workers (backtest sweeps show ${sweepId} --db ${where})\n`);
     return;
   }
   if (last.failed > 0) throw new SomeRunsFailedError(last.failed, last.planned);

@@ -22,6 +22,7 @@ import {
 import { moduleSha256 } from '../../app/save-result.js';
 import { requireStoredBars } from '../../app/stored-bars.js';
 import { sliceBarsToRange } from '../../app/bar-range.js';
+import { distributedSettingsOf } from '../../app/sweep/distributed-sweep.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { runSweep, type SweepStart, type SweepSummary, UnsavedResultsError } from '../../app/sweep/run-sweep.js';
 import { errorWithRecoveryFile } from '../../app/recovery-file.js';
@@ -29,9 +30,11 @@ import type { BarSeries } from '../../core/bars.js';
 import { DataError, StoreError, StrategyError, UsageError } from '../../core/errors.js';
 import { canonicalTimeframe, type Timeframe } from '../../core/timeframe.js';
 import { fingerprintBars } from '../../data/index.js';
+import { isPostgresUrl } from '../../store/database-url.js';
 import {
   type BacktestRow,
   isPartialSweep,
+  resolveDatabasePath,
   type RunStore,
   type SweepDefinition,
   type SweepRecord,
@@ -83,6 +86,8 @@ export interface SweepsResumeCommandOptions {
   readonly runTimeout?: number;
   /** Seconds a save waits for another process's write lock. */
   readonly lockTimeout?: number;
+  /** A distributed sweep: enqueue its missing configurations and return without watching. */
+  readonly detach?: boolean;
   readonly db?: string;
   readonly json: boolean;
 }
@@ -250,6 +255,26 @@ export async function sweepsShowCommand(options: SweepsShowCommandOptions, io: C
  */
 export async function sweepsResumeCommand(options: SweepsResumeCommandOptions, io: CliIO): Promise<void> {
   const where = location(options, io);
+  const url = resolveDatabasePath(options.db, io.env, io.cwd).trim();
+  if (isPostgresUrl(url)) {
+    const stored = await withDatabase(openHistoryForReading(where), (store) => requireSweep(store, options.id));
+    if (distributedSettingsOf(stored.definition) !== undefined) {
+      // Its workers run it, through the queue: running it here too could save a configuration
+      // a worker saves as well.
+      for (const [flag, given] of [
+        ['--data', options.data !== undefined],
+        ['--workers', options.workers !== undefined],
+      ] as const) {
+        if (given)
+          throw new UsageError(`${flag} does not apply to a distributed sweep: its workers load the stored bars`);
+      }
+      checkStrategyModule(stored.definition, options.allowChangedStrategy === true, io);
+      const { resumeDistributedSweep } = await import('./sweep-distributed.js');
+      await resumeDistributedSweep(url, options.id, { detach: options.detach, json: options.json }, io);
+      return;
+    }
+  }
+  if (options.detach === true) throw new UsageError('--detach applies only to a distributed sweep');
   const { record, bars, barsSource } = await withDatabase(openHistoryForReading(where), async (store) => {
     const found = await requireSweep(store, options.id);
     return { record: found, ...(await barsForResume(found.definition, options, store, io)) };

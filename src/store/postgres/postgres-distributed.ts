@@ -218,6 +218,16 @@ export class PostgresDistributed {
     });
   }
 
+  /** Keys of a sweep with a saved run, among `keys` (failed ones are not). */
+  async savedKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const result = await this.connection.query<{ k: string }>('read saved configurations', {
+      text: 'SELECT idempotency_key AS k FROM run_details WHERE idempotency_key = ANY($1::text[])',
+      values: [keys],
+    });
+    return new Set(result.rows.map((row) => row.k));
+  }
+
   /** Keys of a sweep already saved or failed, among `keys`. */
   async finishedKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();

@@ -19,6 +19,11 @@ export interface SweepBatchJob {
   readonly sweepId: string;
   readonly from: number;
   readonly to: number;
+  /**
+   * Enqueued by `sweeps resume`: some of its configurations may be saved already (skipped),
+   * and its failed ones run again.
+   */
+  readonly resumed?: boolean;
 }
 
 /** Times a job may be handed out again after its lease expired or it was returned. */
@@ -83,18 +88,34 @@ export class PostgresSweepQueue {
 
   /** Enqueues a sweep's batches, each leased for `leaseSeconds` when fetched. */
   async enqueue(sweepId: string, planned: number, batchSize: number, leaseSeconds: number): Promise<number> {
-    const jobs: PgBoss.JobInsert<SweepBatchJob>[] = [];
+    const batches: SweepBatchJob[] = [];
     for (let from = 0; from < planned; from += batchSize) {
-      jobs.push({
-        name: SWEEP_QUEUE,
-        data: { sweepId, from, to: Math.min(planned, from + batchSize) },
-        expireInSeconds: leaseSeconds,
-        retryLimit: RETRY_LIMIT,
-        retryDelay: 0,
-      });
+      batches.push({ sweepId, from, to: Math.min(planned, from + batchSize) });
     }
+    return this.enqueueBatches(batches, leaseSeconds);
+  }
+
+  /** Enqueues batches as they are, each leased for `leaseSeconds` when fetched. */
+  async enqueueBatches(batches: readonly SweepBatchJob[], leaseSeconds: number): Promise<number> {
+    const jobs: PgBoss.JobInsert<SweepBatchJob>[] = batches.map((data) => ({
+      name: SWEEP_QUEUE,
+      data,
+      expireInSeconds: leaseSeconds,
+      retryLimit: RETRY_LIMIT,
+      retryDelay: 0,
+    }));
     for (let i = 0; i < jobs.length; i += 500) await this.boss.insert(jobs.slice(i, i + 500));
     return jobs.length;
+  }
+
+  /** The plan ranges of one sweep's jobs still waiting or leased. */
+  async queuedRanges(sweepId: string): Promise<{ readonly from: number; readonly to: number }[]> {
+    const { rows } = await this.boss.getDb().executeSql(
+      `SELECT (data->>'from')::int AS "from", (data->>'to')::int AS "to" FROM ${this.schema}.job
+        WHERE name = $1 AND data->>'sweepId' = $2 AND state IN ('created', 'retry', 'active')`,
+      [SWEEP_QUEUE, sweepId],
+    );
+    return rows.map((row: { from: number; to: number }) => ({ from: row.from, to: row.to }));
   }
 
   /**
