@@ -112,3 +112,26 @@ it('stores each configuration as a local sweep stores it: metrics, trades, curve
     rmSync(folder, { recursive: true, force: true });
   }
 }, 120_000);
+
+it('enqueues a sweep on bars read from a provider bar set of the same store without importing them again', async () => {
+  const bars = generateSyntheticBars({ count: 200, seed: 5, symbol: 'PRV' });
+  const store = await PostgresRunStore.open(schema.url);
+  try {
+    await store.importBars(bars, { source: 'alpaca', feed: 'iex', adjustment: 'raw' });
+    const stored = await store.loadBars('PRV', bars.timeframe);
+    // A file import over a provider's set is refused: the sweep must not try one.
+    await expect(store.importBars(bars)).rejects.toThrow();
+    const enqueued = await enqueueDistributedSweep({
+      url: schema.url,
+      bars: stored as NonNullable<typeof stored>,
+      strategy: 'sma-cross',
+      grid: ['fast=2..3', 'slow=20'],
+    });
+    expect(enqueued.planned).toBe(2);
+    const summary = await runSweepWorker({ url: schema.url, concurrency: 1, exitWhenIdle: true, pollSeconds: 0.2 });
+    expect(summary.saved).toBe(2);
+    expect((await store.getBarSet('PRV', bars.timeframe))?.source).toBe('alpaca');
+  } finally {
+    await store.close();
+  }
+}, 60_000);

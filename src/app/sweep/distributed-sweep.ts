@@ -173,7 +173,7 @@ export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Pro
   } as SweepDefinition;
   const { store, queue, close } = await openDistributed(options.url);
   try {
-    await store.importBars(options.bars);
+    await storeSweepBars(store, options.bars);
     await store.createSweep(definition, plan.params.length);
     const jobs = await queue.enqueue(sweepId, plan.params.length, batchSize, leaseSeconds);
     return { sweepId, planned: plan.params.length, jobs, batchSize, leaseSeconds };
@@ -264,6 +264,18 @@ export async function requeueDistributedSweep(url: string, sweepId: string): Pro
   } finally {
     await close();
   }
+}
+
+/**
+ * Stores the bars workers will load into the store's bar set, unless the set holds exactly these
+ * bars already (bars read from this store, `--symbol` without `--data`: re-importing them as a
+ * file's would be refused by a set fetched from a provider).
+ */
+export async function storeSweepBars(store: Store, bars: BarSeries): Promise<void> {
+  const range = { fromMs: bars.timeMs[0], toMs: bars.timeMs[bars.length - 1] };
+  const present = await store.loadBars(bars.symbol, bars.timeframe, range);
+  if (present !== undefined && fingerprintBars(present).sha256 === fingerprintBars(bars).sha256) return;
+  await store.importBars(bars);
 }
 
 /** How a distributed sweep was enqueued, kept in its definition. */

@@ -14,12 +14,10 @@
  * positions by their canonical parameters, and hands them to the walk-forward, which chooses,
  * tests, stitches and saves exactly as it does locally (`run-walk-forward.ts`).
  */
-import type { BarSeries } from '../../core/bars.js';
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { Metrics } from '../../core/result.js';
 import type { ParamValue } from '../../core/strategy.js';
-import { fingerprintBars } from '../../data/index.js';
 import { canonicalJson } from '../../store/canonical-json.js';
 import { type BacktestRow, WalkForwardStatus } from '../../store/index.js';
 import type { SweepDefinition } from '../../store/sweep-record.js';
@@ -30,6 +28,7 @@ import {
   openDistributed,
   periodGridOf,
   planOf,
+  storeSweepBars,
 } from '../sweep/distributed-sweep.js';
 import {
   createWalkForwardId,
@@ -117,7 +116,7 @@ export async function runDistributedWalkForward(
         // go in before the group, so workers find every window's training bars.
         db: async () => {
           connection = await openDistributed(url);
-          await storeBars(connection.store, options.bars);
+          await storeSweepBars(connection.store, options.bars);
           return connection.store;
         },
         training: source,
@@ -143,18 +142,6 @@ export async function runDistributedWalkForward(
   } finally {
     await connection?.close();
   }
-}
-
-/**
- * Stores the walk-forward's bars in the store's bar set, unless the set holds exactly these
- * bars already (bars read from this store: re-importing them as a file's would be refused by a
- * set fetched from a provider).
- */
-async function storeBars(store: DistributedConnection['store'], bars: BarSeries): Promise<void> {
-  const range = { fromMs: bars.timeMs[0], toMs: bars.timeMs[bars.length - 1] };
-  const present = await store.loadBars(bars.symbol, bars.timeframe, range);
-  if (present !== undefined && fingerprintBars(present).sha256 === fingerprintBars(bars).sha256) return;
-  await store.importBars(bars);
 }
 
 /** Training outcomes from the window sweeps' jobs, run by `backtest worker` processes. */
