@@ -5,84 +5,19 @@
  * being saved), and those jobs are finished by the others once their 5-second lease expires.
  * Every configuration is saved exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { queueSchemaFor } from '../src/store/postgres/postgres-sweep-queue.js';
-import {
-  adminQuery,
-  freshSchema,
-  startTestPostgres,
-  type TestPostgres,
-} from '../src/store/postgres/postgres-test-server.test-support.js';
+import { type Started, until, useDistributedTestServer } from './distributed-processes.test-support.js';
 
-const BIN = fileURLToPath(new URL('../bin/backtest.js', import.meta.url));
 const LEASE_SECONDS = 5;
 const BATCH_SIZE = 20;
 
-let server: TestPostgres;
-let schema: { url: string; drop: () => Promise<void> };
-let folder: string;
-const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  schema = await freshSchema(server.url);
-  folder = mkdtempSync(join(tmpdir(), 'backtest-distributed-'));
-});
-afterEach(async () => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await schema.drop();
-  await adminQuery(server.url, `DROP SCHEMA IF EXISTS ${queueSchemaFor(schema.url)} CASCADE`);
-  rmSync(folder, { recursive: true, force: true });
-});
-
-/** A started CLI process with its output collected and its exit awaited. */
-interface Started {
-  readonly child: ChildProcess;
-  readonly out: () => string;
-  readonly err: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-function start(args: readonly string[], env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: folder,
-    env: { ...process.env, BACKTEST_DB: '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    err += String(chunk);
-  });
-  const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const ctx = useDistributedTestServer('backtest-distributed-');
+const start = ctx.start;
 
 /** 400 hourly bars of a seeded random walk, as a CSV file. */
 function writeBars(): string {
@@ -101,7 +36,7 @@ function writeBars(): string {
     const time = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString();
     lines.push(`${time},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${price.toFixed(4)},1000`);
   }
-  const file = join(folder, 'SYN.csv');
+  const file = join(ctx.folder(), 'SYN.csv');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -112,7 +47,7 @@ it('refuses --distributed on a SQLite database in one line (exit 2)', async () =
       '--grid',
       'fast=2..4',
       '--db',
-      join(folder, 'runs.db'),
+      join(ctx.folder(), 'runs.db'),
       '--distributed',
     ]),
   );
@@ -123,7 +58,7 @@ it('refuses --distributed on a SQLite database in one line (exit 2)', async () =
 
 it('runs 300 configurations on three worker processes, one killed mid-job, each saved exactly once', async () => {
   const t0 = Date.now();
-  const db = schema.url;
+  const db = ctx.url();
   const client = new pg.Client({ connectionString: db });
   await client.connect();
   try {
@@ -222,10 +157,10 @@ it('runs 300 configurations on three worker processes, one killed mid-job, each 
 }, 120_000);
 
 it('sweeps resume sends the missing and failed configurations of a distributed sweep back through the queue', async () => {
-  const db = schema.url;
+  const db = ctx.url();
   // Fails for n = 3 while FLAKY is set in the worker's environment: a failure the next worker fixes.
   writeFileSync(
-    join(folder, 'flaky.mjs'),
+    join(ctx.folder(), 'flaky.mjs'),
     `export default {
       name: 'flaky', description: 'long throughout; throws for n = 3 while FLAKY=1',
       params: [{ name: 'n', type: 'integer', default: 1, description: 'n' }],

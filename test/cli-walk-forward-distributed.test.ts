@@ -5,25 +5,17 @@
  * stitched run's metrics) is the local walk-forward's, number for number. Every training run is
  * saved once, hidden from `list` and `best`; the group is complete for `walk-forwards`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadBarsCsv } from '../src/data/index.js';
 import { PostgresRunStore } from '../src/store/postgres/index.js';
 import { queueSchemaFor } from '../src/store/postgres/postgres-sweep-queue.js';
-import {
-  adminQuery,
-  freshSchema,
-  startTestPostgres,
-  type TestPostgres,
-} from '../src/store/postgres/postgres-test-server.test-support.js';
+import { type Started, until, useDistributedTestServer } from './distributed-processes.test-support.js';
 import { runCli } from './cli-harness.js';
 
-const BIN = fileURLToPath(new URL('../bin/backtest.js', import.meta.url));
 const GOOG = fileURLToPath(new URL('../data/bars/GOOG.csv', import.meta.url));
 /** 10 × 7 = 70 configurations on each of 7 windows: 490 training runs. */
 const WALK_FORWARD = [
@@ -37,65 +29,8 @@ const CONFIGURATIONS = 70;
 const BATCH_SIZE = 5;
 const JOBS = WINDOWS * Math.ceil(CONFIGURATIONS / BATCH_SIZE);
 
-let server: TestPostgres;
-let schema: { url: string; drop: () => Promise<void> };
-let folder: string;
-const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  schema = await freshSchema(server.url);
-  folder = mkdtempSync(join(tmpdir(), 'backtest-wf-distributed-'));
-});
-afterEach(async () => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await schema.drop();
-  await adminQuery(server.url, `DROP SCHEMA IF EXISTS ${queueSchemaFor(schema.url)} CASCADE`);
-  rmSync(folder, { recursive: true, force: true });
-});
-
-/** A started CLI process with its output collected and its exit awaited. */
-interface Started {
-  readonly child: ChildProcess;
-  readonly out: () => string;
-  readonly err: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-function start(args: readonly string[]): Started {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: folder,
-    env: { ...process.env, BACKTEST_DB: '', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    err += String(chunk);
-  });
-  const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const ctx = useDistributedTestServer('backtest-wf-distributed-');
+const start = ctx.start;
 
 /** Jobs of walk-forward window sweeps in the queue, by state. */
 async function queuedJobs(client: pg.Client, db: string): Promise<Record<string, number>> {
@@ -118,15 +53,15 @@ async function enqueued(client: pg.Client, db: string, coordinator: Started): Pr
 }
 
 it('runs each window on two worker processes and matches the local walk-forward number for number', async () => {
-  const local = await runCli([...WALK_FORWARD, '--workers', '2', '--json'], folder);
+  const local = await runCli([...WALK_FORWARD, '--workers', '2', '--json'], ctx.folder());
   expect(local.code, local.stderr).toBe(0);
   const expected = JSON.parse(local.stdout);
 
-  const db = schema.url;
+  const db = ctx.url();
   const client = new pg.Client({ connectionString: db });
   await client.connect();
   try {
-    const report = join(folder, 'wf.html');
+    const report = join(ctx.folder(), 'wf.html');
     const coordinator = start([
       ...WALK_FORWARD,
       ...['--db', db, '--distributed', '--batch-size', String(BATCH_SIZE), '--lease-seconds', '30'],
@@ -199,7 +134,7 @@ it('runs each window on two worker processes and matches the local walk-forward 
     expect(await queuedJobs(client, db)).toEqual({ completed: JOBS });
 
     // The group is complete, as a local one: walk-forwards, show, list, best, report.
-    const groups = JSON.parse((await runCli(['walk-forwards', '--db', db, '--json'], folder)).stdout);
+    const groups = JSON.parse((await runCli(['walk-forwards', '--db', db, '--json'], ctx.folder())).stdout);
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ groupId, status: 'completed', partial: false, windowCount: WINDOWS });
     const stitchedId: number = groups[0].stitchedRunId;
@@ -207,31 +142,31 @@ it('runs each window on two worker processes and matches the local walk-forward 
     expect(groups[0].windows.map((w: { chosenParams: unknown }) => w.chosenParams)).toEqual(
       expected.windows.map((w: { chosenParams: unknown }) => w.chosenParams),
     );
-    const shown = await runCli(['walk-forwards', 'show', groupId, '--db', db], folder);
+    const shown = await runCli(['walk-forwards', 'show', groupId, '--db', db], ctx.folder());
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain('rolling: train 2y, test 1y, step 1y');
     expect(shown.stdout).toContain('Walk-forward efficiency');
-    const listed = JSON.parse((await runCli(['list', '--db', db, '--json'], folder)).stdout);
+    const listed = JSON.parse((await runCli(['list', '--db', db, '--json'], ctx.folder())).stdout);
     expect(listed.map((r: { id: number }) => r.id)).toEqual([stitchedId]);
     const training = JSON.parse(
-      (await runCli(['list', '--db', db, '--json', '--include-training', '--limit', '1000'], folder)).stdout,
+      (await runCli(['list', '--db', db, '--json', '--include-training', '--limit', '1000'], ctx.folder())).stdout,
     );
     expect(training).toHaveLength(WINDOWS * CONFIGURATIONS + 1);
     const best = JSON.parse(
-      (await runCli(['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--db', db, '--json'], folder)).stdout,
+      (await runCli(['best', 'GOOG', '1Day', '--metric', 'sharpe_ratio', '--db', db, '--json'], ctx.folder())).stdout,
     );
     expect(best.best.id).toBe(stitchedId);
     expect(readFileSync(report, 'utf8')).toContain('id="walk-forward-windows"');
-    const runReport = await runCli(['report', String(stitchedId), '--out', 'stitched.html', '--db', db], folder);
+    const runReport = await runCli(['report', String(stitchedId), '--out', 'stitched.html', '--db', db], ctx.folder());
     expect(runReport.code, runReport.stderr).toBe(0);
-    expect(existsSync(join(folder, 'stitched.html'))).toBe(true);
+    expect(existsSync(join(ctx.folder(), 'stitched.html'))).toBe(true);
   } finally {
     await client.end();
   }
 }, 180_000);
 
 it('Ctrl-C stops waiting: the group is marked partial and the jobs stay queued for workers (exit 130)', async () => {
-  const db = schema.url;
+  const db = ctx.url();
   // Bars of a provider's set in the store: the walk-forward reads them there and must not
   // re-import them as a file's (the set would refuse them).
   const store = await PostgresRunStore.open(db);
@@ -273,17 +208,17 @@ it('Ctrl-C stops waiting: the group is marked partial and the jobs stay queued f
 }, 120_000);
 
 it('refuses --distributed without a PostgreSQL database in one line (exit 2), writing nothing', async () => {
-  const sqlite = await runCli([...WALK_FORWARD, '--distributed', '--db', 'runs.db'], folder);
+  const sqlite = await runCli([...WALK_FORWARD, '--distributed', '--db', 'runs.db'], ctx.folder());
   expect(sqlite.code).toBe(2);
   expect(sqlite.stderr.trim().split('\n')).toHaveLength(1);
   expect(sqlite.stderr).toMatch(/walk-forward --distributed needs a PostgreSQL database/);
   expect(sqlite.stdout).toBe('');
-  expect(existsSync(join(folder, 'runs.db'))).toBe(false);
-  const none = await runCli([...WALK_FORWARD, '--distributed'], folder);
+  expect(existsSync(join(ctx.folder(), 'runs.db'))).toBe(false);
+  const none = await runCli([...WALK_FORWARD, '--distributed'], ctx.folder());
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/walk-forward --distributed needs a PostgreSQL database/);
-  expect(existsSync(join(folder, 'data'))).toBe(false);
-  const local = await runCli([...WALK_FORWARD, '--batch-size', '5'], folder);
+  expect(existsSync(join(ctx.folder(), 'data'))).toBe(false);
+  const local = await runCli([...WALK_FORWARD, '--batch-size', '5'], ctx.folder());
   expect(local.code).toBe(2);
   expect(local.stderr).toMatch(/--batch-size applies to walk-forward --distributed only/);
 }, 30_000);

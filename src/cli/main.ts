@@ -109,6 +109,22 @@ function sampleOption(what: string): Option {
 }
 
 /** Cash, costs, sizing and fill timing: every setting of the backtest config, shared by `run` and `sweep`. */
+/** `--lease-seconds` of `sweep` and `walk-forward --distributed`. */
+function leaseSecondsOption(): Option {
+  return new Option(
+    '--lease-seconds <n>',
+    'with --distributed: how long a worker holds a job; a job whose worker died goes to another after it (default: 120)',
+  ).argParser(parsePositiveInteger);
+}
+
+/** `--batch-size` of `sweep` and `walk-forward --distributed`. */
+function batchSizeOption(): Option {
+  return new Option(
+    '--batch-size <n>',
+    'with --distributed: configurations per job; size it so one job takes well under the lease on one worker (default: 10)',
+  ).argParser(parsePositiveInteger);
+}
+
 function addRunConfigOptions(command: Command): void {
   command
     .option('--cash <amount>', 'initial cash, account currency', parseNumber, 10_000)
@@ -237,16 +253,8 @@ export function createProgram(io: CliIO): Command {
       'store the sweep and its bars in the PostgreSQL --db and enqueue its configurations for `backtest worker` processes on any machine; shows progress until all are done',
       false,
     )
-    .option(
-      '--lease-seconds <n>',
-      'with --distributed: how long a worker holds a job; a job whose worker died goes to another after it (default: 120)',
-      parsePositiveInteger,
-    )
-    .option(
-      '--batch-size <n>',
-      'with --distributed: configurations per job; size it so one job takes well under the lease on one worker (default: 10)',
-      parsePositiveInteger,
-    )
+    .addOption(leaseSecondsOption())
+    .addOption(batchSizeOption())
     .option('--detach', 'with --distributed: return once the jobs are enqueued instead of showing progress', false)
     .action(async (options) => {
       const { sweepCommand } = await import('./commands/sweep.js');
@@ -312,16 +320,8 @@ export function createProgram(io: CliIO): Command {
       "run each window's training grid on `backtest worker` processes through the PostgreSQL --db (saved there, as with --save-to-db); shows progress until every window is done",
       false,
     )
-    .option(
-      '--lease-seconds <n>',
-      'with --distributed: how long a worker holds a job; a job whose worker died goes to another after it (default: 120)',
-      parsePositiveInteger,
-    )
-    .option(
-      '--batch-size <n>',
-      'with --distributed: configurations per job; size it so one job takes well under the lease on one worker (default: 10)',
-      parsePositiveInteger,
-    )
+    .addOption(leaseSecondsOption())
+    .addOption(batchSizeOption())
     .action(async (options) => {
       const { walkForwardCommand } = await import('./commands/walk-forward.js');
       await walkForwardCommand(options, io);

@@ -135,14 +135,7 @@ export function periodGridOf(bars: number): { readonly barsPerPeriod: number; re
  * distributedProgress}).
  */
 export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Promise<EnqueuedSweep> {
-  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-  if (!(Number.isInteger(leaseSeconds) && leaseSeconds >= 5)) {
-    throw new ConfigError(`--lease-seconds is ${leaseSeconds}; use a whole number of seconds from 5`);
-  }
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
-    throw new ConfigError(`--batch-size is ${batchSize}; use a whole number from 1`);
-  }
+  const { leaseSeconds, batchSize } = queueSettings(options);
   const strategyPath = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
   const strategy = await resolveStrategy(strategyPath);
   const axes = await parseGridFlagsInSlices(options.grid, strategy, undefined);
@@ -276,6 +269,25 @@ export async function storeSweepBars(store: Store, bars: BarSeries): Promise<voi
   const present = await store.loadBars(bars.symbol, bars.timeframe, range);
   if (present !== undefined && fingerprintBars(present).sha256 === fingerprintBars(bars).sha256) return;
   await store.importBars(bars);
+}
+
+/**
+ * A distributed run's lease and batch size, the defaults filled in; a `ConfigError` naming the
+ * flag for a value out of range.
+ */
+export function queueSettings(options: {
+  readonly leaseSeconds?: number | undefined;
+  readonly batchSize?: number | undefined;
+}): DistributedSettings {
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  if (!(Number.isInteger(leaseSeconds) && leaseSeconds >= 5)) {
+    throw new ConfigError(`--lease-seconds is ${leaseSeconds}; use a whole number of seconds from 5`);
+  }
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new ConfigError(`--batch-size is ${batchSize}; use a whole number from 1`);
+  }
+  return { leaseSeconds, batchSize };
 }
 
 /** How a distributed sweep was enqueued, kept in its definition. */

@@ -25,7 +25,7 @@ import { type PreparedBacktest, WalkForwardRole } from '../../store/index.js';
 import type { SweepDefinition } from '../../store/sweep-record.js';
 import { openDistributed, periodGridOf, planOf, type Store, sleep, walkForwardTagOf } from './distributed-sweep.js';
 import type { PreparedJobOutcome, SweepWorkerData } from './sweep-messages.js';
-import { SweepWorkerPool } from './sweep-worker-pool.js';
+import { barColumnsFor, SweepWorkerPool } from './sweep-worker-pool.js';
 
 const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('./sweep-worker-bootstrap.mjs', import.meta.url)
@@ -319,16 +319,8 @@ class SweepThreads {
       workerUrl: WORKER_URL,
       workers: concurrency,
       workerData: () => {
-        const columns = {
-          timeMs: bars.timeMs.slice(),
-          open: bars.open.slice(),
-          high: bars.high.slice(),
-          low: bars.low.slice(),
-          close: bars.close.slice(),
-          volume: bars.volume.slice(),
-        };
-        const data = { ...shared, columns } as unknown as SweepWorkerData;
-        return { data, transfer: Object.values(columns).map((column) => column.buffer as ArrayBuffer) };
+        const { columns, transfer } = barColumnsFor(bars);
+        return { data: { ...shared, columns } as unknown as SweepWorkerData, transfer };
       },
       params: [],
       batchSize: 1,

@@ -37,7 +37,7 @@ import { createSweepId } from './create-sweep-id.js';
 import { type GridAxis, gridSize, MAX_GRID_COMBINATIONS, parseGridFlagsInSlices } from './parse-grid.js';
 import { planSweepInSlices } from './plan-sweep.js';
 import type { SweepJobOutcome, SweepWorkerData } from './sweep-messages.js';
-import { SweepWorkerPool } from './sweep-worker-pool.js';
+import { barColumnsFor, SweepWorkerPool } from './sweep-worker-pool.js';
 
 /** What to sweep and how. */
 export interface RunSweepOptions {
@@ -527,17 +527,9 @@ class SweepRun {
       workerUrl: WORKER_URL,
       workers: this.start.workers,
       workerData: () => {
-        // Each worker (a replacement too) gets its own copy, transferred rather than cloned a second time.
-        const columns = {
-          timeMs: bars.timeMs.slice(),
-          open: bars.open.slice(),
-          high: bars.high.slice(),
-          low: bars.low.slice(),
-          close: bars.close.slice(),
-          volume: bars.volume.slice(),
-        };
+        const { columns, transfer } = barColumnsFor(bars);
         const data: SweepWorkerData = { ...shared, columns };
-        return { data, transfer: Object.values(columns).map((column) => column.buffer as ArrayBuffer) };
+        return { data, transfer };
       },
       params: this.params,
       batchSize: this.batchSize,

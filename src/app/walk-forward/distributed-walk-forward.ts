@@ -22,12 +22,11 @@ import { canonicalJson } from '../../store/canonical-json.js';
 import { type BacktestRow, WalkForwardStatus } from '../../store/index.js';
 import type { SweepDefinition } from '../../store/sweep-record.js';
 import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_LEASE_SECONDS,
   type DistributedConnection,
   openDistributed,
   periodGridOf,
   planOf,
+  queueSettings,
   storeSweepBars,
 } from '../sweep/distributed-sweep.js';
 import {
@@ -91,14 +90,7 @@ export async function runDistributedWalkForward(
   options: DistributedWalkForwardOptions,
   hooks: RunWalkForwardHooks = {},
 ): Promise<DistributedWalkForwardOutcome> {
-  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-  if (!(Number.isInteger(leaseSeconds) && leaseSeconds >= 5)) {
-    throw new ConfigError(`--lease-seconds is ${leaseSeconds}; use a whole number of seconds from 5`);
-  }
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
-    throw new ConfigError(`--batch-size is ${batchSize}; use a whole number from 1`);
-  }
+  const { leaseSeconds, batchSize } = queueSettings(options);
   const { url, leaseSeconds: _lease, batchSize: _batch, pollMs, ...local } = options;
   const groupId = options.groupId ?? createWalkForwardId();
   let connection: DistributedConnection | undefined;

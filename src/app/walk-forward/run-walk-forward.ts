@@ -44,7 +44,7 @@ import { moduleSha256, toSaveInput } from '../save-result.js';
 import { type GridAxis, gridSize, MAX_GRID_COMBINATIONS, parseGridFlagsInSlices } from '../sweep/parse-grid.js';
 import { planSweepInSlices } from '../sweep/plan-sweep.js';
 import { DEFAULT_RUN_TIMEOUT_SECONDS, type SweepFailure, UnsavedResultsError } from '../sweep/run-sweep.js';
-import { SweepWorkerPool } from '../sweep/sweep-worker-pool.js';
+import { barColumnsFor, SweepWorkerPool } from '../sweep/sweep-worker-pool.js';
 import { type Duration, parseDuration } from './durations.js';
 import { type PlannedWindow, planWindows } from './plan-windows.js';
 import { stitchTestSpans } from './stitch.js';
@@ -640,14 +640,7 @@ class WalkForwardRun {
       workerUrl: WORKER_URL,
       workers: start.workers,
       workerData: () => {
-        const columns = {
-          timeMs: bars.timeMs.slice(),
-          open: bars.open.slice(),
-          high: bars.high.slice(),
-          low: bars.low.slice(),
-          close: bars.close.slice(),
-          volume: bars.volume.slice(),
-        };
+        const { columns, transfer } = barColumnsFor(bars);
         const data: WalkForwardWorkerData = {
           strategy: options.strategy,
           symbol: bars.symbol,
@@ -658,7 +651,7 @@ class WalkForwardRun {
           configCount: configs.length,
           ...(store === undefined ? {} : { save: { groupId: start.groupId, notes: options.notes } }),
         };
-        return { data, transfer: Object.values(columns).map((column) => column.buffer as ArrayBuffer) };
+        return { data, transfer };
       },
       params,
       batchSize,
