@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { generateSyntheticBars } from '../../data/index.js';
 import type { RunStore } from '../../store/index.js';
 import { PostgresRunStore } from '../../store/postgres/index.js';
+import { PostgresSweepQueue } from '../../store/postgres/postgres-sweep-queue.js';
 import { SqliteRunStore } from '../../store/sqlite/index.js';
 import {
   freshSchema,
@@ -135,3 +136,26 @@ it('enqueues a sweep on bars read from a provider bar set of the same store with
     await store.close();
   }
 }, 60_000);
+
+it('counts as running the configurations of the leased jobs, a short last job as short', async () => {
+  const bars = generateSyntheticBars({ count: 200, seed: 9, symbol: 'RUN' });
+  const enqueued = await enqueueDistributedSweep({
+    url: schema.url,
+    bars,
+    strategy: 'sma-cross',
+    grid: ['fast=2..6', 'slow=20..24'],
+    batchSize: 10,
+  });
+  expect(enqueued).toMatchObject({ planned: 25, jobs: 3 });
+  const queue = await PostgresSweepQueue.open(schema.url);
+  try {
+    const leased = [await queue.fetch(), await queue.fetch()];
+    const size = leased.reduce((n, job) => n + ((job?.data.to ?? 0) - (job?.data.from ?? 0)), 0);
+    expect([15, 20]).toContain(size);
+    const progress = await distributedProgress(schema.url, enqueued.sweepId);
+    expect(progress.running).toBe(size);
+    expect(progress.jobs).toMatchObject({ pending: 1, active: 2, activeConfigurations: size });
+  } finally {
+    await queue.close();
+  }
+});

@@ -61,11 +61,13 @@ export interface DistributedProgress {
   /** Saved or failed. */
   readonly done: number;
   readonly failed: number;
-  /** Configurations in leased jobs, at most. */
+  /** Configurations in leased jobs and not yet done, at most (a job run again holds some done already). */
   readonly running: number;
   readonly jobs: {
     readonly pending: number;
     readonly active: number;
+    /** Configurations in the leased jobs. */
+    readonly activeConfigurations: number;
     readonly completed: number;
     readonly failed: number;
   };
@@ -341,12 +343,11 @@ async function progressOf(store: Store, queue: Queue, sweepId: string): Promise<
   if (record === undefined) throw new StoreError(`database ${store.location} has no sweep ${sweepId}`);
   const jobs = await queue.sweepJobs(sweepId);
   const workers = await store.distributed.workers(sweepId);
-  const batch = distributedSettingsOf(record.definition)?.batchSize ?? DEFAULT_BATCH_SIZE;
   return {
     planned: record.planned,
     done: record.done,
     failed: record.failed,
-    running: Math.min(record.planned - record.done, jobs.active * batch),
+    running: Math.min(record.planned - record.done, jobs.activeConfigurations),
     jobs,
     workers,
   };

@@ -44,6 +44,8 @@ export function queueSchemaFor(url: string): string {
 export interface SweepJobCounts {
   readonly pending: number;
   readonly active: number;
+  /** Configurations in the leased jobs (some may be saved already when a job runs again). */
+  readonly activeConfigurations: number;
   readonly completed: number;
   readonly failed: number;
 }
@@ -146,15 +148,21 @@ export class PostgresSweepQueue {
   async sweepJobs(sweepId: string): Promise<SweepJobCounts> {
     const db = this.boss.getDb();
     const { rows } = await db.executeSql(
-      `SELECT state::text AS state, count(*)::int AS n FROM ${this.schema}.job WHERE name = $1 AND data->>'sweepId' = $2 GROUP BY state`,
+      `SELECT state::text AS state, count(*)::int AS n,
+          sum((data->>'to')::int - (data->>'from')::int)::int AS configurations
+        FROM ${this.schema}.job WHERE name = $1 AND data->>'sweepId' = $2 GROUP BY state`,
       [SWEEP_QUEUE, sweepId],
     );
-    const by = new Map<string, number>(rows.map((row: { state: string; n: number }) => [row.state, row.n]));
+    const by = new Map<string, { n: number; configurations: number }>(
+      rows.map((row: { state: string; n: number; configurations: number }) => [row.state, row]),
+    );
+    const n = (state: string): number => by.get(state)?.n ?? 0;
     return {
-      pending: (by.get('created') ?? 0) + (by.get('retry') ?? 0),
-      active: by.get('active') ?? 0,
-      completed: by.get('completed') ?? 0,
-      failed: (by.get('failed') ?? 0) + (by.get('cancelled') ?? 0),
+      pending: n('created') + n('retry'),
+      active: n('active'),
+      activeConfigurations: by.get('active')?.configurations ?? 0,
+      completed: n('completed'),
+      failed: n('failed') + n('cancelled'),
     };
   }
 
