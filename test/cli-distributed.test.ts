@@ -229,3 +229,59 @@ it('sweeps resume sends the missing and failed configurations of a distributed s
     await client.end();
   }
 }, 120_000);
+
+it('sweeps resume of a distributed sweep copied to another database adopts the copied runs and runs only what is missing', async () => {
+  const source = ctx.url();
+  const json = async (run: Started): Promise<Record<string, unknown>> => {
+    expect(await run.exit, run.err()).toBe(0);
+    return JSON.parse(run.out()) as Record<string, unknown>;
+  };
+  const enqueued = await json(
+    start([
+      'sweep',
+      ...['--data', writeBars(), '--timeframe', '1h', '--strategy', 'sma-cross'],
+      ...['--grid', 'fast=2..9', '--grid', 'slow=20..24', '--db', source, '--distributed', '--detach', '--json'],
+    ]),
+  );
+  const sweepId = String(enqueued.sweepId);
+  const worker = start(['worker', '--db', source, '--concurrency', '2', '--exit-when-idle']);
+  expect(await worker.exit, worker.err()).toBe(0);
+
+  // Another database gets the history; its copies carry no idempotency keys and it has no queue.
+  const target = await ctx.anotherUrl();
+  const copied = start(['db', 'copy', '--from', source, '--to', target]);
+  expect(await copied.exit, copied.err()).toBe(0);
+  const client = new pg.Client({ connectionString: target });
+  await client.connect();
+  try {
+    const { rows: doomed } = await client.query<{ id: string }>(
+      'SELECT backtest_id::text AS id FROM run_details WHERE sweep_id = $1 ORDER BY backtest_id LIMIT 5',
+      [sweepId],
+    );
+    const deleted = start(['delete', ...doomed.map((row) => row.id), '--yes', '--db', target]);
+    expect(await deleted.exit, deleted.err()).toBe(0);
+
+    const requeued = await json(start(['sweeps', 'resume', sweepId, '--db', target, '--detach', '--json']));
+    expect(requeued).toMatchObject({ planned: 40, saved: 35, adopted: 35, missing: 5, failed: 0 });
+    expect(requeued.jobs).toBeGreaterThanOrEqual(1);
+    // The deleted runs no longer count: the sweep says 35 of 40 until the workers are done.
+    const before = await client.query('SELECT done::int, status FROM sweeps WHERE sweep_id = $1', [sweepId]);
+    expect(before.rows[0]).toEqual({ done: 35, status: 'running' });
+
+    const finisher = start(['worker', '--db', target, '--concurrency', '1', '--exit-when-idle']);
+    expect(await finisher.exit, finisher.err()).toBe(0);
+    expect(finisher.out()).toMatch(/ 5 runs saved, 0 failed\n$/);
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS runs, count(DISTINCT idempotency_key)::int AS keys,
+        count(DISTINCT strategy_params_json)::int AS params FROM run_details WHERE sweep_id = $1`,
+      [sweepId],
+    );
+    expect(rows[0]).toEqual({ runs: 40, keys: 40, params: 40 });
+    const after = await client.query('SELECT done::int, failed::int, status FROM sweeps WHERE sweep_id = $1', [
+      sweepId,
+    ]);
+    expect(after.rows[0]).toEqual({ done: 40, failed: 0, status: 'completed' });
+  } finally {
+    await client.end();
+  }
+}, 120_000);

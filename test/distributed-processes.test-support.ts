@@ -34,6 +34,8 @@ export interface DistributedTestContext {
   url(): string;
   /** The current test's temporary folder, the processes' working directory. */
   folder(): string;
+  /** Another fresh database (schema) of the same server, dropped after the test. */
+  anotherUrl(): Promise<string>;
   /** Starts `backtest ARGS` in the folder, with `BACKTEST_DB` cleared and `env` added. */
   start(args: readonly string[], env?: Readonly<Record<string, string>>): Started;
 }
@@ -50,6 +52,7 @@ export function useDistributedTestServer(folderPrefix: string): DistributedTestC
   let schema: { url: string; drop: () => Promise<void> } | undefined;
   let folder: string | undefined;
   const children: ChildProcess[] = [];
+  const others: { url: string; drop: () => Promise<void> }[] = [];
   beforeAll(async () => {
     server = await startTestPostgres();
   }, 120_000);
@@ -63,15 +66,20 @@ export function useDistributedTestServer(folderPrefix: string): DistributedTestC
   afterEach(async () => {
     for (const child of children.splice(0))
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (schema !== undefined) {
-      await schema.drop();
-      await adminQuery((server as TestPostgres).url, `DROP SCHEMA IF EXISTS ${queueSchemaFor(schema.url)} CASCADE`);
+    for (const dropped of [...(schema === undefined ? [] : [schema]), ...others.splice(0)]) {
+      await dropped.drop();
+      await adminQuery((server as TestPostgres).url, `DROP SCHEMA IF EXISTS ${queueSchemaFor(dropped.url)} CASCADE`);
     }
     if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
   });
   const context: DistributedTestContext = {
     url: () => (schema as { url: string }).url,
     folder: () => folder as string,
+    anotherUrl: async () => {
+      const other = await freshSchema((server as TestPostgres).url);
+      others.push(other);
+      return other.url;
+    },
     start: (args, env = {}) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         cwd: context.folder(),

@@ -14,6 +14,7 @@ import { type BacktestConfig, resolveConfig } from '../../core/config.js';
 import { ConfigError, StoreError, UsageError } from '../../core/errors.js';
 import type { ParamValue } from '../../core/strategy.js';
 import { fingerprintBars } from '../../data/index.js';
+import { canonicalJson } from '../../store/canonical-json.js';
 import { type SweepDefinition, SweepStatus } from '../../store/sweep-record.js';
 import { isStrategyModulePath, resolveParams, resolveStrategy } from '../../strategies/index.js';
 import { moduleSha256 } from '../save-result.js';
@@ -187,6 +188,8 @@ export interface RequeuedSweep {
   readonly missing: number;
   /** Configurations that failed: run again. */
   readonly failed: number;
+  /** Saved runs that had no idempotency key (copied in) and were given theirs. */
+  readonly adopted: number;
   /** Jobs enqueued now. */
   readonly jobs: number;
   /** Configurations left to run that jobs still waiting or leased already cover. */
@@ -217,6 +220,13 @@ export async function requeueDistributedSweep(url: string, sweepId: string): Pro
     const { idempotencyKey } = await import('../../store/postgres/index.js');
     const params = await planOf(record.definition);
     const keys = params.map((p) => idempotencyKey(sweepId, p));
+    // Runs without a key (copied in by `db copy`, whose keys stay behind) are matched to their
+    // configuration by parameters and given its key first, or they would be run and saved again.
+    const positions = new Map(params.map((p, i) => [canonicalJson(p, 'strategy parameters'), i]));
+    const adopted = await store.distributed.adoptRuns(sweepId, (json) => {
+      const position = positions.get(canonicalJson(JSON.parse(json), 'strategy parameters'));
+      return position === undefined ? undefined : keys[position];
+    });
     const saved = new Set<string>();
     const finished = new Set<string>();
     for (let i = 0; i < keys.length; i += KEY_PAGE) {
@@ -244,6 +254,9 @@ export async function requeueDistributedSweep(url: string, sweepId: string): Pro
     if (missing > 0 && record.status !== SweepStatus.Running) {
       await store.updateSweep(sweepId, { status: SweepStatus.Running });
     }
+    // With no job of it left in the queue, no worker is saving to it: its counts can be set from
+    // what is stored (runs deleted or copied in since moved nothing).
+    if (queued.length === 0) await store.distributed.recount(sweepId);
     const jobs = batches.length === 0 ? 0 : await queue.enqueueBatches(batches, settings.leaseSeconds);
     return {
       sweepId,
@@ -251,6 +264,7 @@ export async function requeueDistributedSweep(url: string, sweepId: string): Pro
       saved: saved.size,
       missing,
       failed: finished.size - saved.size,
+      adopted,
       jobs,
       alreadyQueued,
       batchSize: settings.batchSize,

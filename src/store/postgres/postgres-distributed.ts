@@ -218,6 +218,66 @@ export class PostgresDistributed {
     });
   }
 
+  /**
+   * Gives a sweep's runs that have no idempotency key the key `keyOf` finds for their stored
+   * parameters (runs brought in by `db copy` or an import, which carry none), so that resuming
+   * the sweep through the queue counts them saved and never saves them twice. A run whose
+   * parameters name no configuration, or whose key another run holds, stays as it is. How many
+   * got their key.
+   */
+  async adoptRuns(sweepId: string, keyOf: (paramsJson: string) => string | undefined): Promise<number> {
+    return this.connection.write('give copied runs their idempotency keys', async (client) => {
+      const { rows } = await client.query<{ id: string; params: string | null }>({
+        text: 'SELECT backtest_id::text AS id, strategy_params_json AS params FROM run_details WHERE sweep_id = $1 AND idempotency_key IS NULL ORDER BY backtest_id',
+        values: [sweepId],
+      });
+      const ids: string[] = [];
+      const keys: string[] = [];
+      const taken = new Set<string>();
+      for (const row of rows) {
+        let key: string | undefined;
+        try {
+          key = row.params === null ? undefined : keyOf(row.params);
+        } catch {
+          key = undefined; // Stored parameters that do not parse name no configuration.
+        }
+        if (key === undefined || taken.has(key)) continue;
+        taken.add(key);
+        ids.push(row.id);
+        keys.push(key);
+      }
+      if (ids.length === 0) return 0;
+      const updated = await client.query({
+        text: `UPDATE run_details d SET idempotency_key = u.key FROM unnest($1::bigint[], $2::text[]) AS u(id, key)
+          WHERE d.backtest_id = u.id AND NOT EXISTS (SELECT 1 FROM run_details o WHERE o.idempotency_key = u.key)`,
+        values: [ids, keys],
+      });
+      return updated.rowCount ?? 0;
+    });
+  }
+
+  /**
+   * Sets a sweep's counts from what is stored: done = runs with a key + recorded failures,
+   * failed = recorded failures (completing it when that reaches the plan). For a sweep no worker
+   * is saving to: counts moved by saves only, so runs deleted since are counted again here.
+   */
+  async recount(sweepId: string): Promise<void> {
+    await this.connection.query(
+      'count a sweep again',
+      {
+        text: `WITH c AS (SELECT
+            (SELECT count(*) FROM run_details WHERE sweep_id = $1 AND idempotency_key IS NOT NULL)
+              + (SELECT count(*) FROM sweep_failures WHERE sweep_id = $1) AS done,
+            (SELECT count(*) FROM sweep_failures WHERE sweep_id = $1) AS failed)
+          UPDATE sweeps SET done = c.done, failed = c.failed, updated_ms = $2,
+            status = CASE WHEN c.done >= planned AND status = '${SweepStatus.Running}' THEN '${SweepStatus.Completed}' ELSE status END
+          FROM c WHERE sweep_id = $1`,
+        values: [sweepId, Date.now()],
+      },
+      { write: true },
+    );
+  }
+
   /** Keys of a sweep with a saved run, among `keys` (failed ones are not). */
   async savedKeys(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
