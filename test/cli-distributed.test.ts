@@ -285,3 +285,55 @@ it('sweeps resume of a distributed sweep copied to another database adopts the c
     await client.end();
   }
 }, 120_000);
+
+it('SIGTERM returns the job in hand to the queue at once, and another worker finishes the sweep without waiting for its lease', async () => {
+  const db = ctx.url();
+  // 150 ms per configuration: a 10-configuration job takes 1.5 s, long enough to stop one midway.
+  writeFileSync(
+    join(ctx.folder(), 'slow.mjs'),
+    `export default {
+      name: 'slow', description: 'long throughout, 150 ms to create',
+      params: [{ name: 'n', type: 'integer', default: 1, description: 'n' }],
+      create() { const end = Date.now() + 150; while (Date.now() < end); return { onBar: () => 1 }; },
+    };\n`,
+  );
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  try {
+    const sweep = start([
+      'sweep',
+      ...['--data', writeBars(), '--timeframe', '1h', '--strategy', 'slow.mjs', '--grid', 'n=1..30'],
+      ...['--db', db, '--distributed', '--batch-size', '10', '--lease-seconds', '300', '--detach', '--json'],
+    ]);
+    expect(await sweep.exit, sweep.err()).toBe(0);
+    const sweepId = String((JSON.parse(sweep.out()) as { sweepId: string }).sweepId);
+    const queueSchema = queueSchemaFor(db);
+    const active = async (): Promise<number> =>
+      (
+        await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${queueSchema}.job WHERE data->>'sweepId' = $1 AND state = 'active'`,
+          [sweepId],
+        )
+      ).rows[0]?.n ?? 0;
+    const stopped = start(['worker', '--db', db, '--concurrency', '1']);
+    await until('the worker to hold a job', async () => ((await active()) > 0 ? true : undefined));
+    stopped.child.kill('SIGTERM');
+    expect(await stopped.exit, stopped.err()).toBe(0);
+    expect(stopped.err()).toContain('Stopping: returning the job in hand to the queue');
+    expect(stopped.err()).toMatch(/job \d+\.\.\d+ returned to the queue/);
+    // Returned, not left leased for 300 s.
+    expect(await active()).toBe(0);
+
+    const startedMs = Date.now();
+    const finisher = start(['worker', '--db', db, '--concurrency', '2', '--exit-when-idle']);
+    expect(await finisher.exit, finisher.err()).toBe(0);
+    expect(Date.now() - startedMs).toBeLessThan(60_000);
+    const { rows } = await client.query(
+      'SELECT count(*)::int AS runs, count(DISTINCT idempotency_key)::int AS keys FROM run_details WHERE sweep_id = $1',
+      [sweepId],
+    );
+    expect(rows[0]).toEqual({ runs: 30, keys: 30 });
+  } finally {
+    await client.end();
+  }
+}, 120_000);

@@ -174,14 +174,18 @@ export async function runSweepWorker(options: SweepWorkerOptions): Promise<Sweep
       } catch (error) {
         await threads.stop();
         threads = undefined;
+        // Back to the queue at once rather than after its lease: another worker can run it.
+        await queue.release(job.id).catch(() => undefined);
         throw error;
       }
       if (ran.interrupted) {
         await threads.stop();
         threads = undefined;
-        await finishing;
+        // Returned first: the previous job's save may still fail, and this one must not wait
+        // for its lease because of that.
         await queue.release(job.id);
         say(`sweep ${sweepId}: stopped, job ${from}..${to - 1} returned to the queue`);
+        await finishing;
         break;
       }
       await finishing;
