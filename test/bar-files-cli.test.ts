@@ -166,4 +166,27 @@ describe('data import and sweep take the same flags', () => {
     expect(sweep.code).toBe(0);
     expect(sweep.stderr).not.toContain('ignored');
   });
+
+  it('resumes a sweep read with --adjusted and --tz by reading its file the same way', async () => {
+    const db = join(dir, 'resume-adjusted.db');
+    const sweep = await runCli(
+      [
+        'sweep',
+        ...['--data', 'ACME.parquet', '--adjusted', '--tz', 'Europe/London', '--strategy', 'sma-cross'],
+        ...['--grid', 'fast=3,5,7', '--grid', 'slow=10', '--workers', '1', '--save-to-db', '--db', db, '--json'],
+      ],
+      dir,
+    );
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const sweepId = String((JSON.parse(sweep.stdout) as { sweepId: string }).sweepId);
+    const listed = JSON.parse((await runCli(['list', '--db', db, '--json'], dir)).stdout) as { id: number }[];
+    expect(listed).toHaveLength(3);
+    const deleted = await runCli(['delete', String(listed[0]?.id), '--yes', '--db', db], dir);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const resumed = await runCli(['sweeps', 'resume', sweepId, '--db', db, '--json'], dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ alreadySaved: 2, toRun: 1, saved: 1, status: 'completed' });
+    const after = JSON.parse((await runCli(['list', '--db', db, '--json'], dir)).stdout) as unknown[];
+    expect(after).toHaveLength(3);
+  });
 });

@@ -40,6 +40,11 @@ export interface SweepDefinition {
   readonly outOfSampleFromMs?: number | undefined;
   /** The bars file, when they came from one (absolute path), as a hint for `sweeps resume`. */
   readonly dataFile?: string | undefined;
+  /**
+   * How that file was read (`--adjusted`, `--tz`), when not as is: `sweeps resume` reads it (or
+   * its `--data`) the same way, or the bars would not be the ones the sweep ran on.
+   */
+  readonly dataFileOptions?: { readonly adjusted?: boolean | undefined; readonly tz?: string | undefined } | undefined;
   /** Cash, costs, sizing, fill timing: the config shared by every run. */
   readonly config: Omit<BacktestConfig, 'strategy'>;
   /** Notes stored with every run. */

@@ -72,6 +72,8 @@ export interface RunSweepOptions {
   readonly db?: RunStore | (() => Promise<RunStore>) | undefined;
   /** The bars file, when the bars came from one: stored with the sweep as a hint for resuming. */
   readonly dataFile?: string | undefined;
+  /** How the bars file was read (`--adjusted`, `--tz`): stored with the sweep for `sweeps resume`. */
+  readonly dataFileOptions?: SweepDefinition['dataFileOptions'];
   /**
    * Resume the stored sweep `sweepId`: run only the combinations that have no saved run yet.
    * Needs `db`; the other options must describe the same sweep (`resumeSweep` reads them back).
@@ -386,6 +388,7 @@ function sweepDefinition(
       ? { outOfSampleFromMs: options.bars.timeMs[outOfSampleIndex(options.bars, options.outOfSample)] as number }
       : {}),
     ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }),
+    ...(options.dataFileOptions === undefined ? {} : { dataFileOptions: options.dataFileOptions }),
     config,
     ...(options.notes === undefined ? {} : { notes: options.notes }),
     periodGrid,

@@ -132,6 +132,14 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         where: options.where,
         fixedParams,
         ...(options.data === undefined ? {} : { dataFile: resolve(io.cwd, options.data) }),
+        ...(options.data !== undefined && (options.adjusted === true || options.tz !== undefined)
+          ? {
+              dataFileOptions: {
+                ...(options.adjusted === true ? { adjusted: true } : {}),
+                ...(options.tz === undefined ? {} : { tz: options.tz }),
+              },
+            }
+          : {}),
         config: runConfigFromFlags(options),
         workers: capWorkers(options.workers, io),
         runTimeoutSeconds: options.runTimeout,

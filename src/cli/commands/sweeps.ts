@@ -479,7 +479,8 @@ async function barsForResume(
       `database ${store.location}: sweep ${definition.sweepId} has the timeframe "${definition.timeframe}", which is not one`,
     );
   }
-  const flags = { symbol: definition.symbol, timeframe };
+  // Read as the sweep read it (`--adjusted`, `--tz`), or the SHA-256 check would refuse the bars.
+  const flags = { symbol: definition.symbol, timeframe, ...definition.dataFileOptions };
   // The sweep's own bar range (it may have run on --start/--end, or the set may have grown since).
   const range = { fromMs: definition.bars.firstTimeMs, toMs: definition.bars.lastTimeMs };
   if (options.data !== undefined) {
