@@ -337,3 +337,37 @@ it('SIGTERM returns the job in hand to the queue at once, and another worker fin
     await client.end();
   }
 }, 120_000);
+
+it('stops a configuration that hangs after the sweep --run-timeout, records it failed with the reason, and runs the rest', async () => {
+  const db = ctx.url();
+  writeFileSync(
+    join(ctx.folder(), 'hangs.mjs'),
+    `export default {
+      name: 'hangs', description: 'long throughout; never returns for n = 2',
+      params: [{ name: 'n', type: 'integer', default: 1, description: 'n' }],
+      create(params) { if (params.n === 2) for (;;) {} return { onBar: () => 1 }; },
+    };\n`,
+  );
+  const sweep = start([
+    'sweep',
+    ...['--data', writeBars(), '--timeframe', '1h', '--strategy', 'hangs.mjs', '--grid', 'n=1..6'],
+    ...['--db', db, '--distributed', '--run-timeout', '2', '--batch-size', '3', '--detach', '--json'],
+  ]);
+  expect(await sweep.exit, sweep.err()).toBe(0);
+  const sweepId = String((JSON.parse(sweep.out()) as { sweepId: string }).sweepId);
+  const worker = start(['worker', '--db', db, '--concurrency', '1', '--exit-when-idle']);
+  expect(await worker.exit, worker.err()).toBe(0);
+  expect(worker.out()).toMatch(/ 5 runs saved, 1 failed\n$/);
+  const show = start(['sweeps', 'show', sweepId, '--db', db, '--json']);
+  expect(await show.exit, show.err()).toBe(0);
+  const shown = JSON.parse(show.out()) as { done: number; failed: number; definition: unknown };
+  expect(shown).toMatchObject({ done: 6, failed: 1, definition: { distributed: { runTimeoutSeconds: 2 } } });
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT params_json, error FROM sweep_failures WHERE sweep_id = $1', [sweepId]);
+    expect(rows).toEqual([{ params_json: '{"n":2}', error: 'timed out after 2 s' }]);
+  } finally {
+    await client.end();
+  }
+}, 60_000);

@@ -4,6 +4,7 @@
  */
 import { formatTimeMs } from '../app/format-values.js';
 import {
+  DEFAULT_RUN_TIMEOUT_SECONDS,
   type DistributedProgress,
   distributedProgress,
   distributedSettingsOf,
@@ -39,7 +40,8 @@ export function renderDistributedProgress(record: SweepRecord, progress: Distrib
     `Distributed: ${progress.planned} planned, ${progress.done} done (${progress.done - progress.failed} saved, ` +
     `${progress.failed} failed), ${progress.running} running; jobs of up to ${settings?.batchSize ?? '?'} ` +
     `leased for ${settings?.leaseSeconds ?? '?'} s: ${jobs.pending} waiting, ${jobs.active} leased, ` +
-    `${jobs.completed} completed, ${jobs.failed} failed\n`;
+    `${jobs.completed} completed, ${jobs.failed} failed; a configuration may run ` +
+    `${settings?.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS} s\n`;
   if (progress.workers.length === 0) return `${head}No worker has taken a job yet (backtest worker --db URL).\n`;
   const rows = progress.workers.map((w) => [
     w.workerId,

@@ -31,6 +31,8 @@ export type Queue = Awaited<ReturnType<QueueModule['PostgresSweepQueue']['open']
 export const DEFAULT_LEASE_SECONDS = 120;
 /** Default configurations per job. */
 export const DEFAULT_BATCH_SIZE = 10;
+/** Default seconds one configuration may run on a worker (as `--run-timeout` of a local sweep). */
+export const DEFAULT_RUN_TIMEOUT_SECONDS = 600;
 
 /** What `sweep --distributed` needs. */
 export interface EnqueueSweepOptions {
@@ -44,6 +46,8 @@ export interface EnqueueSweepOptions {
   readonly notes?: string | undefined;
   readonly leaseSeconds?: number | undefined;
   readonly batchSize?: number | undefined;
+  /** Seconds a worker lets one configuration run; default 600. */
+  readonly runTimeoutSeconds?: number | undefined;
   readonly sweepId?: string | undefined;
 }
 
@@ -138,7 +142,7 @@ export function periodGridOf(bars: number): { readonly barsPerPeriod: number; re
  * distributedProgress}).
  */
 export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Promise<EnqueuedSweep> {
-  const { leaseSeconds, batchSize } = queueSettings(options);
+  const { leaseSeconds, batchSize, runTimeoutSeconds } = queueSettings(options);
   const strategyPath = isStrategyModulePath(options.strategy) ? resolve(options.strategy) : options.strategy;
   const strategy = await resolveStrategy(strategyPath);
   const axes = await parseGridFlagsInSlices(options.grid, strategy, undefined);
@@ -165,7 +169,7 @@ export async function enqueueDistributedSweep(options: EnqueueSweepOptions): Pro
     config: shared,
     ...(options.notes === undefined ? {} : { notes: options.notes }),
     periodGrid: periodGridOf(options.bars.length),
-    distributed: { batchSize, leaseSeconds },
+    distributed: { batchSize, leaseSeconds, runTimeoutSeconds },
   } as SweepDefinition;
   const { store, queue, close } = await openDistributed(options.url);
   try {
@@ -294,7 +298,8 @@ export async function storeSweepBars(store: Store, bars: BarSeries): Promise<voi
 export function queueSettings(options: {
   readonly leaseSeconds?: number | undefined;
   readonly batchSize?: number | undefined;
-}): DistributedSettings {
+  readonly runTimeoutSeconds?: number | undefined;
+}): { readonly leaseSeconds: number; readonly batchSize: number; readonly runTimeoutSeconds: number } {
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   if (!(Number.isInteger(leaseSeconds) && leaseSeconds >= 5)) {
     throw new ConfigError(`--lease-seconds is ${leaseSeconds}; use a whole number of seconds from 5`);
@@ -303,7 +308,11 @@ export function queueSettings(options: {
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new ConfigError(`--batch-size is ${batchSize}; use a whole number from 1`);
   }
-  return { leaseSeconds, batchSize };
+  const runTimeoutSeconds = options.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS;
+  if (!(runTimeoutSeconds > 0 && Number.isFinite(runTimeoutSeconds))) {
+    throw new ConfigError(`--run-timeout is ${runTimeoutSeconds}; use a number of seconds above 0`);
+  }
+  return { leaseSeconds, batchSize, runTimeoutSeconds };
 }
 
 /** How a distributed sweep was enqueued, kept in its definition. */
@@ -312,6 +321,11 @@ export interface DistributedSettings {
   readonly batchSize: number;
   /** Seconds a fetched job stays leased to its worker. */
   readonly leaseSeconds: number;
+  /**
+   * Seconds a worker lets one configuration run before it stops it and records it failed
+   * (`--run-timeout`); absent in sweeps enqueued before it was kept, which get the default.
+   */
+  readonly runTimeoutSeconds?: number | undefined;
 }
 
 /**

@@ -23,7 +23,16 @@ import { fingerprintBars } from '../../data/index.js';
 import { canonicalJson } from '../../store/canonical-json.js';
 import { type PreparedBacktest, WalkForwardRole } from '../../store/index.js';
 import type { SweepDefinition } from '../../store/sweep-record.js';
-import { openDistributed, periodGridOf, planOf, type Store, sleep, walkForwardTagOf } from './distributed-sweep.js';
+import {
+  DEFAULT_RUN_TIMEOUT_SECONDS,
+  distributedSettingsOf,
+  openDistributed,
+  periodGridOf,
+  planOf,
+  type Store,
+  sleep,
+  walkForwardTagOf,
+} from './distributed-sweep.js';
 import type { PreparedJobOutcome, SweepWorkerData } from './sweep-messages.js';
 import { barColumnsFor, SweepWorkerPool } from './sweep-worker-pool.js';
 
@@ -328,7 +337,7 @@ class SweepThreads {
       },
       params: [],
       batchSize: 1,
-      runTimeoutSeconds: 600,
+      runTimeoutSeconds: distributedSettingsOf(definition)?.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS,
       onOutcome: (outcome) => {
         const deliver = this.waiting.get(outcome.index);
         this.waiting.delete(outcome.index);

@@ -41,10 +41,7 @@ import {
 
 /** What `walk-forward --distributed` needs: a local walk-forward's options, a database URL and the queue settings. */
 export interface DistributedWalkForwardOptions
-  extends Omit<
-    RunWalkForwardOptions,
-    'db' | 'training' | 'workers' | 'batchSize' | 'runTimeoutSeconds' | 'workerMemoryMb'
-  > {
+  extends Omit<RunWalkForwardOptions, 'db' | 'training' | 'workers' | 'batchSize' | 'workerMemoryMb'> {
   /** The PostgreSQL database holding the runs and the job queue. */
   readonly url: string;
   /** Seconds a fetched job stays leased to its worker; default 120. */
@@ -90,13 +87,14 @@ export async function runDistributedWalkForward(
   options: DistributedWalkForwardOptions,
   hooks: RunWalkForwardHooks = {},
 ): Promise<DistributedWalkForwardOutcome> {
-  const { leaseSeconds, batchSize } = queueSettings(options);
-  const { url, leaseSeconds: _lease, batchSize: _batch, pollMs, ...local } = options;
+  const { leaseSeconds, batchSize, runTimeoutSeconds } = queueSettings(options);
+  const { url, leaseSeconds: _lease, batchSize: _batch, runTimeoutSeconds: _timeout, pollMs, ...local } = options;
   const groupId = options.groupId ?? createWalkForwardId();
   let connection: DistributedConnection | undefined;
   const source = new QueueTrainingSource(() => connection as DistributedConnection, {
     batchSize,
     leaseSeconds,
+    runTimeoutSeconds,
     pollMs: pollMs ?? 1000,
   });
   try {
@@ -141,7 +139,12 @@ class QueueTrainingSource implements TrainingSource {
   sweepIds: readonly string[] = [];
   jobs = 0;
   private readonly connection: () => DistributedConnection;
-  private readonly settings: { readonly batchSize: number; readonly leaseSeconds: number; readonly pollMs: number };
+  private readonly settings: {
+    readonly batchSize: number;
+    readonly leaseSeconds: number;
+    readonly runTimeoutSeconds: number;
+    readonly pollMs: number;
+  };
 
   constructor(connection: () => DistributedConnection, settings: QueueTrainingSource['settings']) {
     this.connection = connection;
@@ -224,7 +227,11 @@ class QueueTrainingSource implements TrainingSource {
       config: group.config,
       ...(group.notes === undefined ? {} : { notes: group.notes }),
       periodGrid: periodGridOf(window.fingerprint.count),
-      distributed: { batchSize: this.settings.batchSize, leaseSeconds: this.settings.leaseSeconds },
+      distributed: {
+        batchSize: this.settings.batchSize,
+        leaseSeconds: this.settings.leaseSeconds,
+        runTimeoutSeconds: this.settings.runTimeoutSeconds,
+      },
       walkForward: { groupId: context.groupId, window: window.index },
     } as SweepDefinition;
   }

@@ -52,6 +52,7 @@ export async function distributedSweepCommand(options: SweepCommandOptions, io: 
     notes: options.notes,
     leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    runTimeoutSeconds: options.runTimeout,
   });
   const where = redactDatabaseUrl(url);
   if (options.json && options.detach === true) {

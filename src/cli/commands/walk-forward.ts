@@ -136,7 +136,13 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
         : async (hooks: RunWalkForwardHooks) => {
             const { runDistributedWalkForward } = await import('../../app/walk-forward/distributed-walk-forward.js');
             return runDistributedWalkForward(
-              { ...common, url, leaseSeconds: options.leaseSeconds, batchSize: options.batchSize },
+              {
+                ...common,
+                url,
+                leaseSeconds: options.leaseSeconds,
+                batchSize: options.batchSize,
+                runTimeoutSeconds: options.runTimeout,
+              },
               hooks,
             );
           };
