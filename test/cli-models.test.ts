@@ -170,6 +170,52 @@ describe('run --all', () => {
     const after = JSON.parse((await runCli(['list', '--db', db, '--json', '--limit', '1000'], dir)).stdout).length;
     expect(after - before).toBe(2);
   });
+
+  it('runs every model on its own bars from --start to --end, and fails alone a model with none there', async () => {
+    const ranged = join(dir, 'ranged');
+    mkdirSync(ranged, { recursive: true });
+    copyFileSync(join(models, 'GOOG_1Day.onnx'), join(ranged, 'GOOG_1Day.onnx'));
+    copyFileSync(join(models, 'EURUSD_1Hour.onnx'), join(ranged, 'EURUSD_1Hour.onnx'));
+    const goog = await runCli(['data', 'list', '--db', db, '--json'], dir);
+    const sets = JSON.parse(goog.stdout) as { symbol: string; firstTimeMs: number; lastTimeMs: number }[];
+    const googSet = sets.find((set) => set.symbol === 'GOOG');
+    expect(googSet).toBeDefined();
+    // A year inside GOOG's bars, outside EURUSD's.
+    const run = await runCli(
+      ['run', '--all', '--models-dir', ranged, '--start', '2010-01-01', '--end', '2010-12-31', '--db', db, '--json'],
+      dir,
+    );
+    expect(run.code).toBe(1);
+    const outcomes = JSON.parse(run.stdout) as { symbol: string; metrics?: unknown; error?: string }[];
+    const googRun = outcomes.find((o) => o.symbol === 'GOOG');
+    expect(googRun?.error).toBeUndefined();
+    expect(run.stderr).toMatch(
+      /failed: .*EURUSD_1Hour\.onnx: .*no bars of EURUSD 1Hour from 2010-01-01 .*; the stored bars run from/,
+    );
+    const single = await runCli(
+      [
+        'run',
+        '--model',
+        join(ranged, 'GOOG_1Day.onnx'),
+        '--start',
+        '2010-01-01',
+        '--end',
+        '2010-12-31',
+        '--db',
+        db,
+        '--json',
+      ],
+      dir,
+    );
+    expect(single.code).toBe(0);
+    // The same bars, the same run: --all and a single run agree.
+    expect(googRun?.metrics).toEqual(JSON.parse(single.stdout).metrics);
+    const backwards = await runCli(
+      ['run', '--all', '--models-dir', ranged, '--start', '2010-02-01', '--end', '2010-01-01', '--db', db],
+      dir,
+    );
+    expect(backwards.code).toBe(2);
+  });
 });
 
 describe('backtest demo', () => {

@@ -1,3 +1,5 @@
+import { checkBarRange, isBarRangeSet } from '../../app/bar-range.js';
+import { requireStoredBars } from '../../app/stored-bars.js';
 import { formatMetricValue } from '../../app/format-values.js';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { openHistoryForWriting, withDatabase } from '../../app/open-history.js';
@@ -38,6 +40,9 @@ export type RunAllCommandOptions = RunCommandOptions & {
  * Bars are read and results written through one database connection, here.
  */
 export async function runAllCommand(options: RunAllCommandOptions, io: CliIO): Promise<void> {
+  // Every model runs on its own bars from --start to --end (inclusive) when given.
+  const range = { fromMs: options.start, toMs: options.end };
+  checkBarRange(range);
   const modelsDir = resolve(io.cwd, options.modelsDir);
   // A folder without .onnx files stops here (exit 3), before a database is opened or created.
   await requireModelFiles(modelsDir, options.modelsDir);
@@ -53,7 +58,11 @@ export async function runAllCommand(options: RunAllCommandOptions, io: CliIO): P
       try {
         return await runAllModels({
           modelsDir,
-          loadBars: (symbol, timeframe) => store.loadBars(symbol, timeframe),
+          // A model whose set holds no bar in the range fails alone, saying what the set holds.
+          loadBars: (symbol, timeframe) =>
+            isBarRangeSet(range)
+              ? requireStoredBars(store, symbol, timeframe, range)
+              : store.loadBars(symbol, timeframe),
           config: runConfigFromFlags(options),
           ...(options.runTimeout === undefined ? {} : { runTimeoutSeconds: options.runTimeout }),
           ...(options.saveToDb

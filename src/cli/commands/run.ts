@@ -64,9 +64,6 @@ export interface RunCommandOptions {
 
 /** `backtest run`: one backtest, printed as tables or JSON, optionally saved. */
 export async function runCommand(options: RunCommandOptions, io: CliIO): Promise<void> {
-  if (options.all && (options.start !== undefined || options.end !== undefined)) {
-    throw new UsageError('--start and --end apply to one run or sweep, not to run --all');
-  }
   if (options.all && (options.oosFrom !== undefined || options.oosFraction !== undefined)) {
     throw new UsageError('--oos-from and --oos-fraction apply to one run or sweep, not to run --all');
   }
