@@ -11,6 +11,7 @@
  * value) and NaN, which is refused before any SQL runs (`run-input.ts`), as in SQLite. Times in
  * `backtest_results` are unix seconds; curves, trades and bars use unix milliseconds.
  */
+import { type RowSource, sideTablesSource } from '../row-source.js';
 import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 import type { Trade } from '../../core/result.js';
@@ -25,14 +26,7 @@ import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
 import { numberPlaceholders, type PostgresConnection, type Queryable } from './postgres-connection.js';
 import type { PostgresOverfit } from './postgres-overfit.js';
-import {
-  type FieldName,
-  filterConditions,
-  planQuery,
-  RowSource,
-  storedRow,
-  tradesField,
-} from './postgres-run-query.js';
+import { type FieldName, filterConditions, planQuery, storedRow, tradesField } from './postgres-run-query.js';
 import { IMPORT_LOCK_KEY, LEGACY_METRIC_COPIES, OOS_INFO_COLUMNS, OOS_METRIC_COLUMNS } from './postgres-schema.js';
 
 const CAST: Readonly<Record<ColumnSpec['kind'], string>> = { text: 'text', integer: 'bigint', real: 'float8' };
@@ -85,7 +79,8 @@ export class PostgresRuns {
 
   constructor(connection: PostgresConnection) {
     this.connection = connection;
-    this.source = new RowSource(connection.detailColumns, connection.hasWalkForwardTables);
+    // LEFT JOIN: a row another program inserted gets its side row from a trigger; read it all the same.
+    this.source = sideTablesSource(connection.detailColumns, connection.hasWalkForwardTables, 'left');
     const rest = BACKTEST_COLUMNS.filter(
       (c) => !c.legacy && c.name !== 'uuid' && connection.detailColumns.has(c.name),
     ).map((c) => c.name as string);
