@@ -5,9 +5,6 @@
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { canonicalJson } from '../canonical-json.js';
 import {
-  metricSetJson,
-  parseMetricSet,
-  parseSummary,
   summaryJson,
   type WalkForwardDefinition,
   type WalkForwardRecord,
@@ -15,35 +12,16 @@ import {
   type WalkForwardUpdate,
   type WalkForwardWindowRecord,
 } from '../walk-forward-record.js';
+import {
+  checkWalkForwardUpdate,
+  type GroupRow,
+  newWalkForward,
+  type WindowRow,
+  walkForwardFromRows,
+  windowValues,
+} from '../walk-forward-rows.js';
 import type { PostgresConnection } from './postgres-connection.js';
 
-interface GroupRow {
-  group_id: string;
-  status: string;
-  window_count: number;
-  stitched_run_id: number | null;
-  created_ms: number;
-  updated_ms: number;
-  definition_json: string;
-  summary_json: string | null;
-}
-
-interface WindowRow {
-  group_id: string;
-  window_index: number;
-  train_from_ms: number;
-  train_to_ms: number;
-  test_from_ms: number;
-  test_to_ms: number;
-  chosen_params_json: string | null;
-  is_metrics_json: string | null;
-  oos_metrics_json: string | null;
-  flat: boolean;
-}
-
-const STATUSES = new Set<string>(Object.values(WalkForwardStatus));
-/** `train_*_ms` of a window whose training span held no bar (the columns are NOT NULL). */
-const NO_BAR = -1;
 const GROUP_COLUMNS =
   'group_id, status, window_count, stitched_run_id, created_ms, updated_ms, definition_json, summary_json';
 const WINDOW_COLUMNS =
@@ -85,34 +63,13 @@ export class PostgresWalkForwards {
         `walk-forward ${definition.groupId} already exists in ${this.connection.location}; pick another id`,
       );
     }
-    return {
-      definition,
-      status: WalkForwardStatus.Running,
-      windowCount,
-      windows: [],
-      stitchedRunId: null,
-      summary: null,
-      createdMs: now,
-      updatedMs: now,
-    };
+    return newWalkForward(definition, windowCount, now);
   }
 
   /** Stores (or replaces) one window, and touches its group, in one statement. */
   async saveWindow(groupId: string, window: WalkForwardWindowRecord): Promise<void> {
     this.connection.checkWritable('store a walk-forward window');
-    const values = [
-      groupId,
-      window.index,
-      window.trainFromMs ?? NO_BAR,
-      window.trainToMs ?? NO_BAR,
-      window.testFromMs,
-      window.testToMs,
-      window.chosenParams === null ? null : canonicalJson(window.chosenParams, 'chosen parameters'),
-      window.inSampleMetrics === null ? null : metricSetJson(window.inSampleMetrics),
-      window.outOfSampleMetrics === null ? null : metricSetJson(window.outOfSampleMetrics),
-      window.flat,
-      this.nowMs(),
-    ];
+    const values = [groupId, ...windowValues(window), this.nowMs()];
     // The group's row is updated first (locking it), and the window is inserted only if it exists.
     const result = await this.connection.query<{ group_id: string }>(
       'store a walk-forward window',
@@ -135,9 +92,7 @@ export class PostgresWalkForwards {
   }
 
   async update(groupId: string, update: WalkForwardUpdate): Promise<void> {
-    if (update.status !== undefined && !STATUSES.has(update.status)) {
-      throw new ConfigError(`walk-forward status "${update.status}" is not one of ${[...STATUSES].join(', ')}`);
-    }
+    checkWalkForwardUpdate(update);
     this.connection.checkWritable('update a walk-forward');
     const summary = update.summary === undefined ? null : summaryJson(update.summary);
     const result = await this.connection.query(
@@ -166,7 +121,7 @@ export class PostgresWalkForwards {
         text: `SELECT ${WINDOW_COLUMNS} FROM walk_forward_windows WHERE group_id = $1 ORDER BY window_index`,
         values: [groupId],
       });
-      return this.toRecord(row, windows.rows);
+      return walkForwardFromRows(row, windows.rows, this.connection.location);
     });
   }
 
@@ -177,7 +132,7 @@ export class PostgresWalkForwards {
       const groups = await client.query<GroupRow>({
         text: `SELECT ${GROUP_COLUMNS} FROM walk_forwards ORDER BY created_ms DESC, group_id DESC`,
       });
-      const windows = await client.query<WindowRow>({
+      const windows = await client.query<WindowRow & { readonly group_id: string }>({
         text: `SELECT ${WINDOW_COLUMNS} FROM walk_forward_windows ORDER BY group_id, window_index`,
       });
       const byGroup = new Map<string, WindowRow[]>();
@@ -186,49 +141,9 @@ export class PostgresWalkForwards {
         list.push(w);
         byGroup.set(w.group_id, list);
       }
-      return groups.rows.map((row) => this.toRecord(row, byGroup.get(row.group_id) ?? []));
-    });
-  }
-
-  private toWindow(row: WindowRow, groupId: string): WalkForwardWindowRecord {
-    return {
-      index: row.window_index,
-      trainFromMs: row.train_from_ms === NO_BAR ? null : row.train_from_ms,
-      trainToMs: row.train_to_ms === NO_BAR ? null : row.train_to_ms,
-      testFromMs: row.test_from_ms,
-      testToMs: row.test_to_ms,
-      chosenParams: this.parse(row.chosen_params_json, groupId, (text) => JSON.parse(text)),
-      inSampleMetrics: this.parse(row.is_metrics_json, groupId, parseMetricSet),
-      outOfSampleMetrics: this.parse(row.oos_metrics_json, groupId, parseMetricSet),
-      flat: row.flat,
-    };
-  }
-
-  private parse<T>(text: string | null, groupId: string, read: (text: string) => T): T | null {
-    if (text === null) return null;
-    try {
-      return read(text);
-    } catch (error) {
-      throw new StoreError(
-        `database ${this.connection.location}: walk-forward ${groupId} holds text that is not valid JSON`,
-        { cause: error },
+      return groups.rows.map((row) =>
+        walkForwardFromRows(row, byGroup.get(row.group_id) ?? [], this.connection.location),
       );
-    }
-  }
-
-  private toRecord(row: GroupRow, windows: readonly WindowRow[]): WalkForwardRecord {
-    const definition = this.parse(row.definition_json, row.group_id, (text) =>
-      JSON.parse(text),
-    ) as WalkForwardDefinition;
-    return {
-      definition,
-      status: (STATUSES.has(row.status) ? row.status : WalkForwardStatus.Interrupted) as WalkForwardStatus,
-      windowCount: row.window_count,
-      windows: windows.map((w) => this.toWindow(w, row.group_id)),
-      stitchedRunId: row.stitched_run_id,
-      summary: this.parse(row.summary_json, row.group_id, parseSummary),
-      createdMs: row.created_ms,
-      updatedMs: row.updated_ms,
-    };
+    });
   }
 }

@@ -2,9 +2,6 @@
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { canonicalJson } from '../canonical-json.js';
 import {
-  metricSetJson,
-  parseMetricSet,
-  parseSummary,
   summaryJson,
   type WalkForwardDefinition,
   type WalkForwardRecord,
@@ -12,34 +9,15 @@ import {
   type WalkForwardUpdate,
   type WalkForwardWindowRecord,
 } from '../walk-forward-record.js';
+import {
+  checkWalkForwardUpdate,
+  type GroupRow,
+  newWalkForward,
+  type WindowRow,
+  walkForwardFromRows,
+  windowValues,
+} from '../walk-forward-rows.js';
 import type { SqliteConnection } from './sqlite-connection.js';
-
-interface GroupRow {
-  group_id: string;
-  status: string;
-  window_count: number;
-  stitched_run_id: number | null;
-  created_ms: number;
-  updated_ms: number;
-  definition_json: string;
-  summary_json: string | null;
-}
-
-interface WindowRow {
-  window_index: number;
-  train_from_ms: number;
-  train_to_ms: number;
-  test_from_ms: number;
-  test_to_ms: number;
-  chosen_params_json: string | null;
-  is_metrics_json: string | null;
-  oos_metrics_json: string | null;
-  flat: number;
-}
-
-const STATUSES = new Set<string>(Object.values(WalkForwardStatus));
-/** `train_*_ms` of a window whose training span held no bar (the columns are NOT NULL). */
-const NO_BAR = -1;
 
 /** Walk-forward groups in one SQLite file. */
 export class WalkForwardsTable {
@@ -79,16 +57,7 @@ export class WalkForwardsTable {
           json,
         );
     });
-    return {
-      definition,
-      status: WalkForwardStatus.Running,
-      windowCount,
-      windows: [],
-      stitchedRunId: null,
-      summary: null,
-      createdMs: now,
-      updatedMs: now,
-    };
+    return newWalkForward(definition, windowCount, now);
   }
 
   saveWindow(groupId: string, window: WalkForwardWindowRecord): void {
@@ -98,18 +67,8 @@ export class WalkForwardsTable {
         .statement(
           'INSERT OR REPLACE INTO walk_forward_windows (group_id, window_index, train_from_ms, train_to_ms, test_from_ms, test_to_ms, chosen_params_json, is_metrics_json, oos_metrics_json, flat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(
-          groupId,
-          window.index,
-          window.trainFromMs ?? NO_BAR,
-          window.trainToMs ?? NO_BAR,
-          window.testFromMs,
-          window.testToMs,
-          window.chosenParams === null ? null : canonicalJson(window.chosenParams, 'chosen parameters'),
-          window.inSampleMetrics === null ? null : metricSetJson(window.inSampleMetrics),
-          window.outOfSampleMetrics === null ? null : metricSetJson(window.outOfSampleMetrics),
-          window.flat ? 1 : 0,
-        );
+        // SQLite stores the flag as 0 or 1.
+        .run(groupId, ...windowValues(window).map((value) => (typeof value === 'boolean' ? Number(value) : value)));
       this.connection
         .statement('UPDATE walk_forwards SET updated_ms = ? WHERE group_id = ?')
         .run(this.nowMs(), groupId);
@@ -117,9 +76,7 @@ export class WalkForwardsTable {
   }
 
   update(groupId: string, update: WalkForwardUpdate): void {
-    if (update.status !== undefined && !STATUSES.has(update.status)) {
-      throw new ConfigError(`walk-forward status "${update.status}" is not one of ${[...STATUSES].join(', ')}`);
-    }
+    checkWalkForwardUpdate(update);
     const summary = update.summary === undefined ? null : summaryJson(update.summary);
     const changed = this.connection.write(
       'update a walk-forward',
@@ -139,7 +96,7 @@ export class WalkForwardsTable {
       const row = this.connection.statement('SELECT * FROM walk_forwards WHERE group_id = ?').get(groupId) as
         | GroupRow
         | undefined;
-      return row === undefined ? undefined : this.toRecord(row, this.windows(groupId));
+      return row === undefined ? undefined : walkForwardFromRows(row, this.windows(groupId), this.connection.path);
     });
   }
 
@@ -150,7 +107,7 @@ export class WalkForwardsTable {
       const rows = this.connection
         .statement('SELECT * FROM walk_forwards ORDER BY created_ms DESC, group_id DESC')
         .all() as GroupRow[];
-      return rows.map((row) => this.toRecord(row, this.windows(row.group_id)));
+      return rows.map((row) => walkForwardFromRows(row, this.windows(row.group_id), this.connection.path));
     });
   }
 
@@ -160,50 +117,9 @@ export class WalkForwardsTable {
     }
   }
 
-  private windows(groupId: string): WalkForwardWindowRecord[] {
-    const rows = this.connection
+  private windows(groupId: string): WindowRow[] {
+    return this.connection
       .statement('SELECT * FROM walk_forward_windows WHERE group_id = ? ORDER BY window_index')
       .all(groupId) as WindowRow[];
-    return rows.map((row) => ({
-      index: row.window_index,
-      trainFromMs: row.train_from_ms === NO_BAR ? null : row.train_from_ms,
-      trainToMs: row.train_to_ms === NO_BAR ? null : row.train_to_ms,
-      testFromMs: row.test_from_ms,
-      testToMs: row.test_to_ms,
-      chosenParams: this.parse(row.chosen_params_json, groupId, (text) => JSON.parse(text)),
-      inSampleMetrics: this.parse(row.is_metrics_json, groupId, parseMetricSet),
-      outOfSampleMetrics: this.parse(row.oos_metrics_json, groupId, parseMetricSet),
-      flat: row.flat !== 0,
-    }));
-  }
-
-  private parse<T>(text: string | null, groupId: string, read: (text: string) => T): T | null {
-    if (text === null) return null;
-    try {
-      return read(text);
-    } catch (error) {
-      throw new StoreError(
-        `database ${this.connection.path}: walk-forward ${groupId} holds text that is not valid JSON`,
-        {
-          cause: error,
-        },
-      );
-    }
-  }
-
-  private toRecord(row: GroupRow, windows: WalkForwardWindowRecord[]): WalkForwardRecord {
-    const definition = this.parse(row.definition_json, row.group_id, (text) =>
-      JSON.parse(text),
-    ) as WalkForwardDefinition;
-    return {
-      definition,
-      status: (STATUSES.has(row.status) ? row.status : WalkForwardStatus.Interrupted) as WalkForwardStatus,
-      windowCount: row.window_count,
-      windows,
-      stitchedRunId: row.stitched_run_id,
-      summary: this.parse(row.summary_json, row.group_id, parseSummary),
-      createdMs: row.created_ms,
-      updatedMs: row.updated_ms,
-    };
   }
 }
