@@ -109,6 +109,16 @@ function sampleOption(what: string): Option {
 }
 
 /** Cash, costs, sizing and fill timing: every setting of the backtest config, shared by `run` and `sweep`. */
+/** `--lock-timeout` of the commands that save runs. */
+function lockTimeoutOption(): Option {
+  return new Option(
+    '--lock-timeout <seconds>',
+    "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
+  )
+    .argParser(parsePositiveNumber)
+    .default(600);
+}
+
 /** `--lease-seconds` of `sweep` and `walk-forward --distributed`. */
 function leaseSecondsOption(): Option {
   return new Option(
@@ -176,12 +186,7 @@ export function createProgram(io: CliIO): Command {
   run
     .option('--save-to-db', 'save the run to the database', false)
     .option('--notes <text>', 'notes stored with the saved run')
-    .option(
-      '--lock-timeout <seconds>',
-      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
-      parsePositiveNumber,
-      600,
-    )
+    .addOption(lockTimeoutOption())
     .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--trades', 'also print the trade list', false)
@@ -239,12 +244,7 @@ export function createProgram(io: CliIO): Command {
   sweep
     .option('--save-to-db', 'save every run to the database under one sweep id', false)
     .option('--notes <text>', 'notes stored with every saved run')
-    .option(
-      '--lock-timeout <seconds>',
-      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
-      parsePositiveNumber,
-      600,
-    )
+    .addOption(lockTimeoutOption())
     .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of tables', false)
@@ -306,12 +306,7 @@ export function createProgram(io: CliIO): Command {
     )
     .option('--notes <text>', 'notes stored with every saved run')
     .option('--report <file>', 'also write a self-contained HTML report: windows, chosen parameters, stitched equity')
-    .option(
-      '--lock-timeout <seconds>',
-      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
-      parsePositiveNumber,
-      600,
-    )
+    .addOption(lockTimeoutOption())
     .option('--init', INIT_HELP, false)
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of tables', false)
@@ -412,12 +407,7 @@ export function createProgram(io: CliIO): Command {
       '--detach',
       'a distributed sweep (PostgreSQL): enqueue its missing and failed configurations for the workers and return without watching',
     )
-    .option(
-      '--lock-timeout <seconds>',
-      "how long a save waits for another process's write lock before giving up and writing the results to a recovery file",
-      parsePositiveNumber,
-      600,
-    )
+    .addOption(lockTimeoutOption())
     .option('--db <path>', DB_HELP)
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (id: string, options) => {
