@@ -15,6 +15,7 @@ import { writeEndlessOnnxModel } from './endless-onnx-model.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOOG = join(ROOT, 'data/bars/GOOG.csv');
+const BIN = join(ROOT, 'bin/backtest.js');
 const EURUSD = join(ROOT, 'data/bars/EURUSD.csv');
 const dir = mkdtempSync(join(tmpdir(), 'backtest-run-timeout-'));
 const db = join(dir, 'runs.db');
@@ -116,6 +117,15 @@ describe('sweep --workers', () => {
   });
 });
 
+/** A process that exists and is not a zombie waiting to be reaped. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 describe('run --all in a child process', () => {
   it('times out a model that never finishes, reports it, and saves the others', { timeout: 60_000 }, async () => {
     const models = join(dir, 'with-endless');
@@ -184,6 +194,57 @@ describe('run --all in a child process', () => {
       [join(models, 'EURUSD_1Hour.onnx'), undefined],
     ]);
     expect(outcomes[1]?.metrics).toBeDefined();
+  });
+
+  it('a model process stuck in ONNX Runtime ends when its parent is killed with SIGKILL', {
+    timeout: 60_000,
+  }, async () => {
+    const models = join(dir, 'orphaned');
+    mkdirSync(models, { recursive: true });
+    writeFileSync(join(models, 'GOOG_1Day.onnx'), writeEndlessOnnxModel());
+    const parent = spawn(
+      process.execPath,
+      [BIN, 'run', '--all', '--models-dir', models, '--run-timeout', '600', '--db', db],
+      { cwd: dir, stdio: 'ignore', env: { ...process.env, BACKTEST_DB: '' } },
+    );
+    try {
+      // The model's process, once it is spinning inside ONNX Runtime.
+      const child = await new Promise<number>((resolve, reject) => {
+        const deadline = Date.now() + 30_000;
+        const look = setInterval(() => {
+          // ps exits 1 while the parent has no child yet.
+          const children = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent.pid)], {
+            encoding: 'utf8',
+          }).stdout;
+          const line = children.split('\n').find((l) => l.includes('model-process'));
+          const pid = line === undefined ? undefined : Number(line.trim().split(/\s+/)[0]);
+          let spinning = false;
+          try {
+            spinning = pid !== undefined && readFileSync(`/proc/${pid}/maps`, 'utf8').includes('onnxruntime');
+          } catch {
+            spinning = false;
+          }
+          if (spinning) {
+            clearInterval(look);
+            resolve(pid as number);
+          } else if (Date.now() > deadline) {
+            clearInterval(look);
+            reject(new Error('the model process never started its model'));
+          }
+        }, 50);
+      });
+      parent.kill('SIGKILL');
+      const deadline = Date.now() + 10_000;
+      let alive = true;
+      while (alive && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        alive = isRunning(child);
+      }
+      if (alive) process.kill(child, 'SIGKILL');
+      expect(alive).toBe(false);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+    }
   });
 
   it('never loads onnxruntime-node in the calling process', { timeout: 60_000 }, () => {
