@@ -16,11 +16,11 @@ import type pg from 'pg';
 import { StoreError } from '../../core/errors.js';
 import type { Trade } from '../../core/result.js';
 import { canonicalTimeframe } from '../../core/timeframe.js';
-import { decodeFloat64 } from '../float64-codec.js';
 import { type CheckedFilter, type CheckedQuery, checkRankMetric, sampleSort } from '../run-filter.js';
 import type { PreparedBacktest } from '../run-input.js';
 import { BACKTEST_COLUMNS, type BacktestRow, type ColumnSpec, LEGACY_COLUMNS } from '../run-row.js';
 import type { BestRun, ImportSummary, StoredEquityCurve, StoredOutOfSample } from '../run-store.js';
+import { decodeStoredCurve } from '../stored-curve.js';
 import type { TransferRecord } from '../run-transfer.js';
 import { legacyRowUuid } from '../run-uuid.js';
 import { decodeTrades } from '../trade-codec.js';
@@ -405,7 +405,7 @@ export class PostgresRuns {
   }
 
   private decodeCurve(row: unknown[]): StoredEquityCurve {
-    const [id, pointCount, sourcePointCount, timeBytes, equityBytes, monthTimeBytes, monthEquityBytes] = row as [
+    const [id, pointCount, sourcePointCount, timeMs, equity, monthEndTimeMs, monthEndEquity] = row as [
       number,
       number,
       number,
@@ -414,26 +414,11 @@ export class PostgresRuns {
       Buffer | null,
       Buffer | null,
     ];
-    const timeMs = decodeFloat64(timeBytes);
-    const equity = decodeFloat64(equityBytes);
-    const corrupt = (): never => {
-      throw new StoreError(
-        `database ${this.connection.location}: the equity curve of backtest ${id} is corrupt (wrong length)`,
-      );
-    };
-    if (timeMs?.length !== pointCount || equity?.length !== pointCount) corrupt();
-    if (monthTimeBytes === null || monthEquityBytes === null) {
-      return { timeMs: timeMs as Float64Array, equity: equity as Float64Array, sourcePointCount };
-    }
-    const monthTimes = decodeFloat64(monthTimeBytes);
-    const monthEquity = decodeFloat64(monthEquityBytes);
-    if (monthTimes === undefined || monthEquity?.length !== monthTimes.length) corrupt();
-    return {
-      timeMs: timeMs as Float64Array,
-      equity: equity as Float64Array,
-      sourcePointCount,
-      monthEnds: { timeMs: monthTimes as Float64Array, equity: monthEquity as Float64Array },
-    };
+    return decodeStoredCurve(
+      { pointCount, sourcePointCount, timeMs, equity, monthEndTimeMs, monthEndEquity },
+      id,
+      this.connection.location,
+    );
   }
 
   /**

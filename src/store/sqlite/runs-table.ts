@@ -13,7 +13,7 @@ import { StoreError } from '../../core/errors.js';
 import { METRIC_CATALOG } from '../../core/metric-catalog.js';
 import type { Trade } from '../../core/result.js';
 import { canonicalTimeframe } from '../../core/timeframe.js';
-import { decodeFloat64 } from '../float64-codec.js';
+import { decodeStoredCurve } from '../stored-curve.js';
 import { type CheckedFilter, type CheckedQuery, checkRankMetric, sampleSort } from '../run-filter.js';
 import type { PreparedBacktest } from '../run-input.js';
 import { type BacktestRow, LEGACY_COLUMNS } from '../run-row.js';
@@ -377,27 +377,12 @@ export class RunsTable {
         .get(id),
     ) as [number, number, Buffer, Buffer, Buffer | null, Buffer | null] | undefined;
     if (row === undefined) return undefined;
-    const [pointCount, sourcePointCount, timeBytes, equityBytes, monthTimeBytes, monthEquityBytes] = row;
-    const timeMs = decodeFloat64(timeBytes);
-    const equity = decodeFloat64(equityBytes);
-    const corrupt = (): never => {
-      throw new StoreError(
-        `database ${this.connection.path}: the equity curve of backtest ${id} is corrupt (wrong length)`,
-      );
-    };
-    if (timeMs?.length !== pointCount || equity?.length !== pointCount) corrupt();
-    if (monthTimeBytes === null || monthEquityBytes === null) {
-      return { timeMs: timeMs as Float64Array, equity: equity as Float64Array, sourcePointCount };
-    }
-    const monthTimes = decodeFloat64(monthTimeBytes);
-    const monthEquity = decodeFloat64(monthEquityBytes);
-    if (monthTimes === undefined || monthEquity?.length !== monthTimes.length) corrupt();
-    return {
-      timeMs: timeMs as Float64Array,
-      equity: equity as Float64Array,
-      sourcePointCount,
-      monthEnds: { timeMs: monthTimes as Float64Array, equity: monthEquity as Float64Array },
-    };
+    const [pointCount, sourcePointCount, timeMs, equity, monthEndTimeMs, monthEndEquity] = row;
+    return decodeStoredCurve(
+      { pointCount, sourcePointCount, timeMs, equity, monthEndTimeMs, monthEndEquity },
+      id,
+      this.connection.path,
+    );
   }
 
   /**
