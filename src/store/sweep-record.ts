@@ -2,6 +2,7 @@
  * A parameter sweep as a stored record: what it runs (so it can be resumed or re-run) and
  * how far it got. Database-neutral; each store keeps the definition as JSON.
  */
+import { StoreError } from '../core/errors.js';
 import type { BacktestConfig } from '../core/config.js';
 import type { BarsFingerprint } from '../core/result.js';
 import type { ParamValue } from '../core/strategy.js';
@@ -80,4 +81,37 @@ export interface SweepRecord {
  */
 export function isPartialSweep(record: Pick<SweepRecord, 'status' | 'planned' | 'done' | 'failed'>): boolean {
   return record.status !== SweepStatus.Completed || record.failed > 0 || record.done < record.planned;
+}
+
+/** A `sweeps` row as both stores read it. */
+export interface SweepRow {
+  readonly sweep_id: string;
+  readonly status: SweepStatus;
+  readonly planned: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly created_ms: number;
+  readonly updated_ms: number;
+  readonly definition_json: string;
+}
+
+/** The record of a `sweeps` row; a `StoreError` naming `location` when its definition is not valid JSON. */
+export function sweepFromRow(row: SweepRow, location: string): SweepRecord {
+  let definition: SweepDefinition;
+  try {
+    definition = JSON.parse(row.definition_json) as SweepDefinition;
+  } catch (error) {
+    throw new StoreError(`database ${location}: the definition of sweep ${row.sweep_id} is not valid JSON`, {
+      cause: error,
+    });
+  }
+  return {
+    definition,
+    status: row.status,
+    planned: row.planned,
+    done: row.done,
+    failed: row.failed,
+    createdMs: row.created_ms,
+    updatedMs: row.updated_ms,
+  };
 }

@@ -1,19 +1,8 @@
 /** Sweeps in PostgreSQL: one row per sweep, its definition as JSON text (as in SQLite). */
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { canonicalJson } from '../canonical-json.js';
-import { type SweepDefinition, type SweepRecord, SweepStatus } from '../sweep-record.js';
+import { type SweepDefinition, type SweepRecord, type SweepRow, SweepStatus, sweepFromRow } from '../sweep-record.js';
 import type { PostgresConnection } from './postgres-connection.js';
-
-interface SweepRow {
-  sweep_id: string;
-  status: SweepStatus;
-  planned: number;
-  done: number;
-  failed: number;
-  created_ms: number;
-  updated_ms: number;
-  definition_json: string;
-}
 
 const STATUSES = new Set<string>(Object.values(SweepStatus));
 const COLUMNS = 'sweep_id, status, planned, done, failed, created_ms, updated_ms, definition_json';
@@ -83,7 +72,7 @@ export class PostgresSweeps {
       values: [sweepId],
     });
     const row = result.rows[0];
-    return row === undefined ? undefined : this.toRecord(row);
+    return row === undefined ? undefined : sweepFromRow(row, this.connection.location);
   }
 
   async list(status: SweepStatus | undefined): Promise<SweepRecord[]> {
@@ -94,7 +83,7 @@ export class PostgresSweeps {
       text: `SELECT ${COLUMNS} FROM sweeps WHERE $1::text IS NULL OR status = $1 ORDER BY created_ms DESC, sweep_id DESC`,
       values: [status ?? null],
     });
-    return result.rows.map((row) => this.toRecord(row));
+    return result.rows.map((row) => sweepFromRow(row, this.connection.location));
   }
 
   /** Deletes the sweep row and its runs (their side rows go by cascade); runs deleted. */
@@ -111,28 +100,5 @@ export class PostgresSweeps {
       }
       return runs.rowCount ?? 0;
     });
-  }
-
-  private toRecord(row: SweepRow): SweepRecord {
-    let definition: SweepDefinition;
-    try {
-      definition = JSON.parse(row.definition_json) as SweepDefinition;
-    } catch (error) {
-      throw new StoreError(
-        `database ${this.connection.location}: the definition of sweep ${row.sweep_id} is not valid JSON`,
-        {
-          cause: error,
-        },
-      );
-    }
-    return {
-      definition,
-      status: row.status,
-      planned: row.planned,
-      done: row.done,
-      failed: row.failed,
-      createdMs: row.created_ms,
-      updatedMs: row.updated_ms,
-    };
   }
 }

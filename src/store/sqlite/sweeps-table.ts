@@ -1,19 +1,8 @@
 /** Sweeps in a SQLite file: one row per sweep, its definition as JSON. */
 import { ConfigError, StoreError } from '../../core/errors.js';
 import { canonicalJson } from '../canonical-json.js';
-import { type SweepDefinition, type SweepRecord, SweepStatus } from '../sweep-record.js';
+import { type SweepDefinition, type SweepRecord, type SweepRow, SweepStatus, sweepFromRow } from '../sweep-record.js';
 import type { SqliteConnection } from './sqlite-connection.js';
-
-interface SweepRow {
-  sweep_id: string;
-  status: SweepStatus;
-  planned: number;
-  done: number;
-  failed: number;
-  created_ms: number;
-  updated_ms: number;
-  definition_json: string;
-}
 
 const STATUSES = new Set<string>(Object.values(SweepStatus));
 
@@ -80,7 +69,7 @@ export class SweepsTable {
     const row = this.connection.read('read a sweep', () =>
       this.connection.statement('SELECT * FROM sweeps WHERE sweep_id = ?').get(sweepId),
     ) as SweepRow | undefined;
-    return row === undefined ? undefined : this.toRecord(row);
+    return row === undefined ? undefined : sweepFromRow(row, this.connection.path);
   }
 
   list(status: SweepStatus | undefined): SweepRecord[] {
@@ -95,7 +84,7 @@ export class SweepsTable {
             .statement('SELECT * FROM sweeps WHERE status = ? ORDER BY created_ms DESC, sweep_id DESC')
             .all(status),
     ) as SweepRow[];
-    return rows.map((row) => this.toRecord(row));
+    return rows.map((row) => sweepFromRow(row, this.connection.path));
   }
 
   /** Deletes the sweep row and its runs (their side rows go by trigger); runs deleted. */
@@ -109,28 +98,5 @@ export class SweepsTable {
       if (sweeps === 0 && runs === 0) throw new StoreError(`database ${this.connection.path} has no sweep ${sweepId}`);
       return runs;
     });
-  }
-
-  private toRecord(row: SweepRow): SweepRecord {
-    let definition: SweepDefinition;
-    try {
-      definition = JSON.parse(row.definition_json) as SweepDefinition;
-    } catch (error) {
-      throw new StoreError(
-        `database ${this.connection.path}: the definition of sweep ${row.sweep_id} is not valid JSON`,
-        {
-          cause: error,
-        },
-      );
-    }
-    return {
-      definition,
-      status: row.status,
-      planned: row.planned,
-      done: row.done,
-      failed: row.failed,
-      createdMs: row.created_ms,
-      updatedMs: row.updated_ms,
-    };
   }
 }
