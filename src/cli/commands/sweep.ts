@@ -1,6 +1,6 @@
+import { lazyStore } from '../lazy-store.js';
 import { formatMetricValue, metricHeader } from '../../app/format-values.js';
 import { resolve } from 'node:path';
-import { openHistoryForWriting } from '../../app/open-history.js';
 import { toJsonText } from '../../app/json-text.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { isStrategyModulePath, parseParamFlags } from '../../strategies/index.js';
@@ -15,7 +15,6 @@ import {
 import { AppError, UsageError } from '../../core/errors.js';
 import type { MetricName } from '../../core/metric-catalog.js';
 import type { Timeframe } from '../../core/timeframe.js';
-import type { RunStore } from '../../store/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderTable } from '../format.js';
 import { type Progress, startProgress } from '../progress.js';
@@ -105,17 +104,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   const bars = await loadBarsForRun(options, io);
   const fixedParams = parseParamFlags([...(options.param ?? [])]);
   // Opened by the sweep once its grid is planned: a grid with nothing to run creates no file.
-  let db: RunStore | undefined;
-  const openDb = async (): Promise<RunStore> => {
-    db = await openHistoryForWriting({
-      db: options.db,
-      init: options.init,
-      cwd: io.cwd,
-      env: io.env,
-      onNotice: (message) => io.err(`${message}\n`),
-    });
-    return db;
-  };
+  const store = lazyStore(options, io);
 
   const controller = new AbortController();
   // `once`: a second Ctrl-C while cleaning up falls back to Node's default and ends the process.
@@ -143,7 +132,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
         config: runConfigFromFlags(options),
         workers: capWorkers(options.workers, io),
         runTimeoutSeconds: options.runTimeout,
-        ...(options.saveToDb ? { db: openDb } : {}),
+        ...(options.saveToDb ? { db: store.open } : {}),
         notes: options.notes,
         outOfSample: { fromMs: options.oosFrom, fraction: options.oosFraction },
         metric: options.metric as MetricName,
@@ -161,6 +150,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
       },
     );
   } catch (error) {
+    const db = store.opened();
     if (error instanceof UnsavedResultsError && db !== undefined) {
       progress?.stop();
       throw errorWithRecoveryFile(error.inputs, db.location, error);
@@ -169,7 +159,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSigint);
-    await db?.close();
+    await store.opened()?.close();
   }
 
   if (options.json) {

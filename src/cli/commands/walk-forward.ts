@@ -1,7 +1,7 @@
+import { lazyStore } from '../lazy-store.js';
 import { resolve } from 'node:path';
 import { formatMetricValue, formatTimeMs, metricHeader } from '../../app/format-values.js';
 import { toJsonText } from '../../app/json-text.js';
-import { openHistoryForWriting } from '../../app/open-history.js';
 import { errorWithRecoveryFile } from '../../app/recovery-file.js';
 import { InterruptedError } from '../../app/sweep/interrupted-error.js';
 import { UnsavedResultsError } from '../../app/sweep/run-sweep.js';
@@ -20,7 +20,6 @@ import type { MetricName } from '../../core/metric-catalog.js';
 import type { ParamValue } from '../../core/strategy.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { redactDatabaseUrl } from '../../store/database-url.js';
-import type { RunStore } from '../../store/index.js';
 import { isStrategyModulePath, parseParamFlags } from '../../strategies/index.js';
 import type { CliIO } from '../cli-io.js';
 import { renderMetricsTable, renderTable } from '../format.js';
@@ -86,17 +85,7 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
   const url = distributedUrl(options, io);
   const bars = await loadBarsForRun(options, io);
   const fixedParams = parseParamFlags([...(options.param ?? [])]);
-  let db: RunStore | undefined;
-  const openDb = async (): Promise<RunStore> => {
-    db = await openHistoryForWriting({
-      db: options.db,
-      init: options.init,
-      cwd: io.cwd,
-      env: io.env,
-      onNotice: (message) => io.err(`${message}\n`),
-    });
-    return db;
-  };
+  const store = lazyStore(options, io);
 
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -129,7 +118,7 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
                 ...common,
                 workers: capWorkers(options.workers, io),
                 runTimeoutSeconds: options.runTimeout,
-                ...(options.saveToDb ? { db: openDb } : {}),
+                ...(options.saveToDb ? { db: store.open } : {}),
               },
               hooks,
             )
@@ -160,6 +149,7 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
         ),
     });
   } catch (error) {
+    const db = store.opened();
     if (error instanceof UnsavedResultsError && db !== undefined) {
       progress?.stop();
       throw errorWithRecoveryFile(error.inputs, db.location, error);
@@ -168,7 +158,7 @@ export async function walkForwardCommand(options: WalkForwardCommandOptions, io:
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSigint);
-    await db?.close();
+    await store.opened()?.close();
   }
 
   if (options.report !== undefined && outcome.stitched !== undefined) {
