@@ -2,8 +2,8 @@
  * What `backtest overfit` stores with a sweep, and the per-run returns it reads: database-neutral
  * shapes (each store keeps the arrays as packed little-endian float64).
  */
-import { StoreError } from '../core/errors.js';
-import { decodeFloat64 } from './float64-codec.js';
+import { ConfigError, StoreError } from '../core/errors.js';
+import { decodeFloat64, encodeFloat64 } from './float64-codec.js';
 
 /** One run's returns on its sweep's period grid. */
 export interface RunPeriodReturns {
@@ -47,6 +47,58 @@ export interface SweepOverfit {
   readonly inSample: Float64Array;
   /** Its out-of-sample performance. */
   readonly outOfSample: Float64Array;
+}
+
+/** The columns of `sweep_overfit` after `sweep_id`, in the order {@link sweepOverfitValues} gives them. */
+export const SWEEP_OVERFIT_COLUMNS = [
+  'computed_ms',
+  'metric',
+  'blocks',
+  'configurations',
+  'periods',
+  'splits',
+  'pbo',
+  'slope',
+  'intercept',
+  'r_squared',
+  'probability_of_loss',
+  'logits',
+  'in_sample',
+  'out_of_sample',
+] as const;
+
+/**
+ * The values of a sweep's `sweep_overfit` row, the same for every store: the sweep id, then
+ * {@link SWEEP_OVERFIT_COLUMNS}; a `ConfigError` for an empty sweep id or per-split arrays that
+ * are not `splits` long.
+ */
+export function sweepOverfitValues(sweepId: string, overfit: SweepOverfit): unknown[] {
+  if (typeof sweepId !== 'string' || sweepId.trim() === '') {
+    throw new ConfigError('sweep id is empty; name the sweep the result belongs to');
+  }
+  const { logits, inSample, outOfSample, splits } = overfit;
+  if (logits.length !== splits || inSample.length !== splits || outOfSample.length !== splits) {
+    throw new ConfigError(
+      `overfitting result of sweep ${sweepId}: ${splits} splits but ${logits.length} logits, ${inSample.length} in-sample and ${outOfSample.length} out-of-sample values; they must match`,
+    );
+  }
+  return [
+    sweepId,
+    overfit.computedMs,
+    overfit.metric,
+    overfit.blocks,
+    overfit.configurations,
+    overfit.periods,
+    splits,
+    overfit.pbo,
+    overfit.slope,
+    overfit.intercept,
+    overfit.rSquared,
+    overfit.probabilityOfLoss,
+    encodeFloat64(logits),
+    encodeFloat64(inSample),
+    encodeFloat64(outOfSample),
+  ];
 }
 
 /** A `sweep_overfit` row as either store returns it (PostgreSQL may give `computed_ms` as text). */

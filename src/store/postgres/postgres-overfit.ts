@@ -4,13 +4,15 @@
  * than schema 6, read as it is, has neither: it reads as having no period returns and no result.
  */
 import type pg from 'pg';
-import { ConfigError, StoreError } from '../../core/errors.js';
-import { decodeFloat64, encodeFloat64 } from '../float64-codec.js';
+import { StoreError } from '../../core/errors.js';
+import { decodeFloat64 } from '../float64-codec.js';
 import {
   type RunPeriodReturns,
   type SweepOverfit,
   type SweepOverfitRow,
+  SWEEP_OVERFIT_COLUMNS,
   sweepOverfitFromRow,
+  sweepOverfitValues,
 } from '../sweep-overfit.js';
 import type { PostgresConnection } from './postgres-connection.js';
 import { OVERFIT_SCHEMA_VERSION } from './postgres-schema.js';
@@ -80,54 +82,14 @@ export class PostgresOverfit {
   async save(sweepId: string, overfit: SweepOverfit): Promise<void> {
     const action = 'store the probability of backtest overfitting of a sweep';
     this.connection.checkWritable(action);
-    if (typeof sweepId !== 'string' || sweepId.trim() === '') {
-      throw new ConfigError('sweep id is empty; name the sweep the result belongs to');
-    }
-    const { logits, inSample, outOfSample, splits } = overfit;
-    if (logits.length !== splits || inSample.length !== splits || outOfSample.length !== splits) {
-      throw new ConfigError(
-        `overfitting result of sweep ${sweepId}: ${splits} splits but ${logits.length} logits, ${inSample.length} in-sample and ${outOfSample.length} out-of-sample values; they must match`,
-      );
-    }
-    const columns = [
-      'computed_ms',
-      'metric',
-      'blocks',
-      'configurations',
-      'periods',
-      'splits',
-      'pbo',
-      'slope',
-      'intercept',
-      'r_squared',
-      'probability_of_loss',
-      'logits',
-      'in_sample',
-      'out_of_sample',
-    ];
+    const columns = SWEEP_OVERFIT_COLUMNS;
     await this.connection.query(
       action,
       {
         text:
           `INSERT INTO sweep_overfit (sweep_id, ${columns.join(', ')}) VALUES ($1::text, $2::bigint, $3::text, $4::integer, $5::integer, $6::integer, $7::integer, $8::float8, $9::float8, $10::float8, $11::float8, $12::float8, $13::bytea, $14::bytea, $15::bytea) ` +
           `ON CONFLICT (sweep_id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-        values: [
-          sweepId,
-          overfit.computedMs,
-          overfit.metric,
-          overfit.blocks,
-          overfit.configurations,
-          overfit.periods,
-          splits,
-          overfit.pbo,
-          overfit.slope,
-          overfit.intercept,
-          overfit.rSquared,
-          overfit.probabilityOfLoss,
-          encodeFloat64(logits),
-          encodeFloat64(inSample),
-          encodeFloat64(outOfSample),
-        ],
+        values: sweepOverfitValues(sweepId, overfit),
       },
       { write: true },
     );

@@ -4,13 +4,15 @@
  * backtest overfitting). Files older than schema 6, read as they are, have neither: they read
  * as having no period returns and no result.
  */
-import { ConfigError, StoreError } from '../../core/errors.js';
-import { decodeFloat64, encodeFloat64 } from '../float64-codec.js';
+import { StoreError } from '../../core/errors.js';
+import { decodeFloat64 } from '../float64-codec.js';
 import {
   type RunPeriodReturns,
   type SweepOverfit,
   type SweepOverfitRow,
+  SWEEP_OVERFIT_COLUMNS,
   sweepOverfitFromRow,
+  sweepOverfitValues,
 } from '../sweep-overfit.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
@@ -59,37 +61,13 @@ export class OverfitTable {
 
   /** Stores a sweep's result, replacing an earlier one. */
   save(sweepId: string, overfit: SweepOverfit): void {
-    if (typeof sweepId !== 'string' || sweepId.trim() === '') {
-      throw new ConfigError('sweep id is empty; name the sweep the result belongs to');
-    }
-    const { logits, inSample, outOfSample, splits } = overfit;
-    if (logits.length !== splits || inSample.length !== splits || outOfSample.length !== splits) {
-      throw new ConfigError(
-        `overfitting result of sweep ${sweepId}: ${splits} splits but ${logits.length} logits, ${inSample.length} in-sample and ${outOfSample.length} out-of-sample values; they must match`,
-      );
-    }
+    const values = sweepOverfitValues(sweepId, overfit);
     this.connection.write('store the probability of backtest overfitting of a sweep', () =>
       this.connection
         .statement(
-          'INSERT OR REPLACE INTO sweep_overfit (sweep_id, computed_ms, metric, blocks, configurations, periods, splits, pbo, slope, intercept, r_squared, probability_of_loss, logits, in_sample, out_of_sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          `INSERT OR REPLACE INTO sweep_overfit (sweep_id, ${SWEEP_OVERFIT_COLUMNS.join(', ')}) VALUES (${values.map(() => '?').join(', ')})`,
         )
-        .run(
-          sweepId,
-          overfit.computedMs,
-          overfit.metric,
-          overfit.blocks,
-          overfit.configurations,
-          overfit.periods,
-          splits,
-          overfit.pbo,
-          overfit.slope,
-          overfit.intercept,
-          overfit.rSquared,
-          overfit.probabilityOfLoss,
-          encodeFloat64(logits),
-          encodeFloat64(inSample),
-          encodeFloat64(outOfSample),
-        ),
+        .run(...values),
     );
   }
 
