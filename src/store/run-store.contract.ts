@@ -599,6 +599,9 @@ export function describeRunStoreContract(name: string, fixture: ContractFixture)
         await expect(
           store.saveSweepOverfit('sweep-o', { ...overfitResult(0.1), logits: new Float64Array(2) }),
         ).rejects.toThrow(/6 splits but 2 logits/);
+        await expect(store.saveSweepOverfit(' ', overfitResult(0.1))).rejects.toThrow(/sweep id is empty/);
+        // Refused results change nothing.
+        expect((await store.findSweepOverfit('sweep-o'))?.pbo).toBe(0.25);
         await store.saveRuns([run({ sweepId: 'sweep-o' })]);
         expect(await store.deleteSweep('sweep-o')).toBe(1);
         expect(await store.findSweepOverfit('sweep-o')).toBeUndefined();
